@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { BackupsModule } from './backups/backups.module.js';
+import { ConfigModule } from './core/config/config.module.js';
+import { DatabaseModule } from './core/database/database.module.js';
+import { HttpExceptionFilter } from './core/http/http-exception.filter.js';
+import { createValidationPipe } from './core/http/validation.pipe.js';
+import { LoggingModule } from './core/logging/logging.module.js';
+import { QueueModule } from './core/queue/queue.module.js';
+import { DatabasesModule } from './databases/databases.module.js';
+import { EnginesModule } from './engines/engines.module.js';
+import { StorageModule } from './storage/storage.module.js';
+
+/** The HTTP API. It produces jobs and never consumes them. */
+@Module({
+  imports: [
+    ConfigModule,
+    LoggingModule,
+    DatabaseModule,
+    QueueModule.forRole('producer'),
+    StorageModule,
+    EnginesModule,
+    DatabasesModule,
+    BackupsModule,
+  ],
+  providers: [
+    { provide: APP_FILTER, useClass: HttpExceptionFilter },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+  ],
+})
+export class ApiModule {}

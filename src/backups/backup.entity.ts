@@ -1,0 +1,63 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { DatabaseEntity } from '../databases/database.entity.js';
+
+export const BACKUP_STATUSES = ['queued', 'running', 'success', 'failed'] as const;
+export type BackupStatus = (typeof BACKUP_STATUSES)[number];
+export const BACKUP_TRIGGERS = ['manual', 'schedule'] as const;
+export type BackupTrigger = (typeof BACKUP_TRIGGERS)[number];
+
+/** One backup of one database. This row, not the queue, is the record of what happened. */
+@Entity({ name: 'backups' })
+export class BackupEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id!: string;
+
+  @Column({ name: 'database_id', type: 'bigint' })
+  databaseId!: string;
+
+  @ManyToOne(() => DatabaseEntity)
+  @JoinColumn({ name: 'database_id' })
+  database?: DatabaseEntity;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: BackupStatus;
+
+  @Column({ type: 'varchar', length: 16 })
+  trigger!: BackupTrigger;
+
+  @Column({ name: 'requested_at', type: 'timestamptz' })
+  requestedAt!: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+
+  /** Key inside the storage target; derived from server-side ids only. */
+  @Column({ name: 'storage_key', type: 'text', nullable: true })
+  storageKey!: string | null;
+
+  @Column({ name: 'file_location', type: 'text', nullable: true })
+  fileLocation!: string | null;
+
+  @Column({ name: 'size_bytes', type: 'bigint', nullable: true })
+  sizeBytes!: string | null;
+
+  /** sha256 of the stored file, hex. */
+  @Column({ type: 'char', length: 64, nullable: true })
+  checksum!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+
+  /** Fencing token: incremented by each worker that claims the backup; only the current holder may finish it. */
+  @Column({ type: 'integer', default: 0 })
+  attempt!: number;
+
+  @Column({ name: 'server_version', type: 'text', nullable: true })
+  serverVersion!: string | null;
+
+  @Column({ name: 'tool_version', type: 'text', nullable: true })
+  toolVersion!: string | null;
+}

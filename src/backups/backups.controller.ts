@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ApiErrors } from '../core/http/error-response.dto.js';
+import { BackupsService } from './backups.service.js';
+import { BackupDetailsDto, BackupSummaryDto, BackupTriggeredDto } from './dto/backup-response.dto.js';
+import { CreateBackupDto } from './dto/create-backup.dto.js';
+
+const BACKUP_NOT_FOUND: [number, string] = [404, 'Backup not found'];
+
+@ApiTags('backups')
+@Controller('backups')
+export class BackupsController {
+  constructor(private readonly backups: BackupsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Trigger a manual backup of a database',
+    description: 'Records the backup as queued and hands it to the workers. Poll GET /backups/{backupId} for its outcome.',
+  })
+  @ApiResponse({ status: 202, type: BackupTriggeredDto, description: 'The backup has been triggered.' })
+  @ApiHeader({ name: 'Location', description: 'URL of the new backup', required: false })
+  @ApiErrors(
+    [400, 'Validation failed'],
+    [404, 'Database not found'],
+    [503, 'Backup queue unavailable; nothing was triggered, try again shortly'],
+  )
+  async trigger(
+    @Body() dto: CreateBackupDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<BackupTriggeredDto> {
+    const backup = await this.backups.trigger(dto.databaseId);
+    void reply.header('Location', `/backups/${backup.id}`);
+    return { message: `Backup triggered for database ID ${dto.databaseId}`, backupId: backup.id, status: backup.status };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List backups, newest first' })
+  @ApiResponse({ status: 200, type: [BackupSummaryDto] })
+  @ApiErrors()
+  async list(): Promise<BackupSummaryDto[]> {
+    const rows = await this.backups.list();
+    return rows.map(({ backup, databaseName }) => BackupSummaryDto.from(backup, databaseName));
+  }
+
+  @Get(':backupId')
+  @ApiOperation({ summary: 'Get the details of a backup' })
+  @ApiResponse({ status: 200, type: BackupDetailsDto })
+  @ApiErrors(BACKUP_NOT_FOUND)
+  async get(@Param('backupId') backupId: string): Promise<BackupDetailsDto> {
+    const { backup, databaseName } = await this.backups.get(backupId);
+    return BackupDetailsDto.from(backup, databaseName);
+  }
+
+  @Delete(':backupId')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete a backup and its stored file',
+    description: 'A queued backup is cancelled. A running backup cannot be deleted (409) until it has finished.',
+  })
+  @ApiResponse({ status: 204, description: 'Deleted; no content.' })
+  @ApiErrors(BACKUP_NOT_FOUND, [409, 'Backup is running; it can be deleted once it has finished'])
+  async remove(@Param('backupId') backupId: string): Promise<void> {
+    await this.backups.remove(backupId);
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabasesModule } from '../databases/databases.module.js';
+import { BackupEntity } from './backup.entity.js';
+import { BackupsController } from './backups.controller.js';
+import { BackupsService } from './backups.service.js';
+
+/** API side: the spec's endpoints and the producer of backup jobs. */
+@Module({
+  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule],
+  controllers: [BackupsController],
+  providers: [BackupsService],
+  exports: [BackupsService],
+})
+export class BackupsModule {}

@@ -1,0 +1,90 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { isoSeconds } from '../../core/http/id-param.js';
+import { BACKUP_STATUSES, BACKUP_TRIGGERS, type BackupEntity, type BackupStatus, type BackupTrigger } from '../backup.entity.js';
+
+export class BackupTriggeredDto {
+  @ApiProperty({ example: 'Backup triggered for database ID 123' })
+  message!: string;
+
+  @ApiProperty({ example: '1' })
+  backupId!: string;
+
+  @ApiProperty({ enum: BACKUP_STATUSES, example: 'queued' })
+  status!: BackupStatus;
+}
+
+export class BackupSummaryDto {
+  @ApiProperty({ example: '1' })
+  backupId!: string;
+
+  @ApiProperty({ example: '123' })
+  databaseId!: string;
+
+  @ApiProperty({ example: 'my_database' })
+  databaseName!: string;
+
+  @ApiProperty({ enum: BACKUP_STATUSES, example: 'success' })
+  status!: BackupStatus;
+
+  @ApiProperty({ description: 'When the backup was requested, ISO 8601 UTC.', example: '2024-09-12T12:30:00Z' })
+  timestamp!: string;
+
+  static from(backup: BackupEntity, databaseName: string): BackupSummaryDto {
+    return {
+      backupId: backup.id,
+      databaseId: backup.databaseId,
+      databaseName,
+      status: backup.status,
+      timestamp: isoSeconds(backup.requestedAt),
+    };
+  }
+}
+
+export class BackupDetailsDto extends BackupSummaryDto {
+  @ApiProperty({ description: 'Where the stored file is; null until it exists.', example: '/path/to/backup/file.sql', nullable: true, type: String })
+  fileLocation!: string | null;
+
+  @ApiProperty({ description: 'Size of the stored file in bytes.', example: 1048576, nullable: true, type: Number })
+  sizeBytes!: number | null;
+
+  @ApiProperty({
+    description: 'sha256 of the stored file, hex.',
+    example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    nullable: true,
+    type: String,
+  })
+  checksum!: string | null;
+
+  @ApiProperty({ enum: BACKUP_TRIGGERS, example: 'manual' })
+  trigger!: BackupTrigger;
+
+  @ApiProperty({ example: '2024-09-12T12:30:01Z', nullable: true, type: String })
+  startedAt!: string | null;
+
+  @ApiProperty({ example: '2024-09-12T12:30:09Z', nullable: true, type: String })
+  finishedAt!: string | null;
+
+  @ApiProperty({ description: 'Why the backup failed (or why the last attempt did, while it is retried).', example: null, nullable: true, type: String })
+  error!: string | null;
+
+  @ApiProperty({ description: 'Version of the database server that was dumped.', example: '15.19', nullable: true, type: String })
+  serverVersion!: string | null;
+
+  @ApiProperty({ description: 'Tool that made the dump.', example: 'pg_dump 15.19', nullable: true, type: String })
+  toolVersion!: string | null;
+
+  static override from(backup: BackupEntity, databaseName: string): BackupDetailsDto {
+    return {
+      ...BackupSummaryDto.from(backup, databaseName),
+      fileLocation: backup.fileLocation,
+      sizeBytes: backup.sizeBytes === null ? null : Number(backup.sizeBytes),
+      checksum: backup.checksum,
+      trigger: backup.trigger,
+      startedAt: isoSeconds(backup.startedAt),
+      finishedAt: isoSeconds(backup.finishedAt),
+      error: backup.error,
+      serverVersion: backup.serverVersion,
+      toolVersion: backup.toolVersion,
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import path from 'node:path';
+import type { Environment } from './environment.js';
+
+/** Typed, read-only view of the validated environment. */
+@Injectable()
+export class AppConfig {
+  constructor(private readonly config: ConfigService<Environment, true>) {}
+
+  private get<K extends keyof Environment>(key: K): Environment[K] {
+    return this.config.get(key, { infer: true });
+  }
+
+  get isProduction(): boolean {
+    return this.get('NODE_ENV') === 'production';
+  }
+  get port(): number {
+    return this.get('PORT');
+  }
+  get host(): string {
+    return this.get('HOST');
+  }
+  get databaseUrl(): string {
+    return this.get('DATABASE_URL');
+  }
+  get redisUrl(): string {
+    return this.get('REDIS_URL');
+  }
+  get queuePrefix(): string {
+    return this.get('QUEUE_PREFIX');
+  }
+  get storageDir(): string {
+    return path.resolve(this.get('STORAGE_DIR'));
+  }
+  get credentialsKey(): string | undefined {
+    return this.get('CREDENTIALS_KEY');
+  }
+  get logLevel(): string {
+    return this.get('LOG_LEVEL');
+  }
+  get workerConcurrency(): number {
+    return this.get('WORKER_CONCURRENCY');
+  }
+  get backupTimeoutMs(): number {
+    return this.get('BACKUP_TIMEOUT_SECONDS') * 1000;
+  }
+  get pgBinDirs(): string[] | undefined {
+    return this.get('PG_BIN_DIRS')?.split(':').filter(Boolean);
+  }
+}

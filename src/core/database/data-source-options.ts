@@ -1,0 +1,23 @@
+import type { DataSourceOptions } from 'typeorm';
+import { BackupEntity } from '../../backups/backup.entity.js';
+import { DatabaseEntity } from '../../databases/database.entity.js';
+import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema.js';
+
+export const ENTITIES = [DatabaseEntity, BackupEntity];
+/** Listed explicitly (not globbed) so the same list works from src/ under jest and from dist/ at run time. */
+export const MIGRATIONS = [InitialSchema1763900000000];
+
+/** One options object for the Nest module, the migration command and tests. Never synchronize. */
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'all',
+    migrationsRun: false,
+    synchronize: false,
+    extra: { max: 10, application_name: 'db-backup-service', connectionTimeoutMillis: 5_000 },
+  };
+}

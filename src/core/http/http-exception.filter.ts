@@ -1,0 +1,75 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DomainError } from './domain-error.js';
+
+export interface ErrorBody {
+  error: string;
+  details?: unknown[];
+}
+
+/** Errors raised by Fastify itself (body parsing, size limits, content type) carry a status code. */
+interface FastifyLikeError {
+  statusCode: number;
+  code?: string;
+  message: string;
+}
+
+const INTERNAL_ERROR = 'Internal server error';
+
+/** The one place that turns any thrown value into `{ "error": "..." }`. Never leaks stacks or SQL. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body } = this.toResponse(exception);
+    if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    }
+    void reply.status(status).send(body);
+  }
+
+  toResponse(exception: unknown): { status: number; body: ErrorBody } {
+    if (exception instanceof DomainError) {
+      return { status: exception.status, body: { error: exception.message } };
+    }
+    if (exception instanceof HttpException) {
+      return { status: exception.getStatus(), body: this.fromHttpException(exception) };
+    }
+    if (isFastifyError(exception)) {
+      return { status: exception.statusCode, body: { error: fastifyErrorMessage(exception) } };
+    }
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: INTERNAL_ERROR } };
+  }
+
+  private fromHttpException(exception: HttpException): ErrorBody {
+    const status = exception.getStatus();
+    if (status >= 500) return { error: status === 500 ? INTERNAL_ERROR : exception.message };
+    const response = exception.getResponse();
+    if (typeof response === 'string') return { error: response };
+    const { error, message, details } = response as { error?: string; message?: unknown; details?: unknown[] };
+    const text = typeof message === 'string' ? message : typeof error === 'string' ? error : exception.message;
+    return details ? { error: text, details } : { error: text };
+  }
+}
+
+function isFastifyError(value: unknown): value is FastifyLikeError {
+  if (!(value instanceof Error)) return false;
+  const statusCode = (value as Partial<FastifyLikeError>).statusCode;
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+}
+
+function fastifyErrorMessage(error: FastifyLikeError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'Malformed JSON body';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'Request body too large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'Unsupported content type: send application/json';
+    default:
+      return error.statusCode === 400 ? 'Bad request' : error.message;
+  }
+}

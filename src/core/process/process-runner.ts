@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+
+const STDERR_LIMIT_BYTES = 64 * 1024;
+const KILL_GRACE_MS = 5_000;
+
+export interface RunOptions {
+  /** Variables added to the child's minimal environment. Never put a secret here. */
+  env?: Record<string, string>;
+  /** Pipe the child's stdin (default: ignored). */
+  stdin?: boolean;
+  /** Aborting kills the child's whole process group. */
+  signal?: AbortSignal;
+}
+
+export interface ProcessResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+export interface RunningProcess {
+  pid: number | undefined;
+  stdout: Readable;
+  stdin: Writable | null;
+  /** Settles when the process has exited and its stderr is drained; never rejects. */
+  exited: Promise<ProcessResult>;
+}
+
+export class ProcessFailedError extends Error {
+  constructor(
+    readonly file: string,
+    readonly result: ProcessResult,
+  ) {
+    super(describeFailure(file, result));
+  }
+}
+
+function describeFailure(file: string, { code, signal, stderr }: ProcessResult): string {
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  const detail = stderr.trim();
+  return detail ? `${file} ${how}: ${detail}` : `${file} ${how}`;
+}
+
+/** The environment a child gets: enough to run, nothing of ours (no DATABASE_URL, no keys). */
+function childEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    TZ: 'UTC',
+    ...extra,
+  };
+}
+
+/**
+ * The only way the service starts a program: spawn(file, args) without a shell, in a process group of its own
+ * so that an abort kills the program and everything it started.
+ */
+@Injectable()
+export class ProcessRunner {
+  run(file: string, args: readonly string[], options: RunOptions = {}): RunningProcess {
+    const child = spawn(file, args, {
+      shell: false,
+      detached: true,
+      env: childEnvironment(options.env),
+      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    const killGroup = (signal: NodeJS.Signals) => {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // The group is already gone.
+      }
+    };
+    let escalation: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      killGroup('SIGTERM');
+      escalation = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+      escalation.unref();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+
+    const { stdout, stderr } = child as typeof child & { stdout: Readable; stderr: Readable };
+    const stderrChunks: Buffer[] = [];
+    let stderrBytes = 0;
+    stderr.on('data', (chunk: Buffer) => {
+      if (stderrBytes >= STDERR_LIMIT_BYTES) return;
+      stderrChunks.push(chunk);
+      stderrBytes += chunk.length;
+    });
+
+    const exited = new Promise<ProcessResult>((resolve) => {
+      child.once('error', (error) => {
+        resolve({ code: null, signal: null, stderr: error.message });
+      });
+      child.once('close', (code, signal) => {
+        options.signal?.removeEventListener('abort', onAbort);
+        if (escalation) clearTimeout(escalation);
+        resolve({ code, signal, stderr: Buffer.concat(stderrChunks).toString('utf8').slice(0, STDERR_LIMIT_BYTES) });
+      });
+    });
+    // Swallow EPIPE on stdin when the child exits early; the exit result tells what happened.
+    child.stdin?.on('error', () => undefined);
+
+    return { pid: child.pid, stdout, stdin: child.stdin, exited };
+  }
+
+  /** Runs a program to completion and returns its stdout; throws ProcessFailedError on a non-zero exit. */
+  async output(file: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
+    const running = this.run(file, args, options);
+    const chunks: Buffer[] = [];
+    running.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const result = await running.exited;
+    if (result.code !== 0) throw new ProcessFailedError(file, result);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+}

@@ -1,0 +1,44 @@
+import type { JobsOptions } from 'bullmq';
+
+/** Every queue, job name and job option of the service. Job data holds ids only: PostgreSQL is the record. */
+export const BACKUP_QUEUE = 'backups';
+
+export const BackupJobs = {
+  run: 'run-backup',
+} as const;
+
+export interface BackupJobData {
+  backupId: string;
+}
+
+/** BullMQ job ids must not be plain integers nor contain ':'. */
+export function backupJobId(backupId: string): string {
+  return `backup-${backupId}`;
+}
+
+export const BACKUP_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 15_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+};
+
+export const BACKUP_WORKER_OPTIONS = {
+  /** Renewed every lockDuration/2 while the event loop is free; the dump itself runs in a child process. */
+  lockDuration: 60_000,
+  stalledInterval: 30_000,
+  maxStalledCount: 2,
+} as const;
+
+/** Producer side: fail fast instead of buffering commands while Redis is down. */
+export const PRODUCER_REDIS_OPTIONS = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 1_500,
+  connectTimeout: 1_500,
+} as const;
+
+/** Worker side: BullMQ requires maxRetriesPerRequest null for blocking commands. */
+export const WORKER_REDIS_OPTIONS = {
+  maxRetriesPerRequest: null,
+} as const;

@@ -1,0 +1,72 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../core/http/error-response.dto.js';
+import { DatabasesService } from './databases.service.js';
+import { CreateDatabaseDto } from './dto/create-database.dto.js';
+import { ConnectionTestResponseDto, DatabaseResponseDto } from './dto/database-response.dto.js';
+import { UpdateDatabaseDto } from './dto/update-database.dto.js';
+
+const NOT_FOUND: [number, string] = [404, 'Database not found'];
+const VALIDATION: [number, string] = [400, 'Validation failed'];
+
+@ApiTags('databases')
+@Controller('databases')
+export class DatabasesController {
+  constructor(private readonly databases: DatabasesService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register a database to back up' })
+  @ApiResponse({ status: 201, type: DatabaseResponseDto })
+  @ApiErrors(VALIDATION, [409, 'A database named "my_database" is already registered'])
+  async create(@Body() dto: CreateDatabaseDto): Promise<DatabaseResponseDto> {
+    return DatabaseResponseDto.from(await this.databases.create(dto));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List registered databases' })
+  @ApiResponse({ status: 200, type: [DatabaseResponseDto] })
+  @ApiErrors()
+  async list(): Promise<DatabaseResponseDto[]> {
+    return (await this.databases.list()).map((entity) => DatabaseResponseDto.from(entity));
+  }
+
+  @Get(':databaseId')
+  @ApiOperation({ summary: 'Get a registered database' })
+  @ApiResponse({ status: 200, type: DatabaseResponseDto })
+  @ApiErrors(NOT_FOUND)
+  async get(@Param('databaseId') databaseId: string): Promise<DatabaseResponseDto> {
+    return DatabaseResponseDto.from(await this.databases.get(databaseId));
+  }
+
+  @Patch(':databaseId')
+  @ApiOperation({ summary: 'Change a registered database; a new password replaces the stored one' })
+  @ApiResponse({ status: 200, type: DatabaseResponseDto })
+  @ApiErrors(VALIDATION, NOT_FOUND, [409, 'A database named "my_database" is already registered'])
+  async update(@Param('databaseId') databaseId: string, @Body() dto: UpdateDatabaseDto): Promise<DatabaseResponseDto> {
+    return DatabaseResponseDto.from(await this.databases.update(databaseId, dto));
+  }
+
+  @Delete(':databaseId')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Unregister a database',
+    description:
+      'Erases the stored credentials and removes the database from the list. Its backups are kept: they stay ' +
+      'listed under the same databaseId and databaseName, and can still be inspected and deleted one by one. ' +
+      'Refused with 409 while one of its backups is queued or running.',
+  })
+  @ApiResponse({ status: 204, description: 'Unregistered' })
+  @ApiErrors(NOT_FOUND, [409, 'Database has backups queued or running; delete it once they finish'])
+  async remove(@Param('databaseId') databaseId: string): Promise<void> {
+    await this.databases.remove(databaseId);
+  }
+
+  @Post(':databaseId/test')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Connect with the stored credentials and report the server version' })
+  @ApiResponse({ status: 200, type: ConnectionTestResponseDto })
+  @ApiErrors(NOT_FOUND, [422, 'Connection test failed: password authentication failed for user "backup"'])
+  testConnection(@Param('databaseId') databaseId: string): Promise<ConnectionTestResponseDto> {
+    return this.databases.testConnection(databaseId);
+  }
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { CredentialsCipher } from '../core/crypto/credentials-cipher.js';
+import { isValidId } from '../core/http/id-param.js';
+import type { ConnectionTarget } from '../engines/engine.js';
+import { EngineRegistry } from '../engines/engine-registry.js';
+import { TargetDatabaseError } from '../engines/engine.js';
+import { DatabaseEntity } from './database.entity.js';
+import {
+  ConnectionTestFailedError,
+  DatabaseBusyError,
+  DatabaseNameTakenError,
+  DatabaseNotFoundError,
+} from './databases.errors.js';
+import type { CreateDatabaseDto } from './dto/create-database.dto.js';
+import type { ConnectionTestResponseDto } from './dto/database-response.dto.js';
+import type { UpdateDatabaseDto } from './dto/update-database.dto.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class DatabasesService {
+  constructor(
+    @InjectRepository(DatabaseEntity) private readonly databases: Repository<DatabaseEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cipher: CredentialsCipher,
+    private readonly engines: EngineRegistry,
+  ) {}
+
+  async create(dto: CreateDatabaseDto): Promise<DatabaseEntity> {
+    const { password, ...fields } = dto;
+    const entity = this.databases.create({ ...fields, passwordEncrypted: this.cipher.encrypt(password) });
+    return this.saveUniqueName(entity);
+  }
+
+  list(): Promise<DatabaseEntity[]> {
+    return this.databases.find({ order: { id: 'ASC' } });
+  }
+
+  async get(id: string): Promise<DatabaseEntity> {
+    const entity = isValidId(id) ? await this.databases.findOneBy({ id }) : null;
+    if (!entity) throw new DatabaseNotFoundError();
+    return entity;
+  }
+
+  async update(id: string, dto: UpdateDatabaseDto): Promise<DatabaseEntity> {
+    const entity = await this.get(id);
+    const { password, ...fields } = dto;
+    Object.assign(entity, fields);
+    if (password !== undefined) entity.passwordEncrypted = this.cipher.encrypt(password);
+    return this.saveUniqueName(entity);
+  }
+
+  /**
+   * Soft-deletes the registration and erases its credentials. Its backups stay (listed, downloadable,
+   * deletable); refused while one of them is queued or running.
+   */
+  async remove(id: string): Promise<void> {
+    const entity = await this.get(id);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT id FROM databases WHERE id = $1 FOR UPDATE', [entity.id]);
+      const [busy] = await manager.query(
+        "SELECT 1 FROM backups WHERE database_id = $1 AND status IN ('queued', 'running') LIMIT 1",
+        [entity.id],
+      );
+      if (busy) throw new DatabaseBusyError();
+      await manager.query('UPDATE databases SET deleted_at = now(), password_encrypted = NULL WHERE id = $1', [entity.id]);
+    });
+  }
+
+  async testConnection(id: string): Promise<ConnectionTestResponseDto> {
+    const entity = await this.get(id);
+    const started = performance.now();
+    try {
+      const server = await this.engines.get(entity.engine).serverInfo(this.connectionTarget(entity));
+      return { ok: true, serverVersion: server.version, latencyMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      if (error instanceof TargetDatabaseError) throw new ConnectionTestFailedError(error.message);
+      throw error;
+    }
+  }
+
+  /** Decrypts the stored password; the result must stay in memory. */
+  connectionTarget(entity: DatabaseEntity): ConnectionTarget {
+    if (entity.passwordEncrypted === null) throw new DatabaseNotFoundError();
+    return {
+      host: entity.host,
+      port: entity.port,
+      database: entity.database,
+      username: entity.username,
+      password: this.cipher.decrypt(entity.passwordEncrypted),
+    };
+  }
+
+  private async saveUniqueName(entity: DatabaseEntity): Promise<DatabaseEntity> {
+    try {
+      return await this.databases.save(entity);
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new DatabaseNameTakenError(entity.name);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { ProcessRunner } from '../core/process/process-runner.js';
+import { EngineRegistry } from './engine-registry.js';
+import { PgTools } from './pg-tools.js';
+import { PostgresEngine } from './postgres.engine.js';
+
+@Global()
+@Module({
+  providers: [ProcessRunner, PgTools, PostgresEngine, EngineRegistry],
+  exports: [EngineRegistry, ProcessRunner],
+})
+export class EnginesModule {}

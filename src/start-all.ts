@@ -1,0 +1,31 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadEnvironment } from './core/config/load-environment.js';
+import { prepareDatabase } from './core/database/prepare-database.js';
+
+/**
+ * `npm start`: the API and one worker on one machine, for development and trials. Production runs
+ * dist/main.js and dist/worker.js as separate services.
+ */
+const env = loadEnvironment();
+// Done once here so the two processes do not both wait on the migration lock.
+await prepareDatabase(env.DATABASE_URL);
+
+const children: ChildProcess[] = ['main.js', 'worker.js'].map((entry) =>
+  spawn(process.execPath, [fileURLToPath(new URL(entry, import.meta.url))], { stdio: 'inherit' }),
+);
+
+let stopping = false;
+function stopAll(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill(signal);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopAll(signal));
+for (const child of children) {
+  child.on('exit', (code) => {
+    if (!stopping) process.exitCode = code ?? 1;
+    stopAll('SIGTERM');
+  });
+}

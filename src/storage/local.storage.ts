@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { BackupStorage, PendingUpload, StoredObject } from './storage.js';
+
+const PARTIAL_SUFFIX = '.partial';
+
+export class InvalidStorageKeyError extends Error {}
+
+/** Backups as files under one directory: written to a temporary name, fsynced, then renamed into place. */
+@Injectable()
+export class LocalStorage implements BackupStorage {
+  readonly kind = 'local';
+
+  constructor(private readonly root: string) {}
+
+  pathOf(key: string): string {
+    const resolved = path.resolve(this.root, key);
+    if (!resolved.startsWith(this.root + path.sep) || !/^[A-Za-z0-9._/-]+$/.test(key)) {
+      throw new InvalidStorageKeyError(`Invalid storage key: ${key}`);
+    }
+    return resolved;
+  }
+
+  async createUpload(key: string): Promise<PendingUpload> {
+    const finalPath = this.pathOf(key);
+    const directory = path.dirname(finalPath);
+    await mkdir(directory, { recursive: true });
+    const temporaryPath = `${finalPath}.${randomBytes(6).toString('hex')}${PARTIAL_SUFFIX}`;
+    const stream = createWriteStream(temporaryPath, { flags: 'wx', mode: 0o600 });
+    await once(stream, 'open');
+    return {
+      stream,
+      commit: async (): Promise<StoredObject> => {
+        // fsync through a second descriptor: it flushes the same inode, once the stream has closed its own.
+        const size = await syncFile(temporaryPath);
+        await rename(temporaryPath, finalPath);
+        await syncFile(directory);
+        return { key, location: finalPath, sizeBytes: size };
+      },
+      abort: async () => {
+        stream.destroy();
+        await rm(temporaryPath, { force: true });
+      },
+    };
+  }
+
+  async openRead(key: string): Promise<Readable> {
+    return createReadStream(this.pathOf(key));
+  }
+
+  async size(key: string): Promise<number | null> {
+    try {
+      return (await stat(this.pathOf(key))).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  async checkWritable(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    const probe = path.join(this.root, `.write-probe-${randomBytes(6).toString('hex')}`);
+    const handle = await open(probe, 'wx', 0o600);
+    await handle.close();
+    await rm(probe, { force: true });
+  }
+}
+
+/** fsyncs a file or directory and returns its size. */
+async function syncFile(target: string): Promise<number> {
+  const handle = await open(target, 'r');
+  try {
+    await handle.sync();
+    return (await handle.stat()).size;
+  } finally {
+    await handle.close();
+  }
+}

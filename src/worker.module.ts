@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { BackupsWorkerModule } from './backups/backups-worker.module.js';
+import { ConfigModule } from './core/config/config.module.js';
+import { DatabaseModule } from './core/database/database.module.js';
+import { LoggingModule } from './core/logging/logging.module.js';
+import { QueueModule } from './core/queue/queue.module.js';
+import { EnginesModule } from './engines/engines.module.js';
+import { StorageModule } from './storage/storage.module.js';
+
+/** The worker: consumes the backup queue. No HTTP server. */
+@Module({
+  imports: [
+    ConfigModule,
+    LoggingModule,
+    DatabaseModule,
+    QueueModule.forRole('worker'),
+    StorageModule,
+    EnginesModule,
+    BackupsWorkerModule,
+  ],
+})
+export class WorkerModule {}

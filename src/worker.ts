@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { loadEnvironment } from './core/config/load-environment.js';
+import { prepareDatabase } from './core/database/prepare-database.js';
+import { WorkerModule } from './worker.module.js';
+
+const env = loadEnvironment();
+await prepareDatabase(env.DATABASE_URL);
+const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+const logger = app.get(Logger);
+app.useLogger(logger);
+app.enableShutdownHooks();
+logger.log(`Worker ${process.pid} consuming backup jobs`, 'Worker');
