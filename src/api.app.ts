@@ -9,8 +9,10 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export async function createApiApp(): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
+  // JSON only (Nest's form parser is off, Fastify's text parser removed): other bodies get 415.
+  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   app.enableShutdownHooks();
   setupSwagger(app);
   return app;

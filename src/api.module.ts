@@ -8,6 +8,7 @@ import { createValidationPipe } from './core/http/validation.pipe.js';
 import { LoggingModule } from './core/logging/logging.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import { DatabasesModule } from './databases/databases.module.js';
+import { HealthModule } from './health/health.module.js';
 import { EnginesModule } from './engines/engines.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
@@ -22,6 +23,7 @@ import { StorageModule } from './storage/storage.module.js';
     EnginesModule,
     DatabasesModule,
     BackupsModule,
+    HealthModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpExceptionFilter },

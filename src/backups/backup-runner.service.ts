@@ -36,6 +36,13 @@ export interface RunOptions {
 /** A failure no retry can fix. */
 class PermanentBackupError extends Error {}
 
+/** The worker is shutting down: the backup was aborted and handed back to the queue. */
+export class BackupInterruptedError extends Error {
+  constructor() {
+    super('Interrupted by worker shutdown; the backup will run again');
+  }
+}
+
 /** Counts and hashes the bytes that flow to storage, so the checksum costs no second read. */
 class DigestingStream extends Transform {
   readonly hash = createHash('sha256');
@@ -77,6 +84,10 @@ export class BackupRunner {
     try {
       outcome = await this.dumpToStorage(claim, options.signal);
     } catch (error) {
+      if (options.signal?.aborted) {
+        await this.finish(claim, { status: 'queued', startedAt: null, error: null });
+        throw new BackupInterruptedError();
+      }
       await this.recordFailure(claim, error as Error, options.retriesLeft);
       throw error instanceof TargetDatabaseError && error.transient && options.retriesLeft
         ? error

@@ -45,6 +45,9 @@ export class AppConfig {
   get backupTimeoutMs(): number {
     return this.get('BACKUP_TIMEOUT_SECONDS') * 1000;
   }
+  get shutdownGraceMs(): number {
+    return this.get('SHUTDOWN_GRACE_SECONDS') * 1000;
+  }
   get pgBinDirs(): string[] | undefined {
     return this.get('PG_BIN_DIRS')?.split(':').filter(Boolean);
   }

@@ -52,6 +52,12 @@ export class Environment {
   @Min(1)
   BACKUP_TIMEOUT_SECONDS = 6 * 60 * 60;
 
+  /** On SIGTERM a worker lets its running dumps finish for this long, then aborts them and hands them back. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_GRACE_SECONDS = 60;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

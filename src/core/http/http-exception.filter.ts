@@ -7,7 +7,7 @@ export interface ErrorBody {
   details?: unknown[];
 }
 
-/** Errors raised by Fastify itself (body parsing, size limits, content type) carry a status code. */
+/** Errors raised by Fastify itself (body parsing, size limits, content type) carry a 4xx status code. */
 interface FastifyLikeError {
   statusCode: number;
   code?: string;
@@ -38,7 +38,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return { status: exception.getStatus(), body: this.fromHttpException(exception) };
     }
     if (isFastifyError(exception)) {
-      return { status: exception.statusCode, body: { error: fastifyErrorMessage(exception) } };
+      return { status: exception.statusCode, body: { error: exception.message } };
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: INTERNAL_ERROR } };
   }
@@ -58,18 +58,4 @@ function isFastifyError(value: unknown): value is FastifyLikeError {
   if (!(value instanceof Error)) return false;
   const statusCode = (value as Partial<FastifyLikeError>).statusCode;
   return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
-}
-
-function fastifyErrorMessage(error: FastifyLikeError): string {
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'Malformed JSON body';
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'Request body too large';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'Unsupported content type: send application/json';
-    default:
-      return error.statusCode === 400 ? 'Bad request' : error.message;
-  }
 }
