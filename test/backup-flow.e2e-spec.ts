@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ApiClient } from './support/api-client.js';
+import { createDatabase, loadChinook, pgRestore, tableFingerprints } from './support/postgres.js';
+import { type ApiProcess, type ServiceProcess, startApi, startWorker } from './support/service-processes.js';
+import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
+
+const CHINOOK_TABLES = [
+  'album', 'artist', 'customer', 'employee', 'genre', 'invoice', 'invoice_line',
+  'media_type', 'playlist', 'playlist_track', 'track',
+];
+
+/** Files in the storage directory, relative, recursively. */
+async function storedFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name))).sort();
+}
+
+describe('Backing up a real PostgreSQL database end to end', () => {
+  let env: TestEnv;
+  let api: ApiProcess;
+  let worker: ServiceProcess;
+  let client: ApiClient;
+  let source: string;
+  let databaseId: string;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    source = `chinook_src_${env.id}`;
+    env.ownedDatabases.push(source);
+    await createDatabase(source);
+    await loadChinook(source);
+    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
+    client = new ApiClient(api.url);
+    const created = await client.post('/databases', {
+      name: 'chinook',
+      engine: 'postgres',
+      host: PG_HOST,
+      port: PG_PORT,
+      database: source,
+      username: PG_USER,
+      password: 'not-needed-with-trust-auth',
+    });
+    expect(created.status).toBe(201);
+    databaseId = created.body.databaseId;
+  });
+
+  afterAll(async () => {
+    await Promise.all([api?.stop(), worker?.stop()]);
+    await env?.cleanup();
+  });
+
+  let backup: any;
+
+  it('triggers a backup with the exact 202 message of the spec', async () => {
+    const response = await client.post('/backups', { databaseId });
+    expect(response.status).toBe(202);
+    expect(response.body).toEqual({
+      message: `Backup triggered for database ID ${databaseId}`,
+      backupId: expect.stringMatching(/^\d+$/),
+      status: 'queued',
+    });
+    expect(response.headers.get('location')).toBe(`/backups/${response.body.backupId}`);
+    backup = await client.waitForBackup(response.body.backupId);
+  });
+
+  it('ends in success with a complete, checksummed file', async () => {
+    expect(backup).toEqual({
+      backupId: expect.any(String),
+      databaseId,
+      databaseName: 'chinook',
+      status: 'success',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      fileLocation: expect.stringMatching(new RegExp(`^${env.storageDir}/db-${databaseId}/.+\\.dump$`)),
+      sizeBytes: expect.any(Number),
+      checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
+      trigger: 'manual',
+      startedAt: expect.stringMatching(/Z$/),
+      finishedAt: expect.stringMatching(/Z$/),
+      error: null,
+      serverVersion: expect.stringMatching(/^\d+\.\d+/),
+      toolVersion: expect.stringMatching(/^pg_dump \d+\.\d+/),
+    });
+    const file = await readFile(backup.fileLocation);
+    expect(file.length).toBe(backup.sizeBytes);
+    expect(createHash('sha256').update(file).digest('hex')).toBe(backup.checksum);
+    expect(file.subarray(0, 5).toString()).toBe('PGDMP');
+    expect((await storedFiles(env.storageDir)).filter((name) => name.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('restores with pg_restore into an identical copy of every table', async () => {
+    const copy = `chinook_copy_${env.id}`;
+    env.ownedDatabases.push(copy);
+    await createDatabase(copy);
+    await pgRestore(backup.fileLocation, copy);
+    const [original, restored] = await Promise.all([tableFingerprints(source), tableFingerprints(copy)]);
+    expect(Object.keys(original)).toEqual(CHINOOK_TABLES);
+    expect(original.track!.rows).toBe(3503);
+    expect(restored).toEqual(original);
+  });
+
+  it('lists backups newest first with exactly the fields of the spec', async () => {
+    const second = await client.post('/backups', { databaseId: Number(databaseId) });
+    expect(second.status).toBe(202);
+    await client.waitForBackup(second.body.backupId);
+    const list = await client.get('/backups');
+    expect(list.status).toBe(200);
+    expect(list.body.map((b: any) => b.backupId)).toEqual([second.body.backupId, backup.backupId]);
+    expect(list.body[1]).toEqual({
+      backupId: backup.backupId,
+      databaseId,
+      databaseName: 'chinook',
+      status: 'success',
+      timestamp: backup.timestamp,
+    });
+  });
+
+  it('deletes a backup and its file (204, then 404)', async () => {
+    const deleted = await client.delete(`/backups/${backup.backupId}`);
+    expect(deleted.status).toBe(204);
+    expect(deleted.text).toBe('');
+    expect(existsSync(backup.fileLocation)).toBe(false);
+    const again = await client.get(`/backups/${backup.backupId}`);
+    expect(again.status).toBe(404);
+    expect(again.body).toEqual({ error: 'Backup not found' });
+    const twice = await client.delete(`/backups/${backup.backupId}`);
+    expect(twice.status).toBe(404);
+    expect(twice.body).toEqual({ error: 'Backup not found' });
+  });
+
+  it('fails a backup of a database that does not exist, with the reason and without a file', async () => {
+    const created = await client.post('/databases', {
+      name: 'missing',
+      engine: 'postgres',
+      host: PG_HOST,
+      port: PG_PORT,
+      database: `missing_${env.id}`,
+      username: PG_USER,
+      password: 'irrelevant',
+    });
+    const filesBefore = await storedFiles(env.storageDir);
+    const triggered = await client.post('/backups', { databaseId: created.body.databaseId });
+    const failed = await client.waitForBackup(triggered.body.backupId);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toBe(`Cannot connect to PostgreSQL: database "missing_${env.id}" does not exist`);
+    expect(failed.fileLocation).toBeNull();
+    expect(failed.checksum).toBeNull();
+    expect(await storedFiles(env.storageDir)).toEqual(filesBefore);
+  });
+});

@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import path from 'node:path';
+
+const DIST = path.resolve('dist');
+
+/** A running API or worker process, started from the compiled dist/ exactly as in production. */
+export class ServiceProcess {
+  output = '';
+
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  async waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.output)) {
+      if (this.exited) throw new Error(`${this.name} exited before ${pattern}: ${this.output.slice(-2000)}`);
+      if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern}: ${this.output.slice(-2000)}`);
+      await sleep(50);
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<void> {
+    if (this.exited) return;
+    const exit = once(this.child, 'exit');
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    await exit;
+    clearTimeout(timer);
+  }
+}
+
+export interface ApiProcess extends ServiceProcess {
+  url: string;
+}
+
+function start(name: string, entry: string, vars: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, [path.join(DIST, entry)], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...vars },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new ServiceProcess(name, child);
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export async function startApi(vars: Record<string, string>): Promise<ApiProcess> {
+  const port = await freePort();
+  const api = start('api', 'main.js', { ...vars, PORT: String(port) }) as ApiProcess;
+  api.url = `http://127.0.0.1:${port}`;
+  await api.waitForOutput(/Nest application successfully started/);
+  return api;
+}
+
+export async function startWorker(vars: Record<string, string>): Promise<ServiceProcess> {
+  const worker = start('worker', 'worker.js', vars);
+  await worker.waitForOutput(/consuming backup jobs/);
+  return worker;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `probe` until it returns a value, or fails with the last value seen. */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms`);
+    await sleep(intervalMs);
+  }
+}

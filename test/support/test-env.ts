@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { dropDatabase } from './postgres.js';
+
+export const PG_HOST = process.env.TEST_PG_HOST ?? '127.0.0.1';
+export const PG_PORT = Number(process.env.TEST_PG_PORT ?? 5432);
+export const PG_USER = process.env.TEST_PG_USER ?? 'postgres';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Everything one test file owns on the shared servers: a metadata database, a queue prefix, a storage dir. */
+export interface TestEnv {
+  id: string;
+  metadataDatabase: string;
+  storageDir: string;
+  queuePrefix: string;
+  /** Environment for the API and worker processes. */
+  vars: Record<string, string>;
+  /** Names of extra databases the test created, dropped at cleanup. */
+  ownedDatabases: string[];
+  cleanup(): Promise<void>;
+}
+
+export async function createTestEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
+  const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const metadataDatabase = `dbbackup_test_${id}`;
+  const storageDir = await mkdtemp(path.join(tmpdir(), `dbbackup-test-${id}-`));
+  const queuePrefix = `test-${id}`;
+  const ownedDatabases: string[] = [metadataDatabase];
+  const vars: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATABASE_URL: `postgres://${PG_USER}@${PG_HOST}:${PG_PORT}/${metadataDatabase}`,
+    REDIS_URL,
+    QUEUE_PREFIX: queuePrefix,
+    STORAGE_DIR: storageDir,
+    CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'info',
+    HOST: '127.0.0.1',
+    ...overrides,
+  };
+  return {
+    id,
+    metadataDatabase,
+    storageDir,
+    queuePrefix,
+    vars,
+    ownedDatabases,
+    cleanup: async () => {
+      await deleteRedisKeys(REDIS_URL, `${queuePrefix}:*`);
+      for (const name of ownedDatabases) await dropDatabase(name);
+      await rm(storageDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function listRedisKeys(url: string, pattern: string): Promise<string[]> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    return await redis.keys(pattern);
+  } finally {
+    redis.disconnect();
+  }
+}
