@@ -5,6 +5,9 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } fr
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Node timers overflow past 2^31-1 ms and then fire at once. */
+const MAX_TIMER_SECONDS = 2_147_483;
+
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /** Every environment variable the service reads, with its default. Validated once at start-up. */
@@ -14,7 +17,7 @@ export class Environment {
 
   @Type(() => Number)
   @IsInt()
-  @Min(0)
+  @Min(1)
   @Max(65535)
   PORT = 3000;
 
@@ -50,12 +53,14 @@ export class Environment {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_TIMER_SECONDS)
   BACKUP_TIMEOUT_SECONDS = 6 * 60 * 60;
 
   /** On SIGTERM a worker lets its running dumps finish for this long, then aborts them and hands them back. */
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_TIMER_SECONDS)
   SHUTDOWN_GRACE_SECONDS = 60;
 
   @Transform(emptyToUndefined)
@@ -68,7 +73,9 @@ export class InvalidEnvironmentError extends Error {}
 
 /** Parses and validates process.env; the error names every bad variable. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  // An empty variable means "use the default", not 0 or "".
+  const given = Object.fromEntries(Object.entries(raw).filter(([, value]) => typeof value !== 'string' || value.trim() !== ''));
+  const env = plainToInstance(Environment, given, { exposeDefaultValues: true });
   const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false });
   if (errors.length > 0) {
     const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);

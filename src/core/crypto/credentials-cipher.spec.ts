@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { AppConfig } from '../config/app-config.js';
 import {
   CredentialsCipher,
@@ -111,6 +112,17 @@ describe('parseCredentialsKey', () => {
 });
 
 describe('CredentialsCipher', () => {
+  let warnings: unknown[];
+  beforeEach(() => {
+    warnings = [];
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => {
+      warnings.push(message);
+    });
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
   const configWith = (credentialsKey: string | undefined) => ({ credentialsKey }) as unknown as AppConfig;
 
   it('uses the configured key', () => {
@@ -119,13 +131,35 @@ describe('CredentialsCipher', () => {
     const sealed = cipher.encrypt('pw');
     expect(cipher.decrypt(sealed)).toBe('pw');
     expect(decryptSecret(raw, sealed)).toBe('pw');
+    expect(warnings).toEqual([]);
   });
 
   it('falls back to the development key, which differs from a configured key', () => {
     const development = new CredentialsCipher(configWith(undefined));
+    expect(warnings).toEqual(['CREDENTIALS_KEY is not set: using the development key. Never do this in production.']);
     const sealed = development.encrypt('pw');
     expect(new CredentialsCipher(configWith(undefined)).decrypt(sealed)).toBe('pw');
     const configured = new CredentialsCipher(configWith(randomBytes(32).toString('base64')));
     expect(() => configured.decrypt(sealed)).toThrow(CredentialsDecryptionError);
+  });
+});
+
+describe('decryptSecret rejects malformed envelopes', () => {
+  const key = randomBytes(32);
+  const sealed = encryptSecret(key, 'secret value');
+  const [version, iv, tag, ciphertext] = sealed.split(':');
+
+  it('a tag cut to 4 bytes', () => {
+    const shortTag = Buffer.from(tag!, 'base64').subarray(0, 4).toString('base64');
+    expect(() => decryptSecret(key, [version, iv, shortTag, ciphertext].join(':'))).toThrow(CredentialsDecryptionError);
+  });
+
+  it('an IV of the wrong length', () => {
+    const longIv = Buffer.concat([Buffer.from(iv!, 'base64'), Buffer.alloc(4)]).toString('base64');
+    expect(() => decryptSecret(key, [version, longIv, tag, ciphertext].join(':'))).toThrow(CredentialsDecryptionError);
+  });
+
+  it('extra parts', () => {
+    expect(() => decryptSecret(key, `${sealed}:extra`)).toThrow(CredentialsDecryptionError);
   });
 });

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config.js';
 const ALGORITHM = 'aes-256-gcm';
 const VERSION = 'v1';
 const IV_BYTES = 12;
+const TAG_BYTES = 16;
 const DEVELOPMENT_KEY = createHash('sha256').update('db-backup-service development key, never for production').digest();
 
 export class CredentialsDecryptionError extends Error {
@@ -23,11 +24,16 @@ export function encryptSecret(key: Buffer, plaintext: string): string {
 }
 
 export function decryptSecret(key: Buffer, sealed: string): string {
-  const [version, iv, tag, ciphertext] = sealed.split(':');
-  if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new CredentialsDecryptionError();
+  const parts = sealed.split(':');
+  const [version, ivText, tagText, ciphertext] = parts;
+  if (parts.length !== 4 || version !== VERSION || ciphertext === undefined) throw new CredentialsDecryptionError();
+  const iv = Buffer.from(ivText!, 'base64');
+  const tag = Buffer.from(tagText!, 'base64');
+  // A shortened tag would weaken the authentication: only full-length IVs and tags are accepted.
+  if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new CredentialsDecryptionError();
   try {
-    const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(iv, 'base64'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64'));
+    const decipher = createDecipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
+    decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString('utf8');
   } catch {
     throw new CredentialsDecryptionError();

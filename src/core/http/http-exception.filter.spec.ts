@@ -7,6 +7,7 @@ import {
   NotFoundException,
   PayloadTooLargeException,
   ServiceUnavailableException,
+  BadGatewayException,
 } from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import {
@@ -151,10 +152,17 @@ describe('HttpExceptionFilter.toResponse', () => {
       });
     });
 
-    it('a non-500 5xx HttpException (health check 503) keeps its message', () => {
-      expect(filter.toResponse(new ServiceUnavailableException('Service Unavailable'))).toEqual({
+    it('a 503 HttpException answers the generic text, never its message', () => {
+      expect(filter.toResponse(new ServiceUnavailableException('redis at 10.0.0.3:6379 refused'))).toEqual({
         status: 503,
-        body: { error: 'Service Unavailable' },
+        body: { error: 'Service unavailable' },
+      });
+    });
+
+    it('a 502 HttpException answers "Internal server error", never its message', () => {
+      expect(filter.toResponse(new BadGatewayException('upstream said: password=hunter2'))).toEqual({
+        status: 502,
+        body: { error: 'Internal server error' },
       });
     });
   });

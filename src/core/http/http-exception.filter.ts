@@ -15,6 +15,7 @@ interface FastifyLikeError {
 }
 
 const INTERNAL_ERROR = 'Internal server error';
+const SERVICE_UNAVAILABLE = 'Service unavailable';
 
 /** The one place that turns any thrown value into `{ "error": "..." }`. Never leaks stacks or SQL. */
 @Catch()
@@ -45,7 +46,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private fromHttpException(exception: HttpException): ErrorBody {
     const status = exception.getStatus();
-    if (status >= 500) return { error: status === 500 ? INTERNAL_ERROR : exception.message };
+    // A 5xx message may carry internals: only the generic text reaches the client.
+    if (status >= 500) return { error: status === 503 ? SERVICE_UNAVAILABLE : INTERNAL_ERROR };
     const response = exception.getResponse();
     if (typeof response === 'string') return { error: response };
     const { error, message, details } = response as { error?: string; message?: unknown; details?: unknown[] };

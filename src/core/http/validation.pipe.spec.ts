@@ -254,3 +254,35 @@ describe('createValidationPipe with CreateDatabaseDto', () => {
     expect(details.map((d) => d.field).sort()).toEqual(['password', 'sslmode']);
   });
 });
+
+describe('CreateDatabaseDto stricter fields', () => {
+  const pipe = createValidationPipe();
+  const metadata: ArgumentMetadata = { type: 'body', metatype: CreateDatabaseDto };
+  const valid = { name: 'n', engine: 'postgres', host: 'db', port: 5432, database: 'd', username: 'u', password: 'p' };
+
+  async function fieldsRejected(body: Record<string, unknown>): Promise<string[]> {
+    try {
+      await pipe.transform(body, metadata);
+      return [];
+    } catch (error) {
+      expect(error).toBeInstanceOf(BadRequestException);
+      return ((error as BadRequestException).getResponse() as { details: FieldError[] }).details.map((d) => d.field);
+    }
+  }
+
+  it.each(['10.0.0.5:5432', 'cafe:5432', ':', '::::'])('refuses host %j', async (host) => {
+    expect(await fieldsRejected({ ...valid, host })).toEqual(['host']);
+  });
+
+  it.each(['::1', 'fe80::1', '2001:db8::5', '192.168.1.10'])('accepts IP host %j', async (host) => {
+    expect(await fieldsRejected({ ...valid, host })).toEqual([]);
+  });
+
+  it('refuses a password with a newline (it would break the one-line pgpass file)', async () => {
+    expect(await fieldsRejected({ ...valid, password: 'a\nb' })).toEqual(['password']);
+  });
+
+  it('counts database and user name length in bytes, as PostgreSQL does', async () => {
+    expect(await fieldsRejected({ ...valid, database: 'é'.repeat(32), username: 'é'.repeat(31) })).toEqual(['database']);
+  });
+});

@@ -1,11 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { isIP } from 'node:net';
+import { IsByteLength, IsIn, IsInt, IsString, Length, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { ENGINES, type EngineName } from '../database.entity.js';
 
-/** A hostname (RFC 1123 labels), an IPv4 address or a bracket-less IPv6 address; never starts with '-'. */
-export const HOST_PATTERN =
-  /^(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/;
+/** A hostname made of RFC 1123 labels (which covers IPv4 addresses); never starts with '-'. */
+const HOSTNAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+export function isValidHost(value: unknown): boolean {
+  return typeof value === 'string' && (HOSTNAME_PATTERN.test(value) || isIP(value) !== 0);
+}
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 export class CreateDatabaseDto {
@@ -22,7 +26,7 @@ export class CreateDatabaseDto {
   @ApiProperty({ description: 'Hostname or IP address of the database server.', example: '127.0.0.1', maxLength: 253 })
   @IsString()
   @Length(1, 253)
-  @Matches(HOST_PATTERN, { message: 'host must be a hostname or an IP address' })
+  @ValidateBy({ name: 'isHost', validator: { validate: isValidHost, defaultMessage: () => 'host must be a hostname or an IP address' } })
   host!: string;
 
   @ApiProperty({ description: 'TCP port of the database server.', example: 5432, minimum: 1, maximum: 65535 })
@@ -34,13 +38,13 @@ export class CreateDatabaseDto {
 
   @ApiProperty({ description: 'Name of the database to back up, used literally.', example: 'my_database', maxLength: 63 })
   @IsString()
-  @Length(1, 63)
+  @IsByteLength(1, 63, { message: 'database must be 1 to 63 bytes long (PostgreSQL truncates longer names)' })
   @Matches(NO_CONTROL_CHARACTERS, { message: 'database must not contain control characters' })
   database!: string;
 
   @ApiProperty({ description: 'User to connect as; it needs read access to everything to back up.', example: 'backup', maxLength: 63 })
   @IsString()
-  @Length(1, 63)
+  @IsByteLength(1, 63, { message: 'username must be 1 to 63 bytes long (PostgreSQL truncates longer names)' })
   @Matches(NO_CONTROL_CHARACTERS, { message: 'username must not contain control characters' })
   username!: string;
 
@@ -52,5 +56,6 @@ export class CreateDatabaseDto {
   })
   @IsString()
   @Length(0, 1024)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'password must not contain control characters' })
   password!: string;
 }

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { ProcessFailedError, ProcessRunner } from './process-runner.js';
+
+const node = process.execPath;
+
+/** Whether a process exists and is not a zombie waiting to be reaped (PID 1 in a container may not reap). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('ProcessRunner', () => {
+  const runner = new ProcessRunner();
+  const previousSecret = process.env.SECRET_FOR_TEST;
+
+  afterEach(() => {
+    if (previousSecret === undefined) delete process.env.SECRET_FOR_TEST;
+    else process.env.SECRET_FOR_TEST = previousSecret;
+  });
+
+  describe('output', () => {
+    it("returns the child's stdout", async () => {
+      await expect(runner.output(node, ['-e', 'process.stdout.write("hi")'])).resolves.toBe('hi');
+    });
+
+    it('passes arguments verbatim, without a shell', async () => {
+      const args = ['$HOME', '`id`', 'a b', "'quoted'", '; rm -rf /'];
+      const out = await runner.output(node, ['-e', 'process.stdout.write(JSON.stringify(process.argv.slice(1)))', ...args]);
+      expect(JSON.parse(out)).toEqual(args);
+    });
+
+    it('rejects with ProcessFailedError carrying the exit code and stderr on a non-zero exit', async () => {
+      const failure = runner.output(node, ['-e', 'process.stderr.write("something broke\\n"); process.exit(3)']);
+      await expect(failure).rejects.toBeInstanceOf(ProcessFailedError);
+      const error = (await failure.catch((e: unknown) => e)) as ProcessFailedError;
+      expect(error.message).toBe(`${node} exited with code 3: something broke`);
+      expect(error.file).toBe(node);
+      expect(error.result).toEqual({ code: 3, signal: null, stderr: 'something broke\n' });
+    });
+
+    it('describes a failure without stderr by its exit code only', async () => {
+      const error = (await runner.output(node, ['-e', 'process.exit(2)']).catch((e: unknown) => e)) as ProcessFailedError;
+      expect(error).toBeInstanceOf(ProcessFailedError);
+      expect(error.message).toBe(`${node} exited with code 2`);
+    });
+
+    it('rejects for a missing executable', async () => {
+      const error = (await runner.output('/nonexistent/tool', []).catch((e: unknown) => e)) as ProcessFailedError;
+      expect(error).toBeInstanceOf(ProcessFailedError);
+      expect(error.result.code).toBeNull();
+      expect(error.message).toContain('ENOENT');
+    });
+  });
+
+  describe('environment', () => {
+    const printEnv = ['-e', 'process.stdout.write(JSON.stringify(process.env))'];
+
+    it("does not pass the parent's variables to the child", async () => {
+      process.env.SECRET_FOR_TEST = 'x';
+      const env = JSON.parse(await runner.output(node, printEnv)) as Record<string, string>;
+      expect(env).not.toHaveProperty('SECRET_FOR_TEST');
+      expect(env.PATH).toBe(process.env.PATH);
+      expect(env).toMatchObject({ LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC' });
+      // Nothing beyond the minimal environment (the child itself may add nothing either).
+      expect(Object.keys(env).sort()).toEqual(['LANG', 'LC_ALL', 'PATH', 'TZ']);
+    });
+
+    it('adds the extra variables', async () => {
+      const env = JSON.parse(
+        await runner.output(node, printEnv, { env: { PGPASSFILE: '/tmp/x/pgpass', TZ: 'Europe/Paris' } }),
+      ) as Record<string, string>;
+      expect(env.PGPASSFILE).toBe('/tmp/x/pgpass');
+      expect(env.TZ).toBe('Europe/Paris');
+      expect(env.PATH).toBe(process.env.PATH);
+    });
+  });
+
+  describe('run', () => {
+    it('ignores stdin by default and pipes it on request', async () => {
+      expect(runner.run(node, ['-e', '']).stdin).toBeNull();
+
+      const running = runner.run(node, ['-e', 'process.stdin.pipe(process.stdout)'], { stdin: true });
+      expect(running.stdin).not.toBeNull();
+      const chunks: Buffer[] = [];
+      running.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+      running.stdin!.end('echoed');
+      await expect(running.exited).resolves.toEqual({ code: 0, signal: null, stderr: '' });
+      expect(Buffer.concat(chunks).toString()).toBe('echoed');
+    });
+
+    it('kills a long-running child when the signal aborts', async () => {
+      const controller = new AbortController();
+      const running = runner.run(node, ['-e', 'process.stdout.write("ready"); setInterval(() => {}, 1000)'], {
+        signal: controller.signal,
+      });
+      running.stdout.resume();
+      await new Promise<void>((resolve) => running.stdout.once('data', () => resolve()));
+      const started = Date.now();
+      controller.abort();
+      const result = await running.exited;
+      expect(result).toEqual({ code: null, signal: 'SIGTERM', stderr: '' });
+      expect(Date.now() - started).toBeLessThan(4_000);
+      expect(running.pid).toEqual(expect.any(Number));
+      expect(isRunning(running.pid!)).toBe(false);
+    });
+
+    it('kills the whole process group, including grandchildren', async () => {
+      const controller = new AbortController();
+      const script = [
+        'const { spawn } = require("node:child_process");',
+        'const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });',
+        'process.stdout.write(String(child.pid));',
+        'setInterval(() => {}, 1000);',
+      ].join('\n');
+      const running = runner.run(node, ['-e', script], { signal: controller.signal });
+      const grandchildPid = await new Promise<number>((resolve) =>
+        running.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString()))),
+      );
+      running.stdout.resume();
+      controller.abort();
+      expect((await running.exited).signal).toBe('SIGTERM');
+      // The grandchild got SIGTERM too; give the kernel a moment to reap it.
+      const deadline = Date.now() + 3_000;
+      let alive = true;
+      while (alive && Date.now() < deadline) {
+        if (isRunning(grandchildPid)) await new Promise((resolve) => setTimeout(resolve, 20));
+        else alive = false;
+      }
+      if (alive) process.kill(grandchildPid, 'SIGKILL');
+      expect(alive).toBe(false);
+    });
+
+    it('kills the child at once when the signal is already aborted', async () => {
+      const running = runner.run(node, ['-e', 'setInterval(() => {}, 1000)'], { signal: AbortSignal.abort() });
+      running.stdout.resume();
+      const result = await running.exited;
+      expect(result.code).toBeNull();
+      expect(result.signal).toBe('SIGTERM');
+    });
+
+    it('resolves exited with code null and an ENOENT message for a missing executable', async () => {
+      const running = runner.run('/nonexistent/definitely-not-a-tool', ['--version']);
+      running.stdout.resume();
+      const result = await running.exited;
+      expect(result.code).toBeNull();
+      expect(result.signal).toBeNull();
+      expect(result.stderr).toContain('ENOENT');
+      expect(result.stderr).toContain('/nonexistent/definitely-not-a-tool');
+    });
+
+    it('limits the captured stderr to 64 KiB', async () => {
+      const running = runner.run(node, ['-e', 'process.stderr.write("e".repeat(200 * 1024)); process.exitCode = 1']);
+      running.stdout.resume();
+      const result = await running.exited;
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('e'.repeat(64 * 1024));
+    });
+  });
+});
