@@ -8,6 +8,24 @@ import { CreateBackupDto } from './dto/create-backup.dto.js';
 
 const BACKUP_NOT_FOUND: [number, string] = [404, 'Backup not found'];
 
+/** The examples of the spec, verbatim. */
+const LIST_EXAMPLE = [
+  { backupId: '1', databaseId: '123', databaseName: 'my_database', status: 'success', timestamp: '2024-09-12T12:30:00Z' },
+  { backupId: '2', databaseId: '124', databaseName: 'test_db', status: 'failed', timestamp: '2024-09-11T10:45:00Z' },
+];
+const DETAILS_EXAMPLE = {
+  ...LIST_EXAMPLE[0],
+  fileLocation: '/path/to/backup/file.sql',
+  sizeBytes: 1048576,
+  checksum: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  trigger: 'manual',
+  startedAt: '2024-09-12T12:30:01Z',
+  finishedAt: '2024-09-12T12:30:09Z',
+  error: null,
+  serverVersion: '15.19',
+  toolVersion: 'pg_dump 15.19',
+};
+
 @ApiTags('backups')
 @Controller('backups')
 export class BackupsController {
@@ -19,7 +37,12 @@ export class BackupsController {
     summary: 'Trigger a manual backup of a database',
     description: 'Records the backup as queued and hands it to the workers. Poll GET /backups/{backupId} for its outcome.',
   })
-  @ApiResponse({ status: 202, type: BackupTriggeredDto, description: 'The backup has been triggered.' })
+  @ApiResponse({
+    status: 202,
+    type: BackupTriggeredDto,
+    description: 'The backup has been triggered.',
+    example: { message: 'Backup triggered for database ID 123', backupId: '1', status: 'queued' },
+  })
   @ApiHeader({ name: 'Location', description: 'URL of the new backup', required: false })
   @ApiErrors(
     [400, 'Validation failed'],
@@ -37,7 +60,7 @@ export class BackupsController {
 
   @Get()
   @ApiOperation({ summary: 'List backups, newest first' })
-  @ApiResponse({ status: 200, type: [BackupSummaryDto] })
+  @ApiResponse({ status: 200, type: [BackupSummaryDto], example: LIST_EXAMPLE })
   @ApiErrors()
   async list(): Promise<BackupSummaryDto[]> {
     const rows = await this.backups.list();
@@ -46,7 +69,7 @@ export class BackupsController {
 
   @Get(':backupId')
   @ApiOperation({ summary: 'Get the details of a backup' })
-  @ApiResponse({ status: 200, type: BackupDetailsDto })
+  @ApiResponse({ status: 200, type: BackupDetailsDto, example: DETAILS_EXAMPLE })
   @ApiErrors(BACKUP_NOT_FOUND)
   async get(@Param('backupId') backupId: string): Promise<BackupDetailsDto> {
     const { backup, databaseName } = await this.backups.get(backupId);
