@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { BackupsModule } from './backups/backups.module.js';
+import { RestoresModule } from './restores/restores.module.js';
 import { ConfigModule } from './core/config/config.module.js';
+import { CryptoModule } from './core/crypto/crypto.module.js';
 import { DatabaseModule } from './core/database/database.module.js';
 import { HttpExceptionFilter } from './core/http/http-exception.filter.js';
 import { createValidationPipe } from './core/http/validation.pipe.js';
@@ -16,6 +18,7 @@ import { StorageModule } from './storage/storage.module.js';
 @Module({
   imports: [
     ConfigModule,
+    CryptoModule,
     LoggingModule,
     DatabaseModule,
     QueueModule.forRole('producer'),
@@ -24,6 +27,7 @@ import { StorageModule } from './storage/storage.module.js';
     DatabasesModule,
     BackupsModule,
     HealthModule,
+    RestoresModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { BackupsWorkerModule } from './backups/backups-worker.module.js';
+import { RestoresWorkerModule } from './restores/restores-worker.module.js';
 import { ConfigModule } from './core/config/config.module.js';
+import { CryptoModule } from './core/crypto/crypto.module.js';
 import { DatabaseModule } from './core/database/database.module.js';
 import { LoggingModule } from './core/logging/logging.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
@@ -11,12 +13,14 @@ import { StorageModule } from './storage/storage.module.js';
 @Module({
   imports: [
     ConfigModule,
+    CryptoModule,
     LoggingModule,
     DatabaseModule,
     QueueModule.forRole('worker'),
     StorageModule,
     EnginesModule,
     BackupsWorkerModule,
+    RestoresWorkerModule,
   ],
 })
 export class WorkerModule {}

@@ -49,6 +49,9 @@ describe('HTTP contract (API process only)', () => {
         port: PG_PORT,
         database: 'postgres',
         username: PG_USER,
+        compression: 'zstd',
+        encrypted: false,
+        storageTargetId: null,
         createdAt: expect.stringMatching(/Z$/),
         updatedAt: expect.stringMatching(/Z$/),
       });
@@ -261,16 +264,28 @@ describe('HTTP contract (API process only)', () => {
       expect(Object.keys(body.paths).sort()).toEqual([
         '/backups',
         '/backups/{backupId}',
+        '/backups/{backupId}/download',
+        '/backups/{backupId}/restore',
+        '/backups/{backupId}/verify',
         '/databases',
         '/databases/{databaseId}',
         '/databases/{databaseId}/test',
         '/health/live',
         '/health/ready',
+        '/restores',
+        '/restores/{restoreId}',
+        '/storage-targets',
+        '/storage-targets/{storageTargetId}',
+        '/storage-targets/{storageTargetId}/test',
       ]);
       expect(Object.keys(body.paths['/backups'].post.responses).sort()).toEqual(['202', '400', '404', '500', '503']);
       expect(Object.keys(body.paths['/backups'].get.responses).sort()).toEqual(['200', '500']);
       expect(Object.keys(body.paths['/backups/{backupId}'].get.responses).sort()).toEqual(['200', '404', '500']);
-      expect(Object.keys(body.paths['/backups/{backupId}'].delete.responses).sort()).toEqual(['204', '404', '409', '500']);
+      expect(Object.keys(body.paths['/backups/{backupId}'].delete.responses).sort()).toEqual(['204', '404', '409', '500', '502']);
+      expect(body.paths['/backups'].get.responses['200'].content['application/json'].example).toEqual([
+        { backupId: '1', databaseId: '123', databaseName: 'my_database', status: 'success', timestamp: '2024-09-12T12:30:00Z' },
+        { backupId: '2', databaseId: '124', databaseName: 'test_db', status: 'failed', timestamp: '2024-09-11T10:45:00Z' },
+      ]);
       expect(body.paths['/backups'].post.responses['404'].content['application/json'].example).toEqual({ error: 'Database not found' });
       expect(body.components.schemas.CreateBackupDto.properties.databaseId.example).toBe('123');
     });

@@ -73,7 +73,7 @@ describe('Backing up a real PostgreSQL database end to end', () => {
       databaseName: 'chinook',
       status: 'success',
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
-      fileLocation: expect.stringMatching(new RegExp(`^${env.storageDir}/db-${databaseId}/.+\\.dump$`)),
+      fileLocation: expect.stringMatching(new RegExp(`^${env.storageDir}/db-${databaseId}/.+\\.dump\\.zst$`)),
       sizeBytes: expect.any(Number),
       checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
       trigger: 'manual',
@@ -82,11 +82,18 @@ describe('Backing up a real PostgreSQL database end to end', () => {
       error: null,
       serverVersion: expect.stringMatching(/^\d+\.\d+/),
       toolVersion: expect.stringMatching(/^pg_dump \d+\.\d+/),
+      compression: 'zstd',
+      encrypted: false,
+      storageTargetId: null,
+      verificationStatus: null,
+      verifiedAt: null,
+      verificationError: null,
     });
     const file = await readFile(backup.fileLocation);
     expect(file.length).toBe(backup.sizeBytes);
     expect(createHash('sha256').update(file).digest('hex')).toBe(backup.checksum);
-    expect(file.subarray(0, 5).toString()).toBe('PGDMP');
+    // zstd frame magic: the default compression.
+    expect(file.subarray(0, 4)).toEqual(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
     expect((await storedFiles(env.storageDir)).filter((name) => name.endsWith('.partial'))).toEqual([]);
   });
 

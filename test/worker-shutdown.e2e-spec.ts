@@ -65,7 +65,7 @@ describe('Worker shutdown: SIGTERM hands the running backup back', () => {
     expect(await dumpSessions(source)).toBe(0);
     const handedBack = (await client.get(`/backups/${backupId}`)).body;
     expect(handedBack).toMatchObject({ status: 'queued', startedAt: null, error: null, fileLocation: null });
-    expect(first.output).toContain(`Backup ${backupId} interrupted by shutdown; handing it back to the queue`);
+    expect(first.output).toContain(`Job backup-${backupId} interrupted by shutdown; handing it back to the queue`);
     expect((await readdir(env.storageDir, { recursive: true })).filter((f) => String(f).endsWith('.partial'))).toEqual([]);
 
     await locker.query('COMMIT');
@@ -73,6 +73,6 @@ describe('Worker shutdown: SIGTERM hands the running backup back', () => {
     workers.push(second);
     const finished = await client.waitForBackup(backupId);
     expect(finished.status).toBe('success');
-    expect(finished.fileLocation).toMatch(new RegExp(`backup-${backupId}-a2\\.dump$`));
+    expect(finished.fileLocation).toMatch(new RegExp(`backup-${backupId}-a2\\.dump\\.zst$`));
   });
 });

@@ -1,8 +1,11 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { DatabaseEntity } from '../databases/database.entity.js';
+import type { Compression } from '../storage/compression.js';
 
 export const BACKUP_STATUSES = ['queued', 'running', 'success', 'failed'] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];
+export const VERIFICATION_STATUSES = ['passed', 'failed'] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 export const BACKUP_TRIGGERS = ['manual', 'schedule'] as const;
 export type BackupTrigger = (typeof BACKUP_TRIGGERS)[number];
 
@@ -60,4 +63,23 @@ export class BackupEntity {
 
   @Column({ name: 'tool_version', type: 'text', nullable: true })
   toolVersion!: string | null;
+
+  @Column({ type: 'varchar', length: 8, default: 'none' })
+  compression!: Compression;
+
+  @Column({ type: 'boolean', default: false })
+  encrypted!: boolean;
+
+  /** The storage target holding the file; null means the local directory. */
+  @Column({ name: 'storage_target_id', type: 'bigint', nullable: true })
+  storageTargetId!: string | null;
+
+  @Column({ name: 'verified_at', type: 'timestamptz', nullable: true })
+  verifiedAt!: Date | null;
+
+  @Column({ name: 'verification_status', type: 'varchar', length: 8, nullable: true })
+  verificationStatus!: VerificationStatus | null;
+
+  @Column({ name: 'verification_error', type: 'text', nullable: true })
+  verificationError!: string | null;
 }

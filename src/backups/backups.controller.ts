@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../core/http/error-response.dto.js';
 import { BackupsService } from './backups.service.js';
@@ -24,7 +25,19 @@ const DETAILS_EXAMPLE = {
   error: null,
   serverVersion: '15.19',
   toolVersion: 'pg_dump 15.19',
+  compression: 'zstd',
+  encrypted: false,
+  storageTargetId: null,
+  verificationStatus: 'passed',
+  verifiedAt: '2024-09-12T14:00:00Z',
+  verificationError: null,
 };
+
+/** A file name for downloads: the database name made safe, then the stored file's own name. */
+export function downloadFileName(databaseName: string, storageKey: string): string {
+  const safeName = databaseName.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 64) || 'database';
+  return `${safeName}-${path.posix.basename(storageKey)}`;
+}
 
 @ApiTags('backups')
 @Controller('backups')
@@ -76,6 +89,49 @@ export class BackupsController {
     return BackupDetailsDto.from(backup, databaseName);
   }
 
+  @Get(':backupId/download')
+  @ApiOperation({
+    summary: 'Download the stored backup file',
+    description:
+      'Streams the file exactly as stored (compressed, and encrypted if it is). Its sha256 is in X-Checksum-SHA256 and ' +
+      'Digest; the bytes are hashed while they are sent and the connection is cut if they do not match, so a client ' +
+      'never receives an altered file as a complete one.',
+  })
+  @ApiProduces('application/octet-stream')
+  @ApiResponse({ status: 200, description: 'The file', schema: { type: 'string', format: 'binary' } })
+  @ApiErrors(BACKUP_NOT_FOUND, [409, 'Backup has no file (status: running)'])
+  async download(@Param('backupId') backupId: string, @Res() reply: FastifyReply): Promise<void> {
+    const { backup, databaseName, stream } = await this.backups.openDownload(backupId);
+    const checksum = backup.checksum!;
+    await reply
+      .header('Content-Type', 'application/octet-stream')
+      .header('Content-Length', String(backup.sizeBytes))
+      .header('Content-Disposition', `attachment; filename="${downloadFileName(databaseName, backup.storageKey!)}"`)
+      .header('X-Checksum-SHA256', checksum)
+      .header('Digest', `sha-256=${Buffer.from(checksum, 'hex').toString('base64')}`)
+      .send(stream);
+  }
+
+  @Post(':backupId/verify')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Verify a stored backup',
+    description:
+      'Re-reads the stored file and checks its size and sha256 against the record, decrypts it if encrypted, and has ' +
+      'the engine read the whole archive (pg_restore for PostgreSQL; the dump trailer for MySQL). The result and its ' +
+      'time are recorded on the backup.',
+  })
+  @ApiResponse({ status: 200, type: BackupDetailsDto, description: 'Verification passed' })
+  @ApiErrors(
+    BACKUP_NOT_FOUND,
+    [409, 'Backup has no file (status: failed)'],
+    [422, 'Backup verification failed: Backup file checksum does not match the record (altered)'],
+  )
+  async verify(@Param('backupId') backupId: string): Promise<BackupDetailsDto> {
+    const { backup, databaseName } = await this.backups.verify(backupId);
+    return BackupDetailsDto.from(backup, databaseName);
+  }
+
   @Delete(':backupId')
   @HttpCode(204)
   @ApiOperation({
@@ -83,7 +139,11 @@ export class BackupsController {
     description: 'A queued backup is cancelled. A running backup cannot be deleted (409) until it has finished.',
   })
   @ApiResponse({ status: 204, description: 'Deleted; no content.' })
-  @ApiErrors(BACKUP_NOT_FOUND, [409, 'Backup is running; it can be deleted once it has finished'])
+  @ApiErrors(
+    BACKUP_NOT_FOUND,
+    [409, 'Backup is running; it can be deleted once it has finished'],
+    [502, 'The backup file could not be deleted from storage, so the backup is kept: AccessDenied'],
+  )
   async remove(@Param('backupId') backupId: string): Promise<void> {
     await this.backups.remove(backupId);
   }

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ServiceUnavailableError } from '../core/http/domain-error.js';
+import { ConflictError, DomainError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../core/http/domain-error.js';
 
 export class BackupNotFoundError extends NotFoundError {
   constructor() {
@@ -12,8 +12,40 @@ export class BackupRunningError extends ConflictError {
   }
 }
 
+export class BackupRestoringError extends ConflictError {
+  constructor() {
+    super('Backup is being restored; it can be deleted once the restore has finished');
+  }
+}
+
 export class QueueUnavailableError extends ServiceUnavailableError {
   constructor() {
     super('Backup queue unavailable; nothing was triggered, try again shortly');
+  }
+}
+
+export class BackupFileNotDeletedError extends DomainError {
+  readonly status = 502;
+
+  constructor(reason: string) {
+    super(`The backup file could not be deleted from storage, so the backup is kept: ${reason}`);
+  }
+}
+
+export class BackupHasNoFileError extends ConflictError {
+  constructor(status: string) {
+    super(`Backup has no file (status: ${status})`);
+  }
+}
+
+export class BackupVerificationFailedError extends UnprocessableError {
+  constructor(reason: string) {
+    super(`Backup verification failed: ${reason}`);
+  }
+}
+
+export class BackupFileCorruptError extends ConflictError {
+  constructor(reason: string) {
+    super(`Backup file failed verification: ${reason}`);
   }
 }

@@ -1,17 +1,29 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource, Repository } from 'typeorm';
 import { isValidId } from '../core/http/id-param.js';
 import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
-import { withTimeout } from '../core/queue/with-timeout.js';
+import { enqueue } from '../core/queue/enqueue.js';
 import { DatabasesService } from '../databases/databases.service.js';
-import { BACKUP_STORAGE, type BackupStorage } from '../storage/storage.js';
+import { EngineRegistry } from '../engines/engine-registry.js';
+import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
+import type { Readable } from 'node:stream';
 import { BackupEntity } from './backup.entity.js';
-import { BackupNotFoundError, BackupRunningError, QueueUnavailableError } from './backups.errors.js';
+import {
+  BackupFileCorruptError,
+  BackupFileNotDeletedError,
+  BackupHasNoFileError,
+  BackupNotFoundError,
+  BackupRestoringError,
+  BackupRunningError,
+  BackupVerificationFailedError,
+  QueueUnavailableError,
+} from './backups.errors.js';
 
-const ENQUEUE_TIMEOUT_MS = 1_500;
+/** A verification reads the whole file; past this it counts as failed. */
+const VERIFY_TIMEOUT_MS = 30 * 60 * 1000;
 
 export interface BackupWithDatabaseName {
   backup: BackupEntity;
@@ -26,8 +38,9 @@ export class BackupsService {
     @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue<BackupJobData>,
-    @Inject(BACKUP_STORAGE) private readonly storage: BackupStorage,
+    private readonly files: BackupFiles,
     private readonly databases: DatabasesService,
+    private readonly engines: EngineRegistry,
   ) {}
 
   /** Records a queued backup, then hands its id to the workers. If the queue is down nothing is left behind. */
@@ -48,12 +61,7 @@ export class BackupsService {
   }
 
   async enqueue(backupId: string): Promise<void> {
-    const jobId = backupJobId(backupId);
-    await withTimeout(
-      this.queue.add(BackupJobs.run, { backupId }, { ...BACKUP_JOB_OPTIONS, jobId }),
-      ENQUEUE_TIMEOUT_MS,
-      'Enqueueing the backup',
-    );
+    await enqueue(this.queue, BackupJobs.run, { backupId }, { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backupId) });
   }
 
   /** Newest first. */
@@ -76,19 +84,81 @@ export class BackupsService {
 
   /**
    * Deletes the stored file, then the record. A running backup is refused (409): its worker holds the row.
-   * The row is locked meanwhile, so a worker cannot claim a queued backup that is being deleted.
+   * The row is locked meanwhile, so a worker cannot claim a queued backup that is being deleted. If the storage
+   * refuses, the record stays, with the reason in `error`, rather than leaving an orphan file.
    */
   async remove(backupId: string): Promise<void> {
     if (!isValidId(backupId)) throw new BackupNotFoundError();
-    const wasQueued = await this.dataSource.transaction(async (manager) => {
+    const outcome = await this.dataSource.transaction(async (manager) => {
       const backup = await manager.findOne(BackupEntity, { where: { id: backupId }, lock: { mode: 'pessimistic_write' } });
       if (!backup) throw new BackupNotFoundError();
       if (backup.status === 'running') throw new BackupRunningError();
-      if (backup.storageKey) await this.storage.delete(backup.storageKey);
+      const [restoring] = await manager.query(
+        "SELECT 1 FROM restores WHERE backup_id = $1 AND status IN ('queued', 'running') LIMIT 1",
+        [backupId],
+      );
+      if (restoring) throw new BackupRestoringError();
+      try {
+        await this.files.delete(backup);
+      } catch (error) {
+        const reason = (error as Error).message;
+        await manager.update(BackupEntity, { id: backupId }, { error: `Deleting the file failed: ${reason}` });
+        return { deleted: false as const, reason };
+      }
       await manager.delete(BackupEntity, { id: backupId });
-      return backup.status === 'queued';
+      return { deleted: true as const, wasQueued: backup.status === 'queued' };
     });
-    if (wasQueued) await this.queue.remove(backupJobId(backupId)).catch(() => undefined);
+    if (!outcome.deleted) throw new BackupFileNotDeletedError(outcome.reason);
+    if (outcome.wasQueued) await this.queue.remove(backupJobId(backupId)).catch(() => undefined);
+  }
+
+  /**
+   * Re-reads the stored file (size, sha256, decryption) and has the engine read the whole archive
+   * (pg_restore for PostgreSQL). The outcome is recorded on the backup; a failure answers 422.
+   */
+  async verify(backupId: string): Promise<BackupWithDatabaseName> {
+    const { backup } = await this.get(backupId);
+    if (backup.status !== 'success' || !backup.storageKey) throw new BackupHasNoFileError(backup.status);
+    const failure = await this.checkArchive(backup);
+    await this.backups.update(
+      { id: backup.id },
+      { verifiedAt: () => 'now()', verificationStatus: failure ? 'failed' : 'passed', verificationError: failure },
+    );
+    if (failure) throw new BackupVerificationFailedError(failure);
+    return this.get(backup.id);
+  }
+
+  /** The stored bytes, after a size check; the stream fails at its end if their sha256 is not the recorded one. */
+  async openDownload(backupId: string): Promise<{ backup: BackupEntity; databaseName: string; stream: Readable }> {
+    const { backup, databaseName } = await this.get(backupId);
+    if (backup.status !== 'success' || !backup.storageKey) throw new BackupHasNoFileError(backup.status);
+    await this.files.checkSize(backup).catch((error: Error) => {
+      throw error instanceof BackupIntegrityError ? new BackupFileCorruptError(error.message) : error;
+    });
+    const verifier = this.files.checksumVerifier(backup, true);
+    const stored = await this.files.openStored(backup);
+    stored.once('error', (error) => verifier.destroy(error));
+    const stream = stored.pipe(verifier);
+    return { backup, databaseName, stream };
+  }
+
+  private async checkArchive(backup: BackupEntity): Promise<string | null> {
+    const signal = AbortSignal.timeout(VERIFY_TIMEOUT_MS);
+    try {
+      await this.files.checkSize(backup);
+      const source = await this.databases.getIncludingDeleted(backup.databaseId);
+      const dump = await this.files.openDump(backup, signal);
+      const [archive, integrity] = await Promise.allSettled([
+        this.engines.get(source.engine).validateArchive(dump.output, signal),
+        dump.completed,
+      ]);
+      // A changed or undecryptable file explains a broken archive, so its reason comes first.
+      if (integrity.status === 'rejected') return (integrity.reason as Error).message;
+      if (archive.status === 'rejected') return (archive.reason as Error).message;
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
   }
 
   private withDatabaseName() {

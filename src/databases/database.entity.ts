@@ -1,6 +1,7 @@
+import type { Compression } from '../storage/compression.js';
 import { Column, CreateDateColumn, DeleteDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const ENGINES = ['postgres'] as const;
+export const ENGINES = ['postgres', 'mysql', 'mariadb'] as const;
 export type EngineName = (typeof ENGINES)[number];
 
 /** A database registered for backups. Soft-deleted so that its backups keep their history. */
@@ -31,6 +32,17 @@ export class DatabaseEntity {
   /** AES-256-GCM sealed password; null once the registration is deleted. */
   @Column({ name: 'password_encrypted', type: 'text', nullable: true })
   passwordEncrypted!: string | null;
+
+  @Column({ type: 'varchar', length: 8, default: 'zstd' })
+  compression!: Compression;
+
+  /** Whether its backup files are encrypted with BACKUP_ENCRYPTION_KEY. */
+  @Column({ type: 'boolean', default: false })
+  encrypted!: boolean;
+
+  /** Where its backups go; null means the local directory. */
+  @Column({ name: 'storage_target_id', type: 'bigint', nullable: true })
+  storageTargetId!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

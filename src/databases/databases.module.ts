@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CredentialsCipher } from '../core/crypto/credentials-cipher.js';
 import { DatabaseEntity } from './database.entity.js';
 import { DatabasesController } from './databases.controller.js';
 import { DatabasesService } from './databases.service.js';
@@ -8,7 +7,7 @@ import { DatabasesService } from './databases.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([DatabaseEntity])],
   controllers: [DatabasesController],
-  providers: [DatabasesService, CredentialsCipher],
+  providers: [DatabasesService],
   exports: [DatabasesService],
 })
 export class DatabasesModule {}

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { BackupEncryption } from '../core/crypto/backup-encryption.js';
 import { CredentialsCipher } from '../core/crypto/credentials-cipher.js';
+import { StorageTargetsService } from '../storage/storage-targets.service.js';
+import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { isValidId } from '../core/http/id-param.js';
 import type { ConnectionTarget } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
@@ -17,8 +20,6 @@ import type { CreateDatabaseDto } from './dto/create-database.dto.js';
 import type { ConnectionTestResponseDto } from './dto/database-response.dto.js';
 import type { UpdateDatabaseDto } from './dto/update-database.dto.js';
 
-const UNIQUE_VIOLATION = '23505';
-
 @Injectable()
 export class DatabasesService {
   constructor(
@@ -26,10 +27,13 @@ export class DatabasesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cipher: CredentialsCipher,
     private readonly engines: EngineRegistry,
+    private readonly encryption: BackupEncryption,
+    private readonly storageTargets: StorageTargetsService,
   ) {}
 
   async create(dto: CreateDatabaseDto): Promise<DatabaseEntity> {
     const { password, ...fields } = dto;
+    await this.checkBackupSettings(dto);
     const entity = this.databases.create({ ...fields, passwordEncrypted: this.cipher.encrypt(password) });
     return this.saveUniqueName(entity);
   }
@@ -44,9 +48,17 @@ export class DatabasesService {
     return entity;
   }
 
+  /** Also finds a deleted registration: backups and restores keep referring to it. */
+  async getIncludingDeleted(id: string): Promise<DatabaseEntity> {
+    const entity = isValidId(id) ? await this.databases.findOne({ where: { id }, withDeleted: true }) : null;
+    if (!entity) throw new DatabaseNotFoundError();
+    return entity;
+  }
+
   async update(id: string, dto: UpdateDatabaseDto): Promise<DatabaseEntity> {
     const entity = await this.get(id);
     const { password, ...fields } = dto;
+    await this.checkBackupSettings(dto);
     Object.assign(entity, fields);
     if (password !== undefined) entity.passwordEncrypted = this.cipher.encrypt(password);
     return this.saveUniqueName(entity);
@@ -93,13 +105,17 @@ export class DatabasesService {
     };
   }
 
+  /** Encryption needs the key on this process (and every worker); a storage target must exist. */
+  private async checkBackupSettings(dto: Pick<UpdateDatabaseDto, 'encrypted' | 'storageTargetId'>): Promise<void> {
+    if (dto.encrypted) this.encryption.assertAvailable();
+    if (dto.storageTargetId) await this.storageTargets.get(dto.storageTargetId);
+  }
+
   private async saveUniqueName(entity: DatabaseEntity): Promise<DatabaseEntity> {
     try {
       return await this.databases.save(entity);
     } catch (error) {
-      if (error instanceof QueryFailedError && (error as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new DatabaseNameTakenError(entity.name);
-      }
+      if (isUniqueViolation(error)) throw new DatabaseNameTakenError(entity.name);
       throw error;
     }
   }

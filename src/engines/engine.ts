@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { EngineName } from '../databases/database.entity.js';
 
 /** How to reach a target database. The password lives only in memory and in 0600 files given to the tools. */
@@ -16,19 +16,34 @@ export interface ServerInfo {
   major: number;
 }
 
-/** A dump in progress: read `stdout` to the end, then await `completed` (rejects with DumpFailedError). */
+/**
+ * A dump in progress. `stdout` is the uncompressed dump (compression is applied by the pipeline);
+ * read it to the end, then await `completed`, which rejects with TargetDatabaseError on failure.
+ */
 export interface DumpSession {
   stdout: Readable;
   completed: Promise<void>;
   serverVersion: string;
   toolVersion: string;
+  /** Extension of the uncompressed dump: "dump" (pg_dump custom format) or "sql". */
   fileExtension: string;
+}
+
+/** A restore in progress: write the uncompressed dump to `stdin`, end it, then await `completed`. */
+export interface RestoreSession {
+  stdin: Writable;
+  completed: Promise<void>;
+  toolVersion: string;
 }
 
 export interface DatabaseEngine {
   readonly name: EngineName;
   serverInfo(target: ConnectionTarget): Promise<ServerInfo>;
   startDump(target: ConnectionTarget, signal: AbortSignal): Promise<DumpSession>;
+  /** Replaces the target's objects with those of the dump, all or nothing where the engine allows it. */
+  startRestore(target: ConnectionTarget, signal: AbortSignal): Promise<RestoreSession>;
+  /** Reads an uncompressed dump to its end and throws if it is not a complete, readable archive. */
+  validateArchive(dump: Readable, signal: AbortSignal): Promise<void>;
 }
 
 /**

@@ -2,11 +2,12 @@ import { Global, Module } from '@nestjs/common';
 import { ProcessRunner } from '../core/process/process-runner.js';
 import { EngineRegistry } from './engine-registry.js';
 import { PgTools } from './pg-tools.js';
+import { MysqlEngine } from './mysql.engine.js';
 import { PostgresEngine } from './postgres.engine.js';
 
 @Global()
 @Module({
-  providers: [ProcessRunner, PgTools, PostgresEngine, EngineRegistry],
+  providers: [ProcessRunner, PgTools, PostgresEngine, MysqlEngine, EngineRegistry],
   exports: [EngineRegistry, ProcessRunner],
 })
 export class EnginesModule {}

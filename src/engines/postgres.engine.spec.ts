@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ConnectionTarget } from './engine.js';
-import { conninfoValue, pgDumpArgs, pgpassField, pgpassLine } from './postgres.engine.js';
+import { conninfoValue, pgDumpArgs, pgRestoreArgs, pgpassField, pgpassLine } from './postgres.engine.js';
 
 const target: ConnectionTarget = {
   host: 'db.example.com',
@@ -61,6 +61,7 @@ describe('pgDumpArgs', () => {
   it('builds the exact argument list', () => {
     expect(pgDumpArgs(target)).toEqual([
       '--format=custom',
+      '--compress=0',
       '--no-password',
       '--host=db.example.com',
       '--port=5433',
@@ -79,7 +80,23 @@ describe('pgDumpArgs', () => {
 
   it('escapes quotes and backslashes in the database name', () => {
     const args = pgDumpArgs({ ...target, database: "x' host='evil" });
-    expect(args[5]).toBe("--dbname=dbname='x\\' host=\\'evil' application_name='db-backup-service' connect_timeout=10");
+    expect(args.at(-1)).toBe("--dbname=dbname='x\\' host=\\'evil' application_name='db-backup-service' connect_timeout=10");
+  });
+
+  it('restores all or nothing, without owners or grants, with the same connection arguments', () => {
+    expect(pgRestoreArgs(target)).toEqual([
+      '--clean',
+      '--if-exists',
+      '--no-owner',
+      '--no-privileges',
+      '--single-transaction',
+      '--exit-on-error',
+      '--no-password',
+      '--host=db.example.com',
+      '--port=5433',
+      '--username=backup',
+      "--dbname=dbname='app' application_name='db-backup-service' connect_timeout=10",
+    ]);
   });
 
   it('passes every value as --opt=value so nothing reads as a flag', () => {

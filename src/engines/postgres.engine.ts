@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { ProcessRunner } from '../core/process/process-runner.js';
+import { ProcessRunner, type RunOptions } from '../core/process/process-runner.js';
 import { writeSecretFile } from '../core/process/secret-file.js';
 import {
   type ConnectionTarget,
   type DatabaseEngine,
   type DumpSession,
+  type RestoreSession,
   type ServerInfo,
   TargetDatabaseError,
   isTransientFailure,
@@ -32,22 +36,43 @@ export function pgpassLine(target: ConnectionTarget): string {
 }
 
 /**
- * pg_dump arguments. The database name goes inside a conninfo string we build, so a user-supplied name such as
- * "host=evil" or "postgresql://…" is a literal name, and every option uses --opt=value so nothing reads as a flag.
+ * Connection arguments shared by pg_dump and pg_restore. The database name goes inside a conninfo string we build,
+ * so a user-supplied name such as "host=evil" or "postgresql://…" is a literal name, and every option uses
+ * --opt=value so nothing reads as a flag.
  */
-export function pgDumpArgs(target: ConnectionTarget): string[] {
+export function pgConnectionArgs(target: ConnectionTarget): string[] {
   const conninfo = [
     `dbname=${conninfoValue(target.database)}`,
     `application_name=${conninfoValue(APPLICATION_NAME)}`,
     `connect_timeout=${CONNECT_TIMEOUT_SECONDS}`,
   ].join(' ');
   return [
-    '--format=custom',
     '--no-password',
     `--host=${target.host}`,
     `--port=${target.port}`,
     `--username=${target.username}`,
     `--dbname=${conninfo}`,
+  ];
+}
+
+/** Custom format without pg_dump's own compression: the pipeline compresses (zstd on another core is faster). */
+export function pgDumpArgs(target: ConnectionTarget): string[] {
+  return ['--format=custom', '--compress=0', ...pgConnectionArgs(target)];
+}
+
+/**
+ * Replaces the archive's objects in the target, in one transaction: a failed restore changes nothing.
+ * Owners and grants are left out so a dump restores into any server and role.
+ */
+export function pgRestoreArgs(target: ConnectionTarget): string[] {
+  return [
+    '--clean',
+    '--if-exists',
+    '--no-owner',
+    '--no-privileges',
+    '--single-transaction',
+    '--exit-on-error',
+    ...pgConnectionArgs(target),
   ];
 }
 
@@ -94,20 +119,51 @@ export class PostgresEngine implements DatabaseEngine {
   async startDump(target: ConnectionTarget, signal: AbortSignal): Promise<DumpSession> {
     const server = await this.serverInfo(target);
     const tools = await this.tools.forServer(server.major);
-    const passfile = await writeSecretFile('pgpass', pgpassLine(target));
-    const dump = this.processes.run(tools.pgDump, pgDumpArgs(target), { env: { PGPASSFILE: passfile.path }, signal });
-    const completed = dump.exited.then(async (result) => {
-      await passfile.remove();
-      if (result.code === 0) return;
-      const reason = redact(result.stderr.trim() || `pg_dump exited with ${result.signal ?? result.code}`, target.password);
-      throw new TargetDatabaseError(reason, isTransientFailure(reason));
-    });
+    const { process, completed } = await this.runWithPassfile(tools.pgDump, pgDumpArgs(target), target, { signal });
     return {
-      stdout: dump.stdout,
+      stdout: process.stdout,
       completed,
       serverVersion: server.version,
       toolVersion: `pg_dump ${tools.version}`,
       fileExtension: 'dump',
     };
+  }
+
+  async startRestore(target: ConnectionTarget, signal: AbortSignal): Promise<RestoreSession> {
+    const server = await this.serverInfo(target);
+    const tools = await this.tools.forServer(server.major);
+    const { process, completed } = await this.runWithPassfile(tools.pgRestore, pgRestoreArgs(target), target, {
+      signal,
+      stdin: true,
+    });
+    process.stdout.resume();
+    return { stdin: process.stdin!, completed, toolVersion: `pg_restore ${tools.version}` };
+  }
+
+  /** Reads the whole archive with pg_restore (TOC and every data block) without a database. */
+  async validateArchive(dump: Readable, signal: AbortSignal): Promise<void> {
+    const [tools] = (await this.tools.list()).slice(-1);
+    if (!tools) throw new Error('No pg_restore is installed');
+    const check = this.processes.run(tools.pgRestore, ['--file=/dev/null'], { stdin: true, signal });
+    check.stdout.resume();
+    // pg_restore's verdict matters, not the pipe: it may close stdin early on a broken archive.
+    const [, result] = await Promise.all([pipeline(dump, check.stdin!).catch(() => undefined), check.exited]);
+    if (result.code !== 0) {
+      throw new Error(`pg_restore cannot read the archive: ${result.stderr.trim() || `exit ${result.signal ?? result.code}`}`);
+    }
+  }
+
+  /** Runs a libpq tool with the password in a 0600 PGPASSFILE that is removed when the tool exits. */
+  private async runWithPassfile(file: string, args: string[], target: ConnectionTarget, options: RunOptions) {
+    const passfile = await writeSecretFile('pgpass', pgpassLine(target));
+    const process = this.processes.run(file, args, { ...options, env: { PGPASSFILE: passfile.path } });
+    const tool = path.basename(file);
+    const completed = process.exited.then(async (result) => {
+      await passfile.remove();
+      if (result.code === 0) return;
+      const reason = redact(result.stderr.trim() || `${tool} exited with ${result.signal ?? result.code}`, target.password);
+      throw new TargetDatabaseError(reason, isTransientFailure(reason));
+    });
+    return { process, completed };
   }
 }

@@ -1,12 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { Queue } from 'bullmq';
 import { ServiceUnavailableError } from '../core/http/domain-error.js';
 import { ErrorResponseDto } from '../core/http/error-response.dto.js';
 import { BACKUP_QUEUE } from '../core/queue/queue.constants.js';
-import { BACKUP_STORAGE, type BackupStorage } from '../storage/storage.js';
+import { StorageRegistry } from '../storage/storage-registry.js';
 
 const CHECK_TIMEOUT_MS = 1_500;
 
@@ -20,7 +20,7 @@ export class HealthController {
     private readonly typeorm: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue,
-    @Inject(BACKUP_STORAGE) private readonly storage: BackupStorage,
+    private readonly storage: StorageRegistry,
   ) {}
 
   @Get('live')
@@ -43,7 +43,7 @@ export class HealthController {
             .check('redis')
             .attempt(async () => ({ jobs: await this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed') }))
             .withTimeout(CHECK_TIMEOUT_MS),
-        () => this.indicators.check('storage').attempt(() => this.storage.checkWritable()).withTimeout(CHECK_TIMEOUT_MS),
+        () => this.indicators.check('storage').attempt(() => this.storage.local.checkWritable()).withTimeout(CHECK_TIMEOUT_MS),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;

@@ -1,17 +1,17 @@
 import { Global, Module } from '@nestjs/common';
-import { AppConfig } from '../core/config/app-config.js';
-import { LocalStorage } from './local.storage.js';
-import { BACKUP_STORAGE } from './storage.js';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BackupFiles } from './backup-files.js';
+import { Compressor } from './compression.js';
+import { StorageRegistry } from './storage-registry.js';
+import { StorageTargetEntity } from './storage-target.entity.js';
+import { StorageTargetsController } from './storage-targets.controller.js';
+import { StorageTargetsService } from './storage-targets.service.js';
 
 @Global()
 @Module({
-  providers: [
-    {
-      provide: BACKUP_STORAGE,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => new LocalStorage(config.storageDir),
-    },
-  ],
-  exports: [BACKUP_STORAGE],
+  imports: [TypeOrmModule.forFeature([StorageTargetEntity])],
+  controllers: [StorageTargetsController],
+  providers: [StorageRegistry, Compressor, BackupFiles, StorageTargetsService],
+  exports: [StorageRegistry, BackupFiles, Compressor, StorageTargetsService],
 })
 export class StorageModule {}

@@ -26,6 +26,6 @@ export interface BackupStorage {
   delete(key: string): Promise<void>;
   /** Throws when the storage cannot be written to. */
   checkWritable(): Promise<void>;
+  /** Releases connections, when the storage holds any. */
+  destroy?(): void;
 }
-
-export const BACKUP_STORAGE = Symbol('BACKUP_STORAGE');

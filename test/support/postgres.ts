@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -62,7 +62,10 @@ export async function loadChinook(database: string): Promise<void> {
   );
 }
 
+/** Restores a stored backup file (zstd-compressed when its name ends in .zst) with pg_restore. */
 export async function pgRestore(file: string, database: string): Promise<void> {
+  const archive = file.endsWith('.zst') ? `${file}.plain` : file;
+  if (archive !== file) await runTool('zstd', ['-d', '-q', '-f', '-o', archive, file]);
   await runTool('pg_restore', [
     '--no-owner',
     '--exit-on-error',
@@ -70,8 +73,9 @@ export async function pgRestore(file: string, database: string): Promise<void> {
     `--port=${PORT}`,
     `--username=${USER}`,
     `--dbname=${database}`,
-    file,
+    archive,
   ]);
+  if (archive !== file) await rm(archive, { force: true });
 }
 
 export interface TableFingerprint {

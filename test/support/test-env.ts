@@ -36,6 +36,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     QUEUE_PREFIX: queuePrefix,
     STORAGE_DIR: storageDir,
     CREDENTIALS_KEY: randomBytes(32).toString('base64'),
+    BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     ...overrides,

@@ -1,6 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { isoSeconds } from '../../core/http/id-param.js';
-import { BACKUP_STATUSES, BACKUP_TRIGGERS, type BackupEntity, type BackupStatus, type BackupTrigger } from '../backup.entity.js';
+import { COMPRESSIONS, type Compression } from '../../storage/compression.js';
+import {
+  BACKUP_STATUSES,
+  BACKUP_TRIGGERS,
+  type BackupEntity,
+  type BackupStatus,
+  type BackupTrigger,
+  VERIFICATION_STATUSES,
+  type VerificationStatus,
+} from '../backup.entity.js';
 
 export class BackupTriggeredDto {
   @ApiProperty({ example: 'Backup triggered for database ID 123' })
@@ -73,6 +82,24 @@ export class BackupDetailsDto extends BackupSummaryDto {
   @ApiProperty({ description: 'Tool that made the dump.', example: 'pg_dump 15.19', nullable: true, type: String })
   toolVersion!: string | null;
 
+  @ApiProperty({ description: 'Compression of the stored file.', enum: COMPRESSIONS, example: 'zstd' })
+  compression!: Compression;
+
+  @ApiProperty({ description: 'Whether the stored file is encrypted (BACKUP_ENCRYPTION_KEY).', example: false })
+  encrypted!: boolean;
+
+  @ApiProperty({ description: 'Storage target holding the file; null for the local directory.', example: null, nullable: true, type: String })
+  storageTargetId!: string | null;
+
+  @ApiProperty({ description: 'Outcome of the last verification, if any.', enum: VERIFICATION_STATUSES, example: 'passed', nullable: true })
+  verificationStatus!: VerificationStatus | null;
+
+  @ApiProperty({ example: '2024-09-12T14:00:00Z', nullable: true, type: String })
+  verifiedAt!: string | null;
+
+  @ApiProperty({ example: null, nullable: true, type: String })
+  verificationError!: string | null;
+
   static override from(backup: BackupEntity, databaseName: string): BackupDetailsDto {
     return {
       ...BackupSummaryDto.from(backup, databaseName),
@@ -85,6 +112,12 @@ export class BackupDetailsDto extends BackupSummaryDto {
       error: backup.error,
       serverVersion: backup.serverVersion,
       toolVersion: backup.toolVersion,
+      compression: backup.compression,
+      encrypted: backup.encrypted,
+      storageTargetId: backup.storageTargetId,
+      verificationStatus: backup.verificationStatus,
+      verifiedAt: isoSeconds(backup.verifiedAt),
+      verificationError: backup.verificationError,
     };
   }
 }

@@ -36,6 +36,9 @@ export class AppConfig {
   get credentialsKey(): string | undefined {
     return this.get('CREDENTIALS_KEY');
   }
+  get backupEncryptionKey(): string | undefined {
+    return this.get('BACKUP_ENCRYPTION_KEY');
+  }
   get logLevel(): string {
     return this.get('LOG_LEVEL');
   }

@@ -41,6 +41,14 @@ export class Environment {
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CREDENTIALS_KEY must be 32 bytes encoded in base64 (openssl rand -base64 32)' })
   CREDENTIALS_KEY?: string;
 
+  /** Encrypts backup files of databases registered with `encrypted: true`. Keep a copy elsewhere: without it they are lost. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'BACKUP_ENCRYPTION_KEY must be 32 bytes encoded in base64 (openssl rand -base64 32)',
+  })
+  BACKUP_ENCRYPTION_KEY?: string;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

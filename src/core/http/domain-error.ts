@@ -11,6 +11,10 @@ export abstract class DomainError extends Error {
   }
 }
 
+export class BadRequestError extends DomainError {
+  readonly status = 400;
+}
+
 export class NotFoundError extends DomainError {
   readonly status = 404;
 }

@@ -240,7 +240,7 @@ describe('createValidationPipe with CreateDatabaseDto', () => {
   });
 
   it('rejects an unknown engine', async () => {
-    const details = await rejects({ engine: 'mysql' });
+    const details = await rejects({ engine: 'oracle' });
     expect(details.map((d) => d.field)).toEqual(['engine']);
   });
 

@@ -8,8 +8,11 @@ const KILL_GRACE_MS = 5_000;
 export interface RunOptions {
   /** Variables added to the child's minimal environment. Never put a secret here. */
   env?: Record<string, string>;
-  /** Pipe the child's stdin (default: ignored). */
-  stdin?: boolean;
+  /**
+   * The child's stdin: ignored (default), `true` for a pipe to write to, or the stdout of another child,
+   * which is handed over at the OS level so the bytes flow between the two programs without passing through us.
+   */
+  stdin?: boolean | Readable;
   /** Aborting kills the child's whole process group. */
   signal?: AbortSignal;
 }
@@ -43,6 +46,15 @@ function describeFailure(file: string, { code, signal, stderr }: ProcessResult):
   return detail ? `${file} ${how}: ${detail}` : `${file} ${how}`;
 }
 
+function isStream(value: RunOptions['stdin']): value is Readable {
+  return typeof value === 'object' && value !== null;
+}
+
+function stdinOption(stdin: RunOptions['stdin']): 'pipe' | 'ignore' | Readable {
+  if (isStream(stdin)) return stdin;
+  return stdin ? 'pipe' : 'ignore';
+}
+
 /** The environment a child gets: enough to run, nothing of ours (no DATABASE_URL, no keys). */
 function childEnvironment(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -65,8 +77,10 @@ export class ProcessRunner {
       shell: false,
       detached: true,
       env: childEnvironment(options.env),
-      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: [stdinOption(options.stdin), 'pipe', 'pipe'],
     });
+    // The child now holds its own copy of the upstream pipe; ours must not read (and steal) from it.
+    if (isStream(options.stdin)) options.stdin.destroy();
     const killGroup = (signal: NodeJS.Signals) => {
       if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
       try {

@@ -23,6 +23,23 @@ export const BACKUP_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 };
 
+export const RESTORE_QUEUE = 'restores';
+
+export const RestoreJobs = {
+  run: 'run-restore',
+} as const;
+
+export interface RestoreJobData {
+  restoreId: string;
+}
+
+export function restoreJobId(restoreId: string): string {
+  return `restore-${restoreId}`;
+}
+
+/** Restores retry only when the target could not be reached, like backups. */
+export const RESTORE_JOB_OPTIONS: JobsOptions = BACKUP_JOB_OPTIONS;
+
 export const BACKUP_WORKER_OPTIONS = {
   /** Renewed every lockDuration/2 while the event loop is free; the dump itself runs in a child process. */
   lockDuration: 60_000,

@@ -1,7 +1,9 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
 import { isIP } from 'node:net';
-import { IsByteLength, IsIn, IsInt, IsString, Length, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { IsBoolean, IsByteLength, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { idToString } from '../../core/http/id-param.js';
+import { COMPRESSIONS, type Compression } from '../../storage/compression.js';
 import { ENGINES, type EngineName } from '../database.entity.js';
 
 /** A hostname made of RFC 1123 labels (which covers IPv4 addresses); never starts with '-'. */
@@ -47,6 +49,32 @@ export class CreateDatabaseDto {
   @IsByteLength(1, 63, { message: 'username must be 1 to 63 bytes long (PostgreSQL truncates longer names)' })
   @Matches(NO_CONTROL_CHARACTERS, { message: 'username must not contain control characters' })
   username!: string;
+
+  @ApiPropertyOptional({ description: 'Compression of its backup files.', enum: COMPRESSIONS, default: 'zstd', example: 'zstd' })
+  @IsOptional()
+  @IsIn(COMPRESSIONS)
+  compression?: Compression;
+
+  @ApiPropertyOptional({
+    description: 'Encrypt its backup files at rest with BACKUP_ENCRYPTION_KEY (chunked AES-256-GCM, see docs/encryption.md).',
+    default: false,
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  encrypted?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'Storage target for its backups (see /storage-targets); null or absent: the local directory.',
+    example: null,
+    nullable: true,
+    type: String,
+  })
+  @IsOptional()
+  @Transform(idToString)
+  @IsString()
+  @MaxLength(64)
+  storageTargetId?: string | null;
 
   @ApiProperty({
     description: 'Password of that user. Stored encrypted (AES-256-GCM) and never returned.',

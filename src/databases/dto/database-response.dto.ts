@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { isoSeconds } from '../../core/http/id-param.js';
+import { COMPRESSIONS, type Compression } from '../../storage/compression.js';
 import { ENGINES, type DatabaseEntity, type EngineName } from '../database.entity.js';
 
 /** A registered database as the API shows it: never with its password. */
@@ -25,6 +26,15 @@ export class DatabaseResponseDto {
   @ApiProperty({ example: 'backup' })
   username!: string;
 
+  @ApiProperty({ enum: COMPRESSIONS, example: 'zstd' })
+  compression!: Compression;
+
+  @ApiProperty({ example: false })
+  encrypted!: boolean;
+
+  @ApiProperty({ description: 'null: the local directory', example: null, nullable: true, type: String })
+  storageTargetId!: string | null;
+
   @ApiProperty({ example: '2024-09-12T12:00:00Z' })
   createdAt!: string;
 
@@ -40,6 +50,9 @@ export class DatabaseResponseDto {
       port: entity.port,
       database: entity.database,
       username: entity.username,
+      compression: entity.compression,
+      encrypted: entity.encrypted,
+      storageTargetId: entity.storageTargetId,
       createdAt: isoSeconds(entity.createdAt),
       updatedAt: isoSeconds(entity.updatedAt),
     };

@@ -1,0 +1,10 @@
+import type { JobsOptions, Queue } from 'bullmq';
+import { withTimeout } from './with-timeout.js';
+
+/** Redis down must not hang a request: past this, enqueueing counts as failed. */
+export const ENQUEUE_TIMEOUT_MS = 1_500;
+
+/** Adds a job, failing within ENQUEUE_TIMEOUT_MS when Redis does not answer. */
+export async function enqueue<T>(queue: Queue<T>, name: string, data: T, options: JobsOptions): Promise<void> {
+  await withTimeout(queue.add(name as never, data as never, options), ENQUEUE_TIMEOUT_MS, `Enqueueing ${name}`);
+}

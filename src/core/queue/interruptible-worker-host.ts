@@ -1,0 +1,50 @@
+import { WorkerHost } from '@nestjs/bullmq';
+import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { DelayedError, type Job } from 'bullmq';
+import type { AppConfig } from '../config/app-config.js';
+import { JobInterruptedError } from '../database/fenced-records.js';
+
+/** How soon another worker may pick up a job this worker handed back on shutdown. */
+const HAND_BACK_DELAY_MS = 1_000;
+
+/**
+ * A queue consumer that shuts down cleanly: on SIGTERM it stops taking jobs at once, lets running ones finish for
+ * SHUTDOWN_GRACE_SECONDS, then aborts them through `signal` and hands them back to the queue without spending an
+ * attempt. @nestjs/bullmq's own shutdown hook then closes the worker once no job is active.
+ */
+export abstract class InterruptibleWorkerHost extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  protected readonly logger = new Logger(this.constructor.name);
+  private readonly shutdown = new AbortController();
+
+  constructor(protected readonly config: AppConfig) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.workerConcurrency;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.pause(true);
+    const grace = setTimeout(() => this.shutdown.abort(), this.config.shutdownGraceMs);
+    grace.unref();
+    this.worker.once('closed', () => clearTimeout(grace));
+  }
+
+  /** Runs `work`; if the shutdown interrupted it, moves the job back to the queue for another worker. */
+  protected async handBackIfInterrupted(job: Job, token: string | undefined, work: (signal: AbortSignal) => Promise<void>) {
+    try {
+      await work(this.shutdown.signal);
+    } catch (error) {
+      if (!(error instanceof JobInterruptedError)) throw error;
+      this.logger.warn(`Job ${job.id} interrupted by shutdown; handing it back to the queue`);
+      await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
+      throw new DelayedError();
+    }
+  }
+
+  /** Whether a failure of this attempt may still be retried by BullMQ. */
+  protected retriesLeft(job: Job): boolean {
+    return job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+  }
+}

@@ -1,0 +1,305 @@
+import { Injectable } from '@nestjs/common';
+import path from 'node:path';
+import { type Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ProcessFailedError, ProcessRunner, type RunOptions, type RunningProcess } from '../core/process/process-runner.js';
+import { writeSecretFile } from '../core/process/secret-file.js';
+import {
+  type ConnectionTarget,
+  type DatabaseEngine,
+  type DumpSession,
+  type RestoreSession,
+  type ServerInfo,
+  TargetDatabaseError,
+  isTransientFailure,
+  redact,
+} from './engine.js';
+
+const CONNECT_TIMEOUT_SECONDS = 10;
+/** The largest packet the client may send: a dump row with a big BLOB must not fail the restore at 16 MB. */
+const RESTORE_MAX_ALLOWED_PACKET = '1G';
+/** Tools in order of preference: MariaDB's names first, MySQL's (or MariaDB's compatibility links) second. */
+const DUMP_TOOLS = ['mariadb-dump', 'mysqldump'] as const;
+const CLIENT_TOOLS = ['mariadb', 'mysql'] as const;
+
+const HEAD_BYTES = 4096;
+const TAIL_BYTES = 4096;
+/** The first lines of a mariadb-dump / mysqldump file, after MariaDB's optional sandbox-mode line. */
+const DUMP_HEADER = /^-- (?:MariaDB|MySQL) dump /m;
+/** The last line mariadb-dump / mysqldump writes, only after everything else succeeded ("on <date>" without --skip-dump-date). */
+const DUMP_TRAILER = /(?:^|\n)-- Dump completed(?: on [^\n]*)?$/;
+
+/**
+ * MySQL client errors meaning "the server could not be reached", which the generic patterns do not catch
+ * (MariaDB says "Can't connect to server on '127.0.0.1' (115)" for a refused connection).
+ */
+const MYSQL_TRANSIENT_PATTERNS = [
+  /\b(?:ERROR|Got error:?|Error) 20(?:02|03|05|06|13)\b/,
+  /can't connect to (?:local )?(?:MySQL |MariaDB )?server/i,
+  /unknown (?:MySQL |MariaDB )?server host/i,
+  /lost connection to (?:MySQL |MariaDB )?server/i,
+  /server has gone away/i,
+  /server shutdown in progress/i,
+];
+
+export function isMysqlTransientFailure(message: string): boolean {
+  return isTransientFailure(message) || MYSQL_TRANSIENT_PATTERNS.some((pattern) => pattern.test(message));
+}
+
+/**
+ * A value for a MySQL/MariaDB option file, double-quoted so that '#', ';', quotes and surrounding spaces are kept.
+ * Inside the quotes the option-file reader turns \\ into \, \" into ", \n into a newline and \r into a carriage
+ * return; escaping those keeps the value on one line and taken literally.
+ */
+export function optionFileValue(value: string): string {
+  if (value.includes('\0')) throw new Error('An option-file value cannot contain a NUL character');
+  const escaped = value.replace(/[\\"\n\r]/g, (char) => {
+    switch (char) {
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      default:
+        return `\\${char}`;
+    }
+  });
+  return `"${escaped}"`;
+}
+
+/**
+ * The [client] section given as --defaults-extra-file: the only place the credentials go. protocol=TCP so that
+ * "localhost" connects to the port instead of silently using a local socket.
+ */
+export function mysqlOptionFile(target: ConnectionTarget): string {
+  if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65_535) {
+    throw new TargetDatabaseError(`Invalid port: ${target.port}`, false);
+  }
+  return [
+    '[client]',
+    `host=${optionFileValue(target.host)}`,
+    `port=${target.port}`,
+    `user=${optionFileValue(target.username)}`,
+    `password=${optionFileValue(target.password)}`,
+    'protocol=TCP',
+    '',
+  ].join('\n');
+}
+
+/**
+ * mariadb-dump arguments. --defaults-extra-file must come first. The database is a positional argument after
+ * "--", so a name such as "-x" or "--all-databases" is a literal name; without --databases the dump has no
+ * CREATE DATABASE / USE and restores into any database.
+ */
+export function mysqlDumpArgs(optionFile: string, database: string): string[] {
+  return [
+    `--defaults-extra-file=${optionFile}`,
+    '--single-transaction',
+    '--routines',
+    '--triggers',
+    '--events',
+    '--hex-blob',
+    '--default-character-set=utf8mb4',
+    '--no-tablespaces',
+    '--skip-dump-date',
+    '--',
+    database,
+  ];
+}
+
+/**
+ * mariadb client arguments to replay a dump into `database`. --sandbox refuses client commands that reach the
+ * filesystem or a shell (\!, source, tee…), since the dump comes from a server we do not fully trust; the client
+ * stops at the first error (no --force).
+ */
+export function mysqlRestoreArgs(optionFile: string, database: string): string[] {
+  return [
+    `--defaults-extra-file=${optionFile}`,
+    '--batch',
+    '--binary-mode',
+    '--sandbox',
+    '--default-character-set=utf8mb4',
+    `--connect-timeout=${CONNECT_TIMEOUT_SECONDS}`,
+    `--max-allowed-packet=${RESTORE_MAX_ALLOWED_PACKET}`,
+    '--',
+    database,
+  ];
+}
+
+/** mariadb client arguments that print the server version, connected to `database` so a missing one is reported. */
+export function mysqlServerInfoArgs(optionFile: string, database: string): string[] {
+  return [
+    `--defaults-extra-file=${optionFile}`,
+    '--batch',
+    '--skip-column-names',
+    '--default-character-set=utf8mb4',
+    `--connect-timeout=${CONNECT_TIMEOUT_SECONDS}`,
+    '--execute=SELECT VERSION()',
+    '--',
+    database,
+  ];
+}
+
+/**
+ * SELECT VERSION() output to ServerInfo: "10.11.19-MariaDB-0+deb12u1" → 10.11.19-MariaDB (major 10),
+ * "8.0.36-0ubuntu0.22.04.1" → 8.0.36 (major 8). The "5.5.5-" prefix some MariaDB versions report is dropped.
+ */
+export function parseMysqlVersion(output: string): ServerInfo {
+  const text = output.trim();
+  const match = /^(?:5\.5\.5-(?=\d+\.\d+\.\d+-MariaDB))?(\d+)\.(\d+)\.(\d+)(-MariaDB)?/i.exec(text);
+  if (!match) throw new Error(`Unrecognised MySQL server version: ${JSON.stringify(text.slice(0, 100))}`);
+  const [, major, minor, patch, mariadb] = match;
+  return { version: `${major}.${minor}.${patch}${mariadb ? '-MariaDB' : ''}`, major: Number(major) };
+}
+
+/**
+ * The version a client tool reports with --version, e.g.
+ * "mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, for debian-linux-gnu (x86_64)" → "10.11.19-MariaDB",
+ * "mariadb-dump from 11.4.2-MariaDB, client 10.19 for Linux (x86_64)" → "11.4.2-MariaDB",
+ * "mysqldump  Ver 8.0.36 for Linux on x86_64 (MySQL Community Server - GPL)" → "8.0.36".
+ */
+export function parseMysqlToolVersion(output: string): string | null {
+  const match =
+    /\bDistrib\s+([0-9][^\s,]*)/.exec(output) ?? /\bfrom\s+([0-9][^\s,]*)/.exec(output) ?? /\bVer\s+([0-9][^\s,]*)/.exec(output);
+  return match ? match[1]! : null;
+}
+
+/** An installed client program and the version it reports, e.g. "mariadb-dump 10.11.19-MariaDB". */
+export interface MysqlTool {
+  file: string;
+  version: string;
+}
+
+@Injectable()
+export class MysqlEngine implements DatabaseEngine {
+  readonly name = 'mysql' as const;
+  private readonly tools = new Map<string, Promise<MysqlTool>>();
+
+  constructor(private readonly processes: ProcessRunner) {}
+
+  async serverInfo(target: ConnectionTarget): Promise<ServerInfo> {
+    const client = await this.tool(CLIENT_TOOLS);
+    const optionFile = await writeSecretFile('my.cnf', mysqlOptionFile(target));
+    let output: string;
+    try {
+      output = await this.processes.output(client.file, mysqlServerInfoArgs(optionFile.path, target.database));
+    } catch (error) {
+      const detail = error instanceof ProcessFailedError ? error.result.stderr.trim() || error.message : String(error);
+      const message = redact(detail, target.password);
+      throw new TargetDatabaseError(`Cannot connect to MySQL: ${message}`, isMysqlTransientFailure(message));
+    } finally {
+      await optionFile.remove();
+    }
+    try {
+      return parseMysqlVersion(output);
+    } catch (error) {
+      throw new TargetDatabaseError((error as Error).message, false);
+    }
+  }
+
+  async startDump(target: ConnectionTarget, signal: AbortSignal): Promise<DumpSession> {
+    const server = await this.serverInfo(target);
+    const dumpTool = await this.tool(DUMP_TOOLS);
+    const { process, completed } = await this.runWithOptionFile(dumpTool.file, mysqlDumpArgs, target, { signal });
+    return {
+      stdout: process.stdout,
+      completed,
+      serverVersion: server.version,
+      toolVersion: dumpTool.version,
+      fileExtension: 'sql',
+    };
+  }
+
+  async startRestore(target: ConnectionTarget, signal: AbortSignal): Promise<RestoreSession> {
+    await this.serverInfo(target);
+    const client = await this.tool(CLIENT_TOOLS);
+    const { process, completed } = await this.runWithOptionFile(client.file, mysqlRestoreArgs, target, {
+      signal,
+      stdin: true,
+    });
+    process.stdout.resume();
+    return { stdin: process.stdin!, completed, toolVersion: client.version };
+  }
+
+  /**
+   * Reads the dump to its end, keeping only its first and last few kilobytes, and checks that it starts like a
+   * mariadb-dump/mysqldump file and ends with the "-- Dump completed" line written after a successful dump.
+   */
+  async validateArchive(dump: Readable, signal: AbortSignal): Promise<void> {
+    let head = Buffer.alloc(0);
+    let tail = Buffer.alloc(0);
+    let bytes = 0;
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        if (head.length < HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
+        tail =
+          chunk.length >= TAIL_BYTES
+            ? Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES))
+            : Buffer.concat([tail, chunk]).subarray(-TAIL_BYTES);
+        callback();
+      },
+    });
+    await pipeline(dump, sink, { signal });
+
+    if (bytes === 0) throw new Error('The SQL dump is empty');
+    if (!DUMP_HEADER.test(head.toString('utf8'))) {
+      throw new Error('The file is not a mariadb-dump/mysqldump SQL dump: its header is missing');
+    }
+    const end = tail.toString('utf8').trimEnd();
+    if (!DUMP_TRAILER.test(end)) {
+      throw new Error(
+        'The SQL dump is incomplete: it does not end with the "-- Dump completed" line ' +
+          '(the dump was cut off or failed midway)',
+      );
+    }
+  }
+
+  /** The first of `candidates` that runs, with its version; remembered once found. */
+  private tool(candidates: readonly string[]): Promise<MysqlTool> {
+    const key = candidates.join(',');
+    let found = this.tools.get(key);
+    if (!found) {
+      found = this.discover(candidates);
+      found.catch(() => this.tools.delete(key));
+      this.tools.set(key, found);
+    }
+    return found;
+  }
+
+  private async discover(candidates: readonly string[]): Promise<MysqlTool> {
+    for (const file of candidates) {
+      try {
+        const output = await this.processes.output(file, ['--version']);
+        return { file, version: `${file} ${parseMysqlToolVersion(output) ?? output.trim().split('\n')[0]}` };
+      } catch {
+        // Not installed (or not runnable): try the next name.
+      }
+    }
+    throw new TargetDatabaseError(`None of ${candidates.join(', ')} is installed on the PATH`, false);
+  }
+
+  /** Runs a client tool with the credentials in a 0600 option file that is removed when the tool exits. */
+  private async runWithOptionFile(
+    file: string,
+    args: (optionFile: string, database: string) => string[],
+    target: ConnectionTarget,
+    options: RunOptions,
+  ) {
+    const optionFile = await writeSecretFile('my.cnf', mysqlOptionFile(target));
+    let child: RunningProcess;
+    try {
+      child = this.processes.run(file, args(optionFile.path, target.database), options);
+    } catch (error) {
+      await optionFile.remove();
+      throw error;
+    }
+    const tool = path.basename(file);
+    const completed = child.exited.then(async (result) => {
+      await optionFile.remove();
+      if (result.code === 0) return;
+      const reason = redact(result.stderr.trim() || `${tool} exited with ${result.signal ?? result.code}`, target.password);
+      throw new TargetDatabaseError(reason, isMysqlTransientFailure(reason));
+    });
+    return { process: child, completed };
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { pipeline } from 'node:stream/promises';
+import { Repository } from 'typeorm';
+import { BackupEntity } from '../backups/backup.entity.js';
+import { AppConfig } from '../core/config/app-config.js';
+import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
+import { DatabaseEntity } from '../databases/database.entity.js';
+import { DatabasesService } from '../databases/databases.service.js';
+import { EngineRegistry } from '../engines/engine-registry.js';
+import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
+import { RestoreEntity } from './restore.entity.js';
+
+class PermanentRestoreError extends Error {}
+
+/**
+ * Runs one restore on a worker: verify the stored file (size, sha256) before touching the target, then stream it
+ * decrypted and decompressed into the engine's restore tool.
+ */
+@Injectable()
+export class RestoreRunner {
+  private readonly logger = new Logger(RestoreRunner.name);
+  private readonly records: FencedRecords<RestoreEntity>;
+
+  constructor(
+    @InjectRepository(RestoreEntity) restores: Repository<RestoreEntity>,
+    @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
+    @InjectRepository(DatabaseEntity) private readonly registrations: Repository<DatabaseEntity>,
+    private readonly files: BackupFiles,
+    private readonly databases: DatabasesService,
+    private readonly engines: EngineRegistry,
+    private readonly config: AppConfig,
+  ) {
+    this.records = new FencedRecords(restores, this.logger, 'Restore');
+  }
+
+  async run(restoreId: string, options: AttemptOptions): Promise<void> {
+    const claim = await this.records.claim(restoreId);
+    if (!claim) return;
+    let toolVersion: string;
+    try {
+      toolVersion = await this.restore(claim, options.signal);
+    } catch (error) {
+      return this.records.settleFailure(claim, error as Error, options);
+    }
+    if (await this.records.succeed(claim, { toolVersion })) this.logger.log(`Restore ${restoreId} succeeded`);
+  }
+
+  private async restore(claim: Claim, shutdown?: AbortSignal): Promise<string> {
+    const backup = await this.backups.findOneBy({ id: String(claim.row.backup_id ?? '0') });
+    if (!backup || backup.status !== 'success') throw new PermanentRestoreError('The backup was deleted or has no file');
+    const registration = await this.registrations.findOne({ where: { id: String(claim.row.target_database_id) }, withDeleted: true });
+    if (!registration || registration.deletedAt) throw new PermanentRestoreError('The target database registration was deleted');
+
+    await this.files.verifyIntegrity(backup).catch((error: Error) => {
+      throw error instanceof BackupIntegrityError ? new PermanentRestoreError(`Backup file failed verification: ${error.message}`) : error;
+    });
+
+    const timeout = AbortSignal.timeout(this.config.backupTimeoutMs);
+    const local = new AbortController();
+    const signal = AbortSignal.any([timeout, local.signal, ...(shutdown ? [shutdown] : [])]);
+    const session = await this.engines.get(registration.engine).startRestore(this.databases.connectionTarget(registration), signal);
+    try {
+      const dump = await this.files.openDump(backup, signal);
+      // When the tool exits early the pipe breaks; its own error says why.
+      const feeding = pipeline(dump.output, session.stdin).catch(async (error: Error) => {
+        await session.completed;
+        throw error;
+      });
+      await Promise.all([feeding, dump.completed, session.completed]);
+      return session.toolVersion;
+    } catch (error) {
+      local.abort();
+      await session.completed.catch(() => undefined);
+      if (timeout.aborted) throw new PermanentRestoreError(`Restore timed out after ${this.config.backupTimeoutMs / 1000} s`);
+      if (error instanceof BackupIntegrityError) throw new PermanentRestoreError(`Backup file failed verification: ${error.message}`);
+      throw error;
+    }
+  }
+}

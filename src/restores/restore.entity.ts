@@ -1,0 +1,43 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { BackupStatus } from '../backups/backup.entity.js';
+
+export type RestoreStatus = BackupStatus;
+
+/** One restore of a backup into a registered database. */
+@Entity({ name: 'restores' })
+export class RestoreEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id!: string;
+
+  /** Null once the backup itself has been deleted; the restore's history stays. */
+  @Column({ name: 'backup_id', type: 'bigint', nullable: true })
+  backupId!: string | null;
+
+  @Column({ name: 'source_database_id', type: 'bigint' })
+  sourceDatabaseId!: string;
+
+  @Column({ name: 'target_database_id', type: 'bigint' })
+  targetDatabaseId!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: RestoreStatus;
+
+  @Column({ name: 'requested_at', type: 'timestamptz' })
+  requestedAt!: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+
+  /** Fencing token, as for backups. */
+  @Column({ type: 'integer', default: 0 })
+  attempt!: number;
+
+  @Column({ name: 'tool_version', type: 'text', nullable: true })
+  toolVersion!: string | null;
+}

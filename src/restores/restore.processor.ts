@@ -1,0 +1,26 @@
+import { Processor } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { AppConfig } from '../core/config/app-config.js';
+import { InterruptibleWorkerHost } from '../core/queue/interruptible-worker-host.js';
+import { BACKUP_WORKER_OPTIONS, RESTORE_QUEUE, RestoreJobs, type RestoreJobData } from '../core/queue/queue.constants.js';
+import { RestoreRunner } from './restore-runner.service.js';
+
+@Processor(RESTORE_QUEUE, BACKUP_WORKER_OPTIONS)
+export class RestoreProcessor extends InterruptibleWorkerHost {
+  constructor(
+    private readonly runner: RestoreRunner,
+    config: AppConfig,
+  ) {
+    super(config);
+  }
+
+  async process(job: Job<RestoreJobData>, token?: string): Promise<void> {
+    if (job.name !== RestoreJobs.run) {
+      this.logger.warn(`Ignoring unknown job ${job.name}`);
+      return;
+    }
+    await this.handBackIfInterrupted(job, token, (signal) =>
+      this.runner.run(job.data.restoreId, { retriesLeft: this.retriesLeft(job), signal }),
+    );
+  }
+}

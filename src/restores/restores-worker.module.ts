@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BackupEntity } from '../backups/backup.entity.js';
+import { DatabaseEntity } from '../databases/database.entity.js';
+import { DatabasesModule } from '../databases/databases.module.js';
+import { RestoreEntity } from './restore.entity.js';
+import { RestoreRunner } from './restore-runner.service.js';
+import { RestoreProcessor } from './restore.processor.js';
+
+/** Worker side: consumes restore jobs. */
+@Module({
+  imports: [TypeOrmModule.forFeature([RestoreEntity, BackupEntity, DatabaseEntity]), DatabasesModule],
+  providers: [RestoreRunner, RestoreProcessor],
+})
+export class RestoresWorkerModule {}

@@ -1,0 +1,31 @@
+import { BadRequestError, ConflictError, NotFoundError, UnprocessableError } from '../core/http/domain-error.js';
+
+export class RestoreNotFoundError extends NotFoundError {
+  constructor() {
+    super('Restore not found');
+  }
+}
+
+export class BackupNotRestorableError extends ConflictError {
+  constructor(status: string) {
+    super(`Backup has no complete file to restore (status: ${status})`);
+  }
+}
+
+export class ConfirmationRequiredError extends BadRequestError {
+  constructor() {
+    super('Restoring into the source database replaces its contents: send "confirm": true');
+  }
+}
+
+export class EngineMismatchError extends UnprocessableError {
+  constructor(from: string, to: string) {
+    super(`Cannot restore a ${from} backup into a ${to} database`);
+  }
+}
+
+export class RestoreInProgressError extends ConflictError {
+  constructor() {
+    super('A restore into this database is already queued or running');
+  }
+}

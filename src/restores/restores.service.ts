@@ -1,0 +1,88 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { Repository } from 'typeorm';
+import { BackupsService } from '../backups/backups.service.js';
+import { isUniqueViolation } from '../core/database/postgres-errors.js';
+import { isValidId } from '../core/http/id-param.js';
+import { enqueue } from '../core/queue/enqueue.js';
+import { RESTORE_JOB_OPTIONS, RESTORE_QUEUE, RestoreJobs, restoreJobId, type RestoreJobData } from '../core/queue/queue.constants.js';
+import { QueueUnavailableError } from '../backups/backups.errors.js';
+import type { EngineName } from '../databases/database.entity.js';
+import { DatabasesService } from '../databases/databases.service.js';
+import type { CreateRestoreDto } from './dto/create-restore.dto.js';
+import { RestoreEntity } from './restore.entity.js';
+import {
+  BackupNotRestorableError,
+  ConfirmationRequiredError,
+  EngineMismatchError,
+  RestoreInProgressError,
+  RestoreNotFoundError,
+} from './restores.errors.js';
+
+/** MySQL and MariaDB dumps restore into each other; PostgreSQL only into PostgreSQL. */
+export function engineFamily(engine: EngineName): 'postgres' | 'mysql' {
+  return engine === 'postgres' ? 'postgres' : 'mysql';
+}
+
+@Injectable()
+export class RestoresService {
+  private readonly logger = new Logger(RestoresService.name);
+
+  constructor(
+    @InjectRepository(RestoreEntity) private readonly restores: Repository<RestoreEntity>,
+    @InjectQueue(RESTORE_QUEUE) private readonly queue: Queue<RestoreJobData>,
+    private readonly backups: BackupsService,
+    private readonly databases: DatabasesService,
+  ) {}
+
+  async request(backupId: string, dto: CreateRestoreDto): Promise<RestoreEntity> {
+    const { backup } = await this.backups.get(backupId);
+    if (backup.status !== 'success' || !backup.storageKey) throw new BackupNotRestorableError(backup.status);
+    const targetId = dto.targetDatabaseId ?? backup.databaseId;
+    const target = await this.databases.get(targetId);
+    if (target.id === backup.databaseId && dto.confirm !== true) throw new ConfirmationRequiredError();
+    const source = await this.databases.getIncludingDeleted(backup.databaseId);
+    if (engineFamily(source.engine) !== engineFamily(target.engine)) throw new EngineMismatchError(source.engine, target.engine);
+
+    const restore = await this.insertQueued(backup.id, source.id, target.id);
+    try {
+      await enqueue(this.queue, RestoreJobs.run, { restoreId: restore.id }, { ...RESTORE_JOB_OPTIONS, jobId: restoreJobId(restore.id) });
+    } catch (error) {
+      this.logger.warn(`Could not enqueue restore ${restore.id}: ${(error as Error).message}`);
+      await this.restores.delete({ id: restore.id, status: 'queued' }).catch(() => undefined);
+      throw new QueueUnavailableError();
+    }
+    return restore;
+  }
+
+  /** Newest first. */
+  list(): Promise<RestoreEntity[]> {
+    return this.restores.find({ order: { requestedAt: 'DESC', id: 'DESC' }, take: 1000 });
+  }
+
+  async get(restoreId: string): Promise<RestoreEntity> {
+    const restore = isValidId(restoreId) ? await this.restores.findOneBy({ id: restoreId }) : null;
+    if (!restore) throw new RestoreNotFoundError();
+    return restore;
+  }
+
+  /** A unique index allows one unfinished restore per target database. */
+  private async insertQueued(backupId: string, sourceId: string, targetId: string): Promise<RestoreEntity> {
+    try {
+      return await this.restores.save(
+        this.restores.create({
+          backupId,
+          sourceDatabaseId: sourceId,
+          targetDatabaseId: targetId,
+          status: 'queued',
+          requestedAt: new Date(),
+        }),
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new RestoreInProgressError();
+      throw error;
+    }
+  }
+}

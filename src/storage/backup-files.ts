@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { PassThrough, type Readable, type Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BackupEncryption } from '../core/crypto/backup-encryption.js';
+import { type Compression, COMPRESSION_EXTENSIONS, Compressor, type StreamStage } from './compression.js';
+import { DigestingStream } from './digesting-stream.js';
+import type { StoredObject } from './storage.js';
+import { StorageRegistry } from './storage-registry.js';
+
+export const ENCRYPTED_EXTENSION = '.enc';
+
+/** How a backup file is written: where, under which key, compressed and encrypted how. */
+export interface BackupFilePlan {
+  storageTargetId: string | null;
+  key: string;
+  compression: Compression;
+  encrypted: boolean;
+}
+
+/** A stored backup file as its record describes it. */
+export interface BackupFileRecord {
+  storageTargetId: string | null;
+  storageKey: string | null;
+  sizeBytes: string | number | null;
+  checksum: string | null;
+  compression: Compression;
+  encrypted: boolean;
+}
+
+export interface StoredBackupFile extends StoredObject {
+  checksum: string;
+}
+
+export class StorageWriteError extends Error {}
+
+/** The stored file does not match its record: missing, truncated, altered. */
+export class BackupIntegrityError extends Error {}
+
+export function backupFileExtension(dumpExtension: string, compression: Compression, encrypted: boolean): string {
+  return `${dumpExtension}${COMPRESSION_EXTENSIONS[compression]}${encrypted ? ENCRYPTED_EXTENSION : ''}`;
+}
+
+/**
+ * Backup files end to end: dump → compression → encryption → sha256 → storage when writing, and the reverse
+ * when reading, all streamed with back-pressure so memory does not grow with the database.
+ */
+@Injectable()
+export class BackupFiles {
+  constructor(
+    private readonly compressor: Compressor,
+    private readonly encryption: BackupEncryption,
+    private readonly registry: StorageRegistry,
+  ) {}
+
+  /**
+   * Streams `dump` into storage. On any failure the upload is aborted (nothing is left at the key) and the error
+   * is thrown; the caller stops the dump process. `progress` receives the bytes stored so far.
+   */
+  async store(
+    dump: Readable,
+    plan: BackupFilePlan,
+    signal: AbortSignal,
+    progress?: (bytes: number) => void,
+  ): Promise<StoredBackupFile> {
+    if (plan.encrypted) this.encryption.assertAvailable();
+    const storage = await this.registry.forTarget(plan.storageTargetId);
+    const upload = await storage.createUpload(plan.key).catch((error: Error) => {
+      throw new StorageWriteError(`Storage is not writable: ${error.message}`);
+    });
+    const compressed = this.compressor.compress(plan.compression, dump, signal);
+    const digest = new DigestingStream({ onProgress: progress });
+    const stages: Array<Readable | Transform> = [compressed.output, ...this.encryptionStage(plan.encrypted), digest];
+    try {
+      await Promise.all([pipeline([...stages, upload.stream]).catch(wrapStorageError), compressed.completed]);
+      const stored = await upload.commit().catch(wrapStorageError);
+      if (stored.sizeBytes !== digest.bytes) {
+        throw new StorageWriteError(`Stored file has ${stored.sizeBytes} bytes, ${digest.bytes} were written`);
+      }
+      return { ...stored, checksum: digest.hex() };
+    } catch (error) {
+      await upload.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The stored file must exist with the recorded size (a cheap stat or HEAD, no read). */
+  async checkSize(file: BackupFileRecord): Promise<number> {
+    const storage = await this.registry.forTarget(file.storageTargetId);
+    const size = await storage.size(requireKey(file));
+    if (size === null) throw new BackupIntegrityError('Backup file is missing from storage');
+    if (size !== Number(file.sizeBytes)) {
+      throw new BackupIntegrityError(`Backup file has ${size} bytes, ${file.sizeBytes} were recorded (truncated or altered)`);
+    }
+    return size;
+  }
+
+  /** Re-reads the stored file: it must exist with the recorded size and sha256. */
+  async verifyIntegrity(file: BackupFileRecord): Promise<void> {
+    await this.checkSize(file);
+    const storage = await this.registry.forTarget(file.storageTargetId);
+    await pipeline(await storage.openRead(requireKey(file)), this.checksumVerifier(file), new PassThrough().resume());
+  }
+
+  /** A pass-through that fails at the end of the stream if the bytes' sha256 is not the recorded one. */
+  checksumVerifier(file: Pick<BackupFileRecord, 'checksum'>, holdLastChunk = false): Transform {
+    return new DigestingStream({
+      expectSha256: file.checksum,
+      holdLastChunk,
+      mismatch: () => new BackupIntegrityError('Backup file checksum does not match the record (altered)'),
+    });
+  }
+
+  /**
+   * The original dump, read back from storage: decrypted, decompressed. The stored bytes are hashed on the way
+   * and `completed` rejects with BackupIntegrityError if they differ from the record.
+   */
+  async openDump(file: BackupFileRecord, signal: AbortSignal): Promise<StreamStage> {
+    const storage = await this.registry.forTarget(file.storageTargetId);
+    const stored = await storage.openRead(requireKey(file));
+    const plain = new PassThrough();
+    const read = pipeline([stored, this.checksumVerifier(file), ...this.decryptionStage(file.encrypted), plain]);
+    const decompressed = this.compressor.decompress(file.compression, plain, signal);
+    return { output: decompressed.output, completed: Promise.all([read, decompressed.completed]).then(() => undefined) };
+  }
+
+  /** The stored bytes, as they are (for downloads). */
+  async openStored(file: BackupFileRecord): Promise<Readable> {
+    const storage = await this.registry.forTarget(file.storageTargetId);
+    return storage.openRead(requireKey(file));
+  }
+
+  async delete(file: Pick<BackupFileRecord, 'storageTargetId' | 'storageKey'>): Promise<void> {
+    if (!file.storageKey) return;
+    const storage = await this.registry.forTarget(file.storageTargetId);
+    await storage.delete(file.storageKey);
+  }
+
+  private encryptionStage(encrypted: boolean): Transform[] {
+    return encrypted ? [this.encryption.encryptor()] : [];
+  }
+
+  private decryptionStage(encrypted: boolean): Transform[] {
+    return encrypted ? [this.encryption.decryptor()] : [];
+  }
+}
+
+function requireKey(file: BackupFileRecord): string {
+  if (!file.storageKey) throw new BackupIntegrityError('Backup has no stored file');
+  return file.storageKey;
+}
+
+function wrapStorageError(error: Error): never {
+  if (error instanceof StorageWriteError) throw error;
+  throw new StorageWriteError(`Writing the backup file failed: ${error.message}`);
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ProcessRunner } from '../core/process/process-runner.js';
+import { type Compression, Compressor } from './compression.js';
+
+const processes = new ProcessRunner();
+const compressor = new Compressor(processes);
+const SEQ_COUNT = '2000000';
+
+/** sha256 and byte count of everything a stream yields. */
+async function digest(stream: Readable): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  await pipeline(
+    stream,
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        callback();
+      },
+    }),
+  );
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+describe('Compressor (real zstd process and zlib)', () => {
+  let expected: { sha256: string; bytes: number };
+
+  beforeAll(async () => {
+    expected = await digest(processes.run('seq', ['1', SEQ_COUNT]).stdout);
+  });
+
+  it.each<Compression>(['zstd', 'gzip', 'none'])('%s: a child stdout compressed then decompressed is byte-identical', async (kind) => {
+    const signal = new AbortController().signal;
+    const producer = processes.run('seq', ['1', SEQ_COUNT]);
+    const compressed = compressor.compress(kind, producer.stdout, signal);
+    const chunks: Buffer[] = [];
+    await Promise.all([
+      pipeline(compressed.output, new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) })),
+      compressed.completed,
+    ]);
+    const packed = Buffer.concat(chunks);
+    if (kind === 'none') expect(packed.length).toBe(expected.bytes);
+    else expect(packed.length).toBeLessThan(expected.bytes / 3);
+
+    const restored = compressor.decompress(kind, Readable.from([packed]), signal);
+    const [result] = await Promise.all([digest(restored.output), restored.completed]);
+    expect(result).toEqual(expected);
+  });
+
+  it('zstd reports corrupt input as a failure', async () => {
+    const stage = compressor.decompress('zstd', Readable.from([Buffer.from('definitely not zstd')]), new AbortController().signal);
+    await Promise.all([digest(stage.output).catch(() => undefined), expect(stage.completed).rejects.toThrow(/zstd exited with code 1/)]);
+  });
+
+  it('gzip reports corrupt input as a failure', async () => {
+    const stage = compressor.decompress('gzip', Readable.from([Buffer.from('definitely not gzip')]), new AbortController().signal);
+    await expect(Promise.all([digest(stage.output), stage.completed])).rejects.toThrow(/incorrect header check/);
+  });
+});

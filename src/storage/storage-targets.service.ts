@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { CredentialsCipher } from '../core/crypto/credentials-cipher.js';
+import { isUniqueViolation } from '../core/database/postgres-errors.js';
+import { isValidId } from '../core/http/id-param.js';
+import type { CreateStorageTargetDto } from './dto/create-storage-target.dto.js';
+import { StorageRegistry } from './storage-registry.js';
+import { StorageTargetEntity } from './storage-target.entity.js';
+import {
+  StorageTargetInUseError,
+  StorageTargetNameTakenError,
+  StorageTargetNotFoundError,
+  StorageTargetUnusableError,
+} from './storage-targets.errors.js';
+
+@Injectable()
+export class StorageTargetsService {
+  constructor(
+    @InjectRepository(StorageTargetEntity) private readonly targets: Repository<StorageTargetEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cipher: CredentialsCipher,
+    private readonly registry: StorageRegistry,
+  ) {}
+
+  async create(dto: CreateStorageTargetDto): Promise<StorageTargetEntity> {
+    const { secretAccessKey, ...fields } = dto;
+    const entity = this.targets.create({
+      ...fields,
+      region: dto.region ?? 'us-east-1',
+      endpoint: dto.endpoint ?? null,
+      forcePathStyle: dto.forcePathStyle ?? false,
+      prefix: dto.prefix ?? '',
+      secretEncrypted: this.cipher.encrypt(secretAccessKey),
+    });
+    try {
+      return await this.targets.save(entity);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new StorageTargetNameTakenError(dto.name);
+      throw error;
+    }
+  }
+
+  list(): Promise<StorageTargetEntity[]> {
+    return this.targets.find({ order: { id: 'ASC' } });
+  }
+
+  async get(id: string): Promise<StorageTargetEntity> {
+    const entity = isValidId(id) ? await this.targets.findOneBy({ id }) : null;
+    if (!entity) throw new StorageTargetNotFoundError();
+    return entity;
+  }
+
+  /** Writes and deletes a probe object with the stored credentials. */
+  async test(id: string): Promise<{ ok: true }> {
+    const storage = this.registry.forEntity(await this.get(id));
+    try {
+      await storage.checkWritable();
+    } catch (error) {
+      throw new StorageTargetUnusableError((error as Error).message);
+    }
+    return { ok: true };
+  }
+
+  /** Refused while a database stores its backups there or backups are kept there. */
+  async remove(id: string): Promise<void> {
+    const entity = await this.get(id);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT id FROM storage_targets WHERE id = $1 FOR UPDATE', [entity.id]);
+      const [used] = await manager.query(
+        `SELECT 1 FROM databases WHERE storage_target_id = $1 AND deleted_at IS NULL
+         UNION ALL SELECT 1 FROM backups WHERE storage_target_id = $1 LIMIT 1`,
+        [entity.id],
+      );
+      if (used) throw new StorageTargetInUseError();
+      await manager.query('UPDATE storage_targets SET deleted_at = now(), secret_encrypted = NULL WHERE id = $1', [entity.id]);
+    });
+  }
+}
