@@ -72,7 +72,9 @@ export class BackupRunner {
     const timeout = AbortSignal.timeout(this.config.backupTimeoutMs);
     const local = new AbortController();
     const signal = AbortSignal.any([timeout, local.signal, ...(shutdown ? [shutdown] : [])]);
+    const started = performance.now();
     const session = await this.engines.get(registration.engine).startDump(target, signal);
+    this.logger.debug(`Backup ${parts.backupId}: ${registration.engine} dump started in ${Math.round(performance.now() - started)} ms`);
     const plan: BackupFilePlan = {
       storageTargetId: registration.storageTargetId,
       compression: registration.compression,
@@ -80,7 +82,8 @@ export class BackupRunner {
       key: storageKeyFor(parts, backupFileExtension(session.fileExtension, registration.compression, registration.encrypted)),
     };
     try {
-      const [file] = await Promise.all([this.files.store(session.stdout, plan, signal), session.completed]);
+      const file = await this.files.store(session, plan, signal);
+      this.logger.debug(`Backup ${parts.backupId}: stored ${file.sizeBytes} bytes in ${Math.round(performance.now() - started)} ms`);
       return { file, plan, serverVersion: session.serverVersion, toolVersion: session.toolVersion };
     } catch (error) {
       local.abort();

@@ -38,6 +38,14 @@ export class Compressor {
     return { output: input, completed: Promise.resolve() };
   }
 
+  /** zstd straight from a child's stdout into a file descriptor: no byte passes through this process. */
+  compressZstdToFile(input: Readable, fd: number, signal: AbortSignal): Promise<void> {
+    const zstd = this.processes.run('zstd', ZSTD_COMPRESS_ARGS, { stdin: input, stdoutFd: fd, signal });
+    return zstd.exited.then((result) => {
+      if (result.code !== 0) throw new ProcessFailedError('zstd', result);
+    });
+  }
+
   private zstd(args: string[], input: Readable, signal: AbortSignal, feed = false): StreamStage {
     const hasDescriptor = !feed && typeof (input as { _handle?: { fd?: number } })._handle?.fd === 'number';
     const zstd = this.processes.run('zstd', args, { stdin: hasDescriptor ? input : true, signal });

@@ -35,6 +35,7 @@ export class LocalStorage implements BackupStorage {
     await once(stream, 'open');
     return {
       stream,
+      localPath: temporaryPath,
       commit: async (): Promise<StoredObject> => {
         // fsync through a second descriptor: it flushes the same inode, once the stream has closed its own.
         const size = await syncFile(temporaryPath);

@@ -14,6 +14,11 @@ export interface StoredObject {
  */
 export interface PendingUpload {
   stream: Writable;
+  /**
+   * Set by storage backed by a local file: its temporary path, which a child process may write to directly instead
+   * of `stream` (then `stream` is ended unused before commit).
+   */
+  localPath?: string;
   commit(): Promise<StoredObject>;
   abort(): Promise<void>;
 }

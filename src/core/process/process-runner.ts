@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { spawn } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 
 const STDERR_LIMIT_BYTES = 64 * 1024;
 const KILL_GRACE_MS = 5_000;
@@ -13,6 +13,8 @@ export interface RunOptions {
    * which is handed over at the OS level so the bytes flow between the two programs without passing through us.
    */
   stdin?: boolean | Readable;
+  /** A file descriptor the child writes its stdout to directly (default: a pipe we read). */
+  stdoutFd?: number;
   /** Aborting kills the child's whole process group. */
   signal?: AbortSignal;
 }
@@ -25,6 +27,7 @@ export interface ProcessResult {
 
 export interface RunningProcess {
   pid: number | undefined;
+  /** Empty when the child writes to `stdoutFd`. */
   stdout: Readable;
   stdin: Writable | null;
   /** Settles when the process has exited and its stderr is drained; never rejects. */
@@ -77,7 +80,7 @@ export class ProcessRunner {
       shell: false,
       detached: true,
       env: childEnvironment(options.env),
-      stdio: [stdinOption(options.stdin), 'pipe', 'pipe'],
+      stdio: [stdinOption(options.stdin), options.stdoutFd ?? 'pipe', 'pipe'],
     });
     // The child now holds its own copy of the upstream pipe; ours must not read (and steal) from it.
     if (isStream(options.stdin)) options.stdin.destroy();
@@ -98,7 +101,7 @@ export class ProcessRunner {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
 
-    const { stdout, stderr } = child as typeof child & { stdout: Readable; stderr: Readable };
+    const { stdout, stderr } = child as typeof child & { stdout: Readable | null; stderr: Readable };
     const stderrChunks: Buffer[] = [];
     let stderrBytes = 0;
     stderr.on('data', (chunk: Buffer) => {
@@ -120,7 +123,7 @@ export class ProcessRunner {
     // Swallow EPIPE on stdin when the child exits early; the exit result tells what happened.
     child.stdin?.on('error', () => undefined);
 
-    return { pid: child.pid, stdout, stdin: child.stdin, exited };
+    return { pid: child.pid, stdout: stdout ?? Readable.from([]), stdin: child.stdin, exited };
   }
 
   /** Runs a program to completion and returns its stdout; throws ProcessFailedError on a non-zero exit. */
