@@ -280,7 +280,7 @@ describe('HTTP contract (API process only)', () => {
       ]);
       expect(Object.keys(body.paths['/backups'].post.responses).sort()).toEqual(['202', '400', '404', '500', '503']);
       expect(Object.keys(body.paths['/backups'].get.responses).sort()).toEqual(['200', '500']);
-      expect(Object.keys(body.paths['/backups/{backupId}'].get.responses).sort()).toEqual(['200', '404', '500']);
+      expect(Object.keys(body.paths['/backups/{backupId}'].get.responses).sort()).toEqual(['200', '400', '404', '500']);
       expect(Object.keys(body.paths['/backups/{backupId}'].delete.responses).sort()).toEqual(['204', '404', '409', '500', '502']);
       expect(body.paths['/backups'].get.responses['200'].content['application/json'].example).toEqual([
         { backupId: '1', databaseId: '123', databaseName: 'my_database', status: 'success', timestamp: '2024-09-12T12:30:00Z' },

@@ -63,7 +63,19 @@ describe('Backing up a real PostgreSQL database end to end', () => {
       status: 'queued',
     });
     expect(response.headers.get('location')).toBe(`/backups/${response.body.backupId}`);
-    backup = await client.waitForBackup(response.body.backupId);
+    const started = Date.now();
+    const waited = await client.get(`/backups/${response.body.backupId}?waitSeconds=60`);
+    expect(waited.status).toBe(200);
+    expect(waited.body.status).toBe('success');
+    // Woken by the worker's notification, not by the 60 s timeout.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    backup = waited.body;
+  });
+
+  it('refuses a wait longer than 60 s (400)', async () => {
+    const response = await client.get(`/backups/${backup.backupId}?waitSeconds=61`);
+    expect(response.status).toBe(400);
+    expect(response.body.details).toEqual([{ field: 'waitSeconds', messages: ['waitSeconds must not be greater than 60'] }]);
   });
 
   it('ends in success with a complete, checksummed file', async () => {

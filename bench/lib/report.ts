@@ -127,7 +127,7 @@ export function renderMarkdown(results: BenchResults): string {
   }
   lines.push(
     'Throughput is the database size (pg_database_size) over the median time. Service times run from `POST /backups` ' +
-      'to the first `GET /backups/:id` (polled every 20 ms) that answers `success`, so they include queueing, the ' +
+      'to the answer of `GET /backups/:id?waitSeconds=60` (woken by the worker\'s NOTIFY) with `success`, so they include queueing, the ' +
       'worker claiming the job, pg_dump, zstd, sha256 and writing the file, and recording the outcome.',
     '',
   );

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../core/http/error-response.dto.js';
+import { WaitQueryDto } from '../core/http/wait-query.dto.js';
 import { BackupsService } from './backups.service.js';
 import { BackupDetailsDto, BackupSummaryDto, BackupTriggeredDto } from './dto/backup-response.dto.js';
 import { CreateBackupDto } from './dto/create-backup.dto.js';
@@ -81,10 +82,14 @@ export class BackupsController {
   }
 
   @Get(':backupId')
-  @ApiOperation({ summary: 'Get the details of a backup' })
+  @ApiOperation({
+    summary: 'Get the details of a backup',
+    description: 'With ?waitSeconds=N, a queued or running backup is answered as soon as it finishes (or after N s).',
+  })
   @ApiResponse({ status: 200, type: BackupDetailsDto, example: DETAILS_EXAMPLE })
-  @ApiErrors(BACKUP_NOT_FOUND)
-  async get(@Param('backupId') backupId: string): Promise<BackupDetailsDto> {
+  @ApiErrors(BACKUP_NOT_FOUND, [400, 'Validation failed'])
+  async get(@Param('backupId') backupId: string, @Query() query: WaitQueryDto): Promise<BackupDetailsDto> {
+    if (query.waitSeconds) await this.backups.waitUntilFinished(backupId, query.waitSeconds);
     const { backup, databaseName } = await this.backups.get(backupId);
     return BackupDetailsDto.from(backup, databaseName);
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { FinishedListener } from '../core/database/finished-listener.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupsController } from './backups.controller.js';
@@ -9,7 +10,7 @@ import { BackupsService } from './backups.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule],
   controllers: [BackupsController],
-  providers: [BackupsService],
-  exports: [BackupsService],
+  providers: [BackupsService, FinishedListener],
+  exports: [BackupsService, FinishedListener],
 })
 export class BackupsModule {}

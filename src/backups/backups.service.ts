@@ -3,6 +3,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource, Repository } from 'typeorm';
+import { finishedEventKey } from '../core/database/fenced-records.js';
+import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
 import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
 import { enqueue } from '../core/queue/enqueue.js';
@@ -41,6 +43,7 @@ export class BackupsService {
     private readonly files: BackupFiles,
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
+    private readonly finished: FinishedListener,
   ) {}
 
   /** Records a queued backup, then hands its id to the workers. If the queue is down nothing is left behind. */
@@ -62,6 +65,14 @@ export class BackupsService {
 
   async enqueue(backupId: string): Promise<void> {
     await enqueue(this.queue, BackupJobs.run, { backupId }, { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backupId) });
+  }
+
+  /** Returns once the backup is success or failed, or after `seconds`. */
+  async waitUntilFinished(backupId: string, seconds: number): Promise<void> {
+    await this.finished.waitFor(finishedEventKey('Backup', backupId), seconds * 1000, async () => {
+      const { backup } = await this.get(backupId);
+      return backup.status === 'success' || backup.status === 'failed';
+    });
   }
 
   /** Newest first. */

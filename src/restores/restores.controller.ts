@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../core/http/error-response.dto.js';
+import { WaitQueryDto } from '../core/http/wait-query.dto.js';
 import { CreateRestoreDto } from './dto/create-restore.dto.js';
 import { RestoreResponseDto, RestoreTriggeredDto } from './dto/restore-response.dto.js';
 import { RestoresService } from './restores.service.js';
@@ -52,10 +53,14 @@ export class RestoresController {
   }
 
   @Get('restores/:restoreId')
-  @ApiOperation({ summary: 'Get a restore: status, timing and error' })
+  @ApiOperation({
+    summary: 'Get a restore: status, timing and error',
+    description: 'With ?waitSeconds=N, a queued or running restore is answered as soon as it finishes (or after N s).',
+  })
   @ApiResponse({ status: 200, type: RestoreResponseDto })
-  @ApiErrors([404, 'Restore not found'])
-  async get(@Param('restoreId') restoreId: string): Promise<RestoreResponseDto> {
+  @ApiErrors([404, 'Restore not found'], [400, 'Validation failed'])
+  async get(@Param('restoreId') restoreId: string, @Query() query: WaitQueryDto): Promise<RestoreResponseDto> {
+    if (query.waitSeconds) await this.restores.waitUntilFinished(restoreId, query.waitSeconds);
     return RestoreResponseDto.from(await this.restores.get(restoreId));
   }
 }

@@ -5,6 +5,8 @@ import { Queue } from 'bullmq';
 import { Repository } from 'typeorm';
 import { BackupsService } from '../backups/backups.service.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
+import { finishedEventKey } from '../core/database/fenced-records.js';
+import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
 import { enqueue } from '../core/queue/enqueue.js';
 import { RESTORE_JOB_OPTIONS, RESTORE_QUEUE, RestoreJobs, restoreJobId, type RestoreJobData } from '../core/queue/queue.constants.js';
@@ -35,6 +37,7 @@ export class RestoresService {
     @InjectQueue(RESTORE_QUEUE) private readonly queue: Queue<RestoreJobData>,
     private readonly backups: BackupsService,
     private readonly databases: DatabasesService,
+    private readonly finished: FinishedListener,
   ) {}
 
   async request(backupId: string, dto: CreateRestoreDto): Promise<RestoreEntity> {
@@ -55,6 +58,14 @@ export class RestoresService {
       throw new QueueUnavailableError();
     }
     return restore;
+  }
+
+  /** Returns once the restore is success or failed, or after `seconds`. */
+  async waitUntilFinished(restoreId: string, seconds: number): Promise<void> {
+    await this.finished.waitFor(finishedEventKey('Restore', restoreId), seconds * 1000, async () => {
+      const restore = await this.get(restoreId);
+      return restore.status === 'success' || restore.status === 'failed';
+    });
   }
 
   /** Newest first. */

@@ -35,14 +35,17 @@ export class ApiClient {
     return this.request<T>('DELETE', path);
   }
 
-  /** Polls a backup until it reaches a terminal status. */
-  async waitForBackup(backupId: string, timeoutMs = 90_000): Promise<any> {
+  /** Waits (long-polling with ?waitSeconds) until a backup or restore reaches a terminal status. */
+  async waitFor(path: string, timeoutMs = 90_000): Promise<any> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { body } = await this.get(`/backups/${backupId}`);
+      const { body } = await this.get(`${path}?waitSeconds=10`);
       if (body?.status === 'success' || body?.status === 'failed') return body;
-      if (Date.now() > deadline) throw new Error(`Backup ${backupId} still ${body?.status} after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (Date.now() > deadline) throw new Error(`${path} still ${body?.status} after ${timeoutMs} ms`);
     }
+  }
+
+  waitForBackup(backupId: string, timeoutMs?: number): Promise<any> {
+    return this.waitFor(`/backups/${backupId}`, timeoutMs);
   }
 }

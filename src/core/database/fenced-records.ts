@@ -2,6 +2,13 @@ import type { Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { ObjectLiteral, QueryDeepPartialEntity, Repository } from 'typeorm';
 
+/** PostgreSQL NOTIFY channel on which workers announce rows that reached a terminal status. */
+export const FINISHED_CHANNEL = 'dbbackup_finished';
+
+export function finishedEventKey(noun: string, id: string): string {
+  return `${noun.toLowerCase()}:${id}`;
+}
+
 /** What a worker holds while it runs a job's row: the fencing token that lets it, and only it, finish the row. */
 export interface Claim {
   id: string;
@@ -66,7 +73,16 @@ export class FencedRecords<E extends ObjectLiteral> {
   }
 
   async succeed(claim: Claim, values: QueryDeepPartialEntity<E>): Promise<boolean> {
-    return this.finish(claim, { ...values, status: 'success', finishedAt: () => 'now()', error: null } as QueryDeepPartialEntity<E>);
+    const owned = await this.finish(claim, { ...values, status: 'success', finishedAt: () => 'now()', error: null } as QueryDeepPartialEntity<E>);
+    if (owned) await this.announceFinished(claim);
+    return owned;
+  }
+
+  /** Wakes API requests waiting on this row (GET …?waitSeconds=). Best effort: waiters also time out. */
+  private async announceFinished(claim: Claim): Promise<void> {
+    await this.repository
+      .query('SELECT pg_notify($1, $2)', [FINISHED_CHANNEL, finishedEventKey(this.noun, claim.id)])
+      .catch((error: Error) => this.logger.warn(`Could not announce ${this.noun} ${claim.id}: ${error.message}`));
   }
 
   /**
@@ -86,7 +102,9 @@ export class FencedRecords<E extends ObjectLiteral> {
       await this.finish(claim, { status: 'queued', error: `Attempt ${claim.attempt} failed, retrying: ${message}` } as never);
       throw error;
     }
-    await this.finish(claim, { status: 'failed', finishedAt: () => 'now()', error: message } as never);
+    if (await this.finish(claim, { status: 'failed', finishedAt: () => 'now()', error: message } as never)) {
+      await this.announceFinished(claim);
+    }
     throw new UnrecoverableError(message);
   }
 }
