@@ -3,12 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { BackupEntity } from './backup.entity.js';
+import { BackupReconciler } from './backup-reconciler.service.js';
 import { BackupRunner } from './backup-runner.service.js';
 import { BackupProcessor } from './backup.processor.js';
 
 /** Worker side: consumes backup jobs. Only the worker imports this module. */
 @Module({
   imports: [TypeOrmModule.forFeature([BackupEntity, DatabaseEntity]), DatabasesModule],
-  providers: [BackupRunner, BackupProcessor],
+  providers: [BackupRunner, BackupProcessor, BackupReconciler],
 })
 export class BackupsWorkerModule {}

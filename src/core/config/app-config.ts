@@ -51,6 +51,9 @@ export class AppConfig {
   get shutdownGraceMs(): number {
     return this.get('SHUTDOWN_GRACE_SECONDS') * 1000;
   }
+  get reconcileIntervalMs(): number {
+    return this.get('RECONCILE_INTERVAL_SECONDS') * 1000;
+  }
   get pgBinDirs(): string[] | undefined {
     return this.get('PG_BIN_DIRS')?.split(':').filter(Boolean);
   }

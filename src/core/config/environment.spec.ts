@@ -35,6 +35,7 @@ describe('validateEnvironment', () => {
       WORKER_CONCURRENCY: 2,
       BACKUP_TIMEOUT_SECONDS: 21600,
       SHUTDOWN_GRACE_SECONDS: 60,
+      RECONCILE_INTERVAL_SECONDS: 60,
       PG_BIN_DIRS: undefined,
     });
   });

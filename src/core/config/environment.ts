@@ -71,6 +71,13 @@ export class Environment {
   @Max(MAX_TIMER_SECONDS)
   SHUTDOWN_GRACE_SECONDS = 60;
 
+  /** How often workers check unfinished rows against the queue (rows older than half of it get their job back). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RECONCILE_INTERVAL_SECONDS = 60;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
