@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
+import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
@@ -69,9 +70,8 @@ export class BackupRunner {
     if (!registration || registration.deletedAt) throw new PermanentBackupError('The database registration was deleted');
     const target = this.databases.connectionTarget(registration);
 
-    const timeout = AbortSignal.timeout(this.config.backupTimeoutMs);
-    const local = new AbortController();
-    const signal = AbortSignal.any([timeout, local.signal, ...(shutdown ? [shutdown] : [])]);
+    const attempt = new AttemptSignal(this.config.backupTimeoutMs, shutdown);
+    const { signal } = attempt;
     const started = performance.now();
     const session = await this.engines.get(registration.engine).startDump(target, signal);
     this.logger.debug(`Backup ${parts.backupId}: ${registration.engine} dump started in ${Math.round(performance.now() - started)} ms`);
@@ -86,9 +86,9 @@ export class BackupRunner {
       this.logger.debug(`Backup ${parts.backupId}: stored ${file.sizeBytes} bytes in ${Math.round(performance.now() - started)} ms`);
       return { file, plan, serverVersion: session.serverVersion, toolVersion: session.toolVersion };
     } catch (error) {
-      local.abort();
+      attempt.abort();
       await session.completed.catch(() => undefined);
-      if (timeout.aborted) throw new PermanentBackupError(`Backup timed out after ${this.config.backupTimeoutMs / 1000} s`);
+      if (attempt.timedOut) throw new PermanentBackupError(`Backup timed out after ${this.config.backupTimeoutMs / 1000} s`);
       throw error;
     }
   }

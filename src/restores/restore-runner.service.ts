@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { BackupEntity } from '../backups/backup.entity.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
+import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
@@ -56,9 +57,8 @@ export class RestoreRunner {
       throw error instanceof BackupIntegrityError ? new PermanentRestoreError(`Backup file failed verification: ${error.message}`) : error;
     });
 
-    const timeout = AbortSignal.timeout(this.config.backupTimeoutMs);
-    const local = new AbortController();
-    const signal = AbortSignal.any([timeout, local.signal, ...(shutdown ? [shutdown] : [])]);
+    const attempt = new AttemptSignal(this.config.backupTimeoutMs, shutdown);
+    const { signal } = attempt;
     const session = await this.engines.get(registration.engine).startRestore(this.databases.connectionTarget(registration), signal);
     try {
       const dump = await this.files.openDump(backup, signal);
@@ -70,9 +70,9 @@ export class RestoreRunner {
       await Promise.all([feeding, dump.completed, session.completed]);
       return session.toolVersion;
     } catch (error) {
-      local.abort();
+      attempt.abort();
       await session.completed.catch(() => undefined);
-      if (timeout.aborted) throw new PermanentRestoreError(`Restore timed out after ${this.config.backupTimeoutMs / 1000} s`);
+      if (attempt.timedOut) throw new PermanentRestoreError(`Restore timed out after ${this.config.backupTimeoutMs / 1000} s`);
       if (error instanceof BackupIntegrityError) throw new PermanentRestoreError(`Backup file failed verification: ${error.message}`);
       throw error;
     }
