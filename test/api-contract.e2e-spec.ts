@@ -149,24 +149,41 @@ describe('HTTP contract (API process only)', () => {
       }
     });
 
+    let queuedId: string;
+
     it('POST /backups queues a backup and a job whose id derives from the backup id, holding ids only', async () => {
       const response = await client.post('/backups', { databaseId });
       expect(response.status).toBe(202);
       expect(response.body.message).toBe(`Backup triggered for database ID ${databaseId}`);
-      const details = await client.get(`/backups/${response.body.backupId}`);
+      queuedId = response.body.backupId;
+      const details = await client.get(`/backups/${queuedId}`);
       expect(details.body).toMatchObject({ status: 'queued', fileLocation: null, sizeBytes: null, checksum: null, startedAt: null });
-      const keys = await listRedisKeys(REDIS_URL, `${env.queuePrefix}:backups:backup-${response.body.backupId}`);
-      expect(keys).toEqual([`${env.queuePrefix}:backups:backup-${response.body.backupId}`]);
+      const keys = await listRedisKeys(REDIS_URL, `${env.queuePrefix}:backups:backup-${queuedId}`);
+      expect(keys).toEqual([`${env.queuePrefix}:backups:backup-${queuedId}`]);
+    });
+
+    it('answers 409 naming the unfinished backup while one of the database is queued or running', async () => {
+      const second = await client.post('/backups', { databaseId });
+      expect(second.status).toBe(409);
+      expect(second.body).toEqual({ error: `A backup of this database is already queued or running (backup ${queuedId})` });
     });
 
     it('refuses to unregister a database with a queued backup (409), then a queued backup can be deleted', async () => {
-      const triggered = await client.post('/backups', { databaseId });
       const refused = await client.delete(`/databases/${databaseId}`);
       expect(refused.status).toBe(409);
       expect(refused.body).toEqual({ error: 'Database has backups queued or running; delete it once they finish' });
-      const deleted = await client.delete(`/backups/${triggered.body.backupId}`);
+      const deleted = await client.delete(`/backups/${queuedId}`);
       expect(deleted.status).toBe(204);
-      expect(await listRedisKeys(REDIS_URL, `${env.queuePrefix}:backups:backup-${triggered.body.backupId}`)).toEqual([]);
+      expect(await listRedisKeys(REDIS_URL, `${env.queuePrefix}:backups:backup-${queuedId}`)).toEqual([]);
+    });
+
+    it('of concurrent POST /backups for one database, exactly one is accepted', async () => {
+      const other = (await client.post('/databases', registration({ name: 'concurrent_db' }))).body.databaseId;
+      const responses = await Promise.all(Array.from({ length: 10 }, () => client.post('/backups', { databaseId: other })));
+      const statuses = responses.map((r) => r.status).sort();
+      expect(statuses).toEqual([202, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
+      const rows = await withClient(env.metadataDatabase, (c) => c.query('SELECT status FROM backups WHERE database_id = $1', [other]));
+      expect(rows.rows).toEqual([{ status: 'queued' }]);
     });
 
     it('refuses to delete a running backup (409)', async () => {
@@ -278,7 +295,7 @@ describe('HTTP contract (API process only)', () => {
         '/storage-targets/{storageTargetId}',
         '/storage-targets/{storageTargetId}/test',
       ]);
-      expect(Object.keys(body.paths['/backups'].post.responses).sort()).toEqual(['202', '400', '404', '500', '503']);
+      expect(Object.keys(body.paths['/backups'].post.responses).sort()).toEqual(['202', '400', '404', '409', '500', '503']);
       expect(Object.keys(body.paths['/backups'].get.responses).sort()).toEqual(['200', '500']);
       expect(Object.keys(body.paths['/backups/{backupId}'].get.responses).sort()).toEqual(['200', '400', '404', '500']);
       expect(Object.keys(body.paths['/backups/{backupId}'].delete.responses).sort()).toEqual(['204', '404', '409', '500', '502']);

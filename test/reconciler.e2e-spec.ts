@@ -26,11 +26,12 @@ describe('Reconciler: Redis loses the queued jobs', () => {
     env.ownedDatabases.push(source);
     await createDatabase(source);
     await loadChinook(source);
-    const databaseId = (
-      await client.post('/databases', { name: 'r', engine: 'postgres', host: PG_HOST, port: PG_PORT, database: source, username: PG_USER, password: 'x' })
-    ).body.databaseId;
     const backupIds: string[] = [];
-    for (let i = 0; i < 3; i++) backupIds.push((await client.post('/backups', { databaseId })).body.backupId);
+    for (let i = 0; i < 3; i++) {
+      const registration = { name: `r${i}`, engine: 'postgres', host: PG_HOST, port: PG_PORT, database: source, username: PG_USER, password: 'x' };
+      const databaseId = (await client.post('/databases', registration)).body.databaseId;
+      backupIds.push((await client.post('/backups', { databaseId })).body.backupId);
+    }
 
     await deleteRedisKeys(REDIS_URL, `${env.queuePrefix}:*`);
     expect(await listRedisKeys(REDIS_URL, `${env.queuePrefix}:backups:backup-*`)).toEqual([]);

@@ -49,7 +49,9 @@ export class BackupsController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Trigger a manual backup of a database',
-    description: 'Records the backup as queued and hands it to the workers. Poll GET /backups/{backupId} for its outcome.',
+    description:
+      'Records the backup as queued and hands it to the workers; follow it with GET /backups/{backupId}?waitSeconds=30. ' +
+      'A database has at most one backup queued or running: a second request meanwhile answers 409 naming it.',
   })
   @ApiResponse({
     status: 202,
@@ -61,6 +63,7 @@ export class BackupsController {
   @ApiErrors(
     [400, 'Validation failed'],
     [404, 'Database not found'],
+    [409, 'A backup of this database is already queued or running (backup 17)'],
     [503, 'Backup queue unavailable; nothing was triggered, try again shortly'],
   )
   async trigger(

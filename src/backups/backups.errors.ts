@@ -6,6 +6,12 @@ export class BackupNotFoundError extends NotFoundError {
   }
 }
 
+export class BackupInProgressError extends ConflictError {
+  constructor(backupId: string | undefined) {
+    super(`A backup of this database is already queued or running${backupId ? ` (backup ${backupId})` : ''}`);
+  }
+}
+
 export class BackupRunningError extends ConflictError {
   constructor() {
     super('Backup is running; it can be deleted once it has finished');

@@ -2,8 +2,9 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { finishedEventKey } from '../core/database/fenced-records.js';
+import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
 import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
@@ -17,6 +18,7 @@ import {
   BackupFileCorruptError,
   BackupFileNotDeletedError,
   BackupHasNoFileError,
+  BackupInProgressError,
   BackupNotFoundError,
   BackupRestoringError,
   BackupRunningError,
@@ -46,12 +48,13 @@ export class BackupsService {
     private readonly finished: FinishedListener,
   ) {}
 
-  /** Records a queued backup, then hands its id to the workers. If the queue is down nothing is left behind. */
+  /**
+   * Records a queued backup, then hands its id to the workers. If the queue is down nothing is left behind.
+   * One unfinished backup per database: a second request while one is queued or running gets 409 with its id.
+   */
   async trigger(databaseId: string): Promise<BackupEntity> {
     const database = await this.databases.get(databaseId);
-    const backup = await this.backups.save(
-      this.backups.create({ databaseId: database.id, status: 'queued', trigger: 'manual', requestedAt: new Date() }),
-    );
+    const backup = await this.insertQueued(database.id);
     try {
       await this.enqueue(backup.id);
     } catch (error) {
@@ -61,6 +64,16 @@ export class BackupsService {
       throw new QueueUnavailableError();
     }
     return backup;
+  }
+
+  private async insertQueued(databaseId: string): Promise<BackupEntity> {
+    try {
+      return await this.backups.save(this.backups.create({ databaseId, status: 'queued', trigger: 'manual', requestedAt: new Date() }));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const unfinished = await this.backups.findOne({ where: { databaseId, status: In(['queued', 'running']) }, select: { id: true } });
+      throw new BackupInProgressError(unfinished?.id);
+    }
   }
 
   async enqueue(backupId: string): Promise<void> {
