@@ -4,12 +4,13 @@ import { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupReconciler } from './backup-reconciler.service.js';
+import { PartialFileSweeper } from './partial-file-sweeper.service.js';
 import { BackupRunner } from './backup-runner.service.js';
 import { BackupProcessor } from './backup.processor.js';
 
 /** Worker side: consumes backup jobs. Only the worker imports this module. */
 @Module({
   imports: [TypeOrmModule.forFeature([BackupEntity, DatabaseEntity]), DatabasesModule],
-  providers: [BackupRunner, BackupProcessor, BackupReconciler],
+  providers: [BackupRunner, BackupProcessor, BackupReconciler, PartialFileSweeper],
 })
 export class BackupsWorkerModule {}

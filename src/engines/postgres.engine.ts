@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { feedStdin } from '../core/process/feed-stdin.js';
 import { ProcessRunner, type RunOptions } from '../core/process/process-runner.js';
 import { writeSecretFile } from '../core/process/secret-file.js';
 import {
@@ -146,8 +146,7 @@ export class PostgresEngine implements DatabaseEngine {
     if (!tools) throw new Error('No pg_restore is installed');
     const check = this.processes.run(tools.pgRestore, ['--file=/dev/null'], { stdin: true, signal });
     check.stdout.resume();
-    // pg_restore's verdict matters, not the pipe: it may close stdin early on a broken archive.
-    const [, result] = await Promise.all([pipeline(dump, check.stdin!).catch(() => undefined), check.exited]);
+    const [, result] = await Promise.all([feedStdin(dump, check.stdin!), check.exited]);
     if (result.code !== 0) {
       throw new Error(`pg_restore cannot read the archive: ${result.stderr.trim() || `exit ${result.signal ?? result.code}`}`);
     }

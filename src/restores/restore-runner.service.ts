@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { pipeline } from 'node:stream/promises';
 import { Repository } from 'typeorm';
 import { BackupEntity } from '../backups/backup.entity.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
+import { feedStdin } from '../core/process/feed-stdin.js';
 import { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
@@ -62,12 +62,8 @@ export class RestoreRunner {
     const session = await this.engines.get(registration.engine).startRestore(this.databases.connectionTarget(registration), signal);
     try {
       const dump = await this.files.openDump(backup, signal);
-      // When the tool exits early the pipe breaks; its own error says why.
-      const feeding = pipeline(dump.output, session.stdin).catch(async (error: Error) => {
-        await session.completed;
-        throw error;
-      });
-      await Promise.all([feeding, dump.completed, session.completed]);
+      // The restore tool's exit status is the verdict; if it stops reading early, the rest is drained.
+      await Promise.all([feedStdin(dump.output, session.stdin), dump.completed, session.completed]);
       return session.toolVersion;
     } catch (error) {
       attempt.abort();

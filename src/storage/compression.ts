@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
+import { feedStdin } from '../core/process/feed-stdin.js';
 import { ProcessFailedError, ProcessRunner } from '../core/process/process-runner.js';
 
 export const COMPRESSIONS = ['zstd', 'gzip', 'none'] as const;
@@ -49,7 +50,7 @@ export class Compressor {
   private zstd(args: string[], input: Readable, signal: AbortSignal, feed = false): StreamStage {
     const hasDescriptor = !feed && typeof (input as { _handle?: { fd?: number } })._handle?.fd === 'number';
     const zstd = this.processes.run('zstd', args, { stdin: hasDescriptor ? input : true, signal });
-    const fed = hasDescriptor ? Promise.resolve() : pipeInto(input, zstd.stdin!);
+    const fed = hasDescriptor ? Promise.resolve() : feedStdin(input, zstd.stdin!);
     const completed = Promise.all([fed, zstd.exited]).then(([, result]) => {
       if (result.code !== 0) throw new ProcessFailedError('zstd', result);
     });
@@ -66,28 +67,4 @@ export class Compressor {
     });
     return { output, completed };
   }
-}
-
-/**
- * Pipes into a child's stdin. The child's exit status, not EPIPE, says whether it failed: if it stops reading,
- * the rest of the input is drained so the stages upstream (checksum, decryption) still reach their verdict. If the
- * input fails, the child's stdin is closed so the child ends too.
- */
-function pipeInto(input: Readable, stdin: NodeJS.WritableStream & { destroy(): void }): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    input.once('error', (error) => {
-      stdin.destroy();
-      reject(error);
-    });
-    // A child that exits mid-stream may close its stdin without an EPIPE being reported.
-    const stopFeeding = () => {
-      input.unpipe(stdin);
-      input.resume();
-      resolve();
-    };
-    stdin.once('error', stopFeeding);
-    stdin.once('close', stopFeeding);
-    stdin.once('finish', resolve);
-    input.pipe(stdin);
-  });
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BackupStorage, PendingUpload, StoredObject } from './storage.js';
@@ -65,6 +65,22 @@ export class LocalStorage implements BackupStorage {
 
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+  }
+
+  /** Temporary files of unfinished uploads, as paths relative to the root, with their final key. */
+  async listPartials(): Promise<Array<{ path: string; key: string }>> {
+    const entries = await readdir(this.root, { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries
+      .filter((entry) => entry.isFile() && entry.name.endsWith(PARTIAL_SUFFIX))
+      .map((entry) => {
+        const relative = path.relative(this.root, path.join(entry.parentPath, entry.name));
+        return { path: relative, key: relative.replace(/\.[0-9a-f]{12}\.partial$/, '') };
+      });
+  }
+
+  async removePartial(relativePath: string): Promise<void> {
+    if (!relativePath.endsWith(PARTIAL_SUFFIX)) throw new InvalidStorageKeyError(`Not a partial file: ${relativePath}`);
+    await rm(this.pathOf(relativePath), { force: true });
   }
 
   async checkWritable(): Promise<void> {

@@ -1,0 +1,61 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../core/config/app-config.js';
+import { StorageRegistry } from '../storage/storage-registry.js';
+
+/** backup-<id>-a<attempt>.<ext> in a storage key names the attempt that writes it. */
+const ATTEMPT_IN_KEY = /-backup-(\d+)-a(\d+)\./;
+
+/**
+ * Removes the temporary files that killed workers left in the local directory (a SIGKILL gives no chance to clean
+ * up). A `.partial` file is an orphan once its backup is no longer running under the attempt that wrote it;
+ * files of attempts still running, on this worker or another, are left alone. Runs at start-up and with the
+ * reconciler's period.
+ */
+@Injectable()
+export class PartialFileSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PartialFileSweeper.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly storage: StorageRegistry,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.sweep();
+    this.timer = setInterval(() => void this.sweep(), this.config.reconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Returns the removed files (relative paths). */
+  async sweep(): Promise<string[]> {
+    const removed: string[] = [];
+    try {
+      for (const partial of await this.storage.local.listPartials()) {
+        const match = ATTEMPT_IN_KEY.exec(partial.key);
+        if (!match || (await this.isAttemptRunning(match[1]!, Number(match[2])))) continue;
+        await this.storage.local.removePartial(partial.path);
+        removed.push(partial.path);
+      }
+    } catch (error) {
+      this.logger.warn(`Sweeping partial files failed: ${(error as Error).message}`);
+    }
+    if (removed.length) this.logger.warn(`Removed partial files left by stopped workers: ${removed.join(', ')}`);
+    return removed;
+  }
+
+  private async isAttemptRunning(backupId: string, attempt: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      "SELECT 1 FROM backups WHERE id = $1 AND status = 'running' AND attempt = $2",
+      [backupId, attempt],
+    );
+    return rows.length > 0;
+  }
+}
