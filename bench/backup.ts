@@ -340,6 +340,8 @@ async function serviceBackup(service: Service): Promise<ServiceRun> {
 
 const SHELL_COMMANDS: Record<Exclude<MethodId, 'service'>, string> = {
   'shell-zstd': `pg_dump -Fc -Z0 -h ${PG.host} -p ${PG.port} -U ${PG.user} ${BENCH_DB} | zstd -1 -T0 > "$OUT"`,
+  // What the service also guarantees: the file's sha256 and an fsync before it is declared done.
+  'shell-zstd-durable': `pg_dump -Fc -Z0 -h ${PG.host} -p ${PG.port} -U ${PG.user} ${BENCH_DB} | zstd -1 -T0 | tee "$OUT" | sha256sum > "$OUT.sha256" && sync "$OUT"`,
   'pg-dump-default': `pg_dump -Fc -h ${PG.host} -p ${PG.port} -U ${PG.user} ${BENCH_DB} > "$OUT"`,
 };
 
@@ -349,6 +351,7 @@ async function shellBackup(id: Exclude<MethodId, 'service'>, out: string): Promi
     return { seconds, sizeBytes: (await stat(out)).size };
   } finally {
     await rm(out, { force: true });
+    await rm(`${out}.sha256`, { force: true });
   }
 }
 
@@ -377,6 +380,12 @@ async function main(): Promise<number> {
       runs: [],
     },
     { id: 'shell-zstd', label: 'Shell: pg_dump -Fc -Z0 | zstd -1 -T0', command: SHELL_COMMANDS['shell-zstd'], runs: [] },
+    {
+      id: 'shell-zstd-durable',
+      label: 'Shell, as durable as the service: … | zstd -1 -T0 | tee file | sha256sum; sync file',
+      command: SHELL_COMMANDS['shell-zstd-durable'],
+      runs: [],
+    },
     { id: 'pg-dump-default', label: 'Shell: pg_dump -Fc (default gzip)', command: SHELL_COMMANDS['pg-dump-default'], runs: [] },
   ];
   const method = (id: MethodId) => methods.find((m) => m.id === id)!;
@@ -403,7 +412,7 @@ async function main(): Promise<number> {
     log(`[service] worker idle RSS ${toMiB(serviceInfo.workerIdleRssBytes ?? NaN)} MiB`);
   }
 
-  const order: MethodId[] = ['service', 'shell-zstd', 'pg-dump-default'];
+  const order: MethodId[] = ['service', 'shell-zstd', 'shell-zstd-durable', 'pg-dump-default'];
   for (let round = 1; round <= ROUNDS; round++) {
     const thisRound = rotate(order, round - 1);
     log(`[bench] round ${round}/${ROUNDS}: ${thisRound.join(', ')}`);
@@ -436,7 +445,7 @@ async function main(): Promise<number> {
         }
         continue;
       }
-      const out = path.join(shellDir, `${id}-round${round}.dump${id === 'shell-zstd' ? '.zst' : ''}`);
+      const out = path.join(shellDir, `${id}-round${round}.dump${id.startsWith('shell-zstd') ? '.zst' : ''}`);
       try {
         const result = await shellBackup(id, out);
         method(id).runs.push({ round, position, ...result });

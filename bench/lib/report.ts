@@ -1,7 +1,7 @@
 import type { MemorySummary } from './memory.js';
 import { MiB, type Summary, seconds, toMiB } from './stats.js';
 
-export type MethodId = 'service' | 'shell-zstd' | 'pg-dump-default';
+export type MethodId = 'service' | 'shell-zstd' | 'shell-zstd-durable' | 'pg-dump-default';
 
 export interface RunSample {
   round: number;
