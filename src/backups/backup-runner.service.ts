@@ -4,7 +4,6 @@ import { Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
-import { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { backupFileExtension, type BackupFilePlan, BackupFiles, type StoredBackupFile } from '../storage/backup-files.js';
@@ -40,7 +39,6 @@ export class BackupRunner {
 
   constructor(
     @InjectRepository(BackupEntity) backups: Repository<BackupEntity>,
-    @InjectRepository(DatabaseEntity) private readonly registrations: Repository<DatabaseEntity>,
     private readonly files: BackupFiles,
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
@@ -66,8 +64,8 @@ export class BackupRunner {
   }
 
   private async dumpToStorage(parts: BackupKeyParts, shutdown?: AbortSignal): Promise<DumpOutcome> {
-    const registration = await this.registrations.findOne({ where: { id: parts.databaseId }, withDeleted: true });
-    if (!registration || registration.deletedAt) throw new PermanentBackupError('The database registration was deleted');
+    const registration = await this.databases.getIncludingDeleted(parts.databaseId);
+    if (registration.deletedAt) throw new PermanentBackupError('The database registration was deleted');
     const target = this.databases.connectionTarget(registration);
 
     const attempt = new AttemptSignal(this.config.backupTimeoutMs, shutdown);

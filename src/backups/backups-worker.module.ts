@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupReconciler } from './backup-reconciler.service.js';
@@ -10,7 +9,7 @@ import { BackupProcessor } from './backup.processor.js';
 
 /** Worker side: consumes backup jobs. Only the worker imports this module. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BackupEntity, DatabaseEntity]), DatabasesModule],
+  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule],
   providers: [BackupRunner, BackupProcessor, BackupReconciler, PartialFileSweeper],
 })
 export class BackupsWorkerModule {}

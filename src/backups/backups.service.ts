@@ -76,7 +76,7 @@ export class BackupsService {
     }
   }
 
-  async enqueue(backupId: string): Promise<void> {
+  private async enqueue(backupId: string): Promise<void> {
     await enqueue(this.queue, BackupJobs.run, { backupId }, { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backupId) });
   }
 

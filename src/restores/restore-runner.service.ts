@@ -6,7 +6,6 @@ import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { feedStdin } from '../core/process/feed-stdin.js';
-import { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
@@ -26,7 +25,6 @@ export class RestoreRunner {
   constructor(
     @InjectRepository(RestoreEntity) restores: Repository<RestoreEntity>,
     @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
-    @InjectRepository(DatabaseEntity) private readonly registrations: Repository<DatabaseEntity>,
     private readonly files: BackupFiles,
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
@@ -50,8 +48,8 @@ export class RestoreRunner {
   private async restore(claim: Claim, shutdown?: AbortSignal): Promise<string> {
     const backup = await this.backups.findOneBy({ id: String(claim.row.backup_id ?? '0') });
     if (!backup || backup.status !== 'success') throw new PermanentRestoreError('The backup was deleted or has no file');
-    const registration = await this.registrations.findOne({ where: { id: String(claim.row.target_database_id) }, withDeleted: true });
-    if (!registration || registration.deletedAt) throw new PermanentRestoreError('The target database registration was deleted');
+    const registration = await this.databases.getIncludingDeleted(String(claim.row.target_database_id));
+    if (registration.deletedAt) throw new PermanentRestoreError('The target database registration was deleted');
 
     await this.files.verifyIntegrity(backup).catch((error: Error) => {
       throw error instanceof BackupIntegrityError ? new PermanentRestoreError(`Backup file failed verification: ${error.message}`) : error;
