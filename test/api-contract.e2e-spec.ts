@@ -27,7 +27,7 @@ describe('HTTP contract (API process only)', () => {
   beforeAll(async () => {
     env = await createTestEnv();
     api = await startApi(env.vars);
-    client = new ApiClient(api.url);
+    client = new ApiClient(api);
   });
 
   afterAll(async () => {
@@ -245,7 +245,7 @@ describe('HTTP contract (API process only)', () => {
     afterAll(() => offline?.stop());
 
     it('POST /backups answers 503 within 2 s and leaves no backup behind', async () => {
-      const offlineClient = new ApiClient(offline.url);
+      const offlineClient = new ApiClient(offline);
       const databaseId = (await offlineClient.post('/databases', registration({ name: 'offline_db' }))).body.databaseId;
       const started = Date.now();
       const response = await offlineClient.post('/backups', { databaseId });
@@ -259,7 +259,7 @@ describe('HTTP contract (API process only)', () => {
     });
 
     it('/health/ready says Redis is down (503) while /health/live stays up', async () => {
-      const offlineClient = new ApiClient(offline.url);
+      const offlineClient = new ApiClient(offline);
       expect((await offlineClient.get('/health/live')).body).toEqual({ status: 'ok' });
       const ready = await offlineClient.get('/health/ready');
       expect(ready.status).toBe(503);

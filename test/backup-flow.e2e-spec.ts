@@ -33,7 +33,7 @@ describe('Backing up a real PostgreSQL database end to end', () => {
     await createDatabase(source);
     await loadChinook(source);
     [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api.url);
+    client = new ApiClient(api);
     const created = await client.post('/databases', {
       name: 'chinook',
       engine: 'postgres',

@@ -32,7 +32,7 @@ describe('Per-backup time limit', () => {
     await locker.connect();
     await locker.query('BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
 
-    const client = new ApiClient(api.url);
+    const client = new ApiClient(api);
     const databaseId = (
       await client.post('/databases', { name: 't', engine: 'postgres', host: PG_HOST, port: PG_PORT, database: source, username: PG_USER, password: 'x' })
     ).body.databaseId;

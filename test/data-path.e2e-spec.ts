@@ -32,7 +32,7 @@ describe('Data path: both engines, local and S3 storage, with and without encryp
     env = await createTestEnv();
     s3 = await startS3Server();
     [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api.url);
+    client = new ApiClient(api);
     const target = await client.post('/storage-targets', {
       name: 'test-s3',
       kind: 's3',

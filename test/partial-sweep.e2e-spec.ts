@@ -23,7 +23,7 @@ describe('Partial-file sweeper', () => {
   });
 
   it('removes .partial files of finished backups and of superseded attempts, and nothing else', async () => {
-    const client = new ApiClient(api.url);
+    const client = new ApiClient(api);
     const databaseId = (
       await client.post('/databases', { name: 's', engine: 'postgres', host: PG_HOST, port: PG_PORT, database: 'postgres', username: PG_USER, password: 'x' })
     ).body.databaseId;

@@ -13,7 +13,7 @@ describe('Reconciler: Redis loses the queued jobs', () => {
   beforeAll(async () => {
     env = await createTestEnv({ RECONCILE_INTERVAL_SECONDS: '2' });
     api = await startApi(env.vars);
-    client = new ApiClient(api.url);
+    client = new ApiClient(api);
   });
 
   afterAll(async () => {

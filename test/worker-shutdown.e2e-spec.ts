@@ -32,7 +32,7 @@ describe('Worker shutdown: SIGTERM hands the running backup back', () => {
     await createDatabase(source);
     await withClient(source, (c) => c.query('CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g'));
     api = await startApi(env.vars);
-    client = new ApiClient(api.url);
+    client = new ApiClient(api);
     locker = connect(source);
     await locker.connect();
   });

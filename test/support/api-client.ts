@@ -6,11 +6,26 @@ export interface ApiResponse<T = any> {
 }
 
 /** A thin fetch wrapper that keeps status, headers and the raw text for exact assertions. */
+/** Where the API listens and, when the service requires one, the key sent as `Authorization: Bearer`. */
+export interface ApiTarget {
+  url: string;
+  apiKey?: string;
+}
+
+/** A thin fetch wrapper that keeps status, headers and the raw text for exact assertions. */
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+
+  /** `apiKey` overrides the target's key; pass `null` to send no Authorization header at all. */
+  constructor(target: ApiTarget, apiKey?: string | null) {
+    this.baseUrl = target.url;
+    this.apiKey = apiKey === null ? undefined : (apiKey ?? target.apiKey);
+  }
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    const init: RequestInit = { method, headers: { ...headers } };
+    const authorization: Record<string, string> = this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
+    const init: RequestInit = { method, headers: { ...authorization, ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';

@@ -46,6 +46,8 @@ export class ServiceProcess {
 
 export interface ApiProcess extends ServiceProcess {
   url: string;
+  /** The admin key the process was started with (ADMIN_API_KEY), used by ApiClient by default. */
+  apiKey?: string;
 }
 
 function start(name: string, entry: string, vars: Record<string, string>): ServiceProcess {
@@ -70,6 +72,7 @@ export async function startApi(vars: Record<string, string>): Promise<ApiProcess
   const port = await freePort();
   const api = start('api', 'main.js', { ...vars, PORT: String(port) }) as ApiProcess;
   api.url = `http://127.0.0.1:${port}`;
+  api.apiKey = vars.ADMIN_API_KEY;
   await api.waitForOutput(/Nest application successfully started/);
   return api;
 }

@@ -16,6 +16,8 @@ export interface TestEnv {
   metadataDatabase: string;
   storageDir: string;
   queuePrefix: string;
+  /** The admin API key the services are started with. */
+  adminKey: string;
   /** Environment for the API and worker processes. */
   vars: Record<string, string>;
   /** Names of extra databases the test created, dropped at cleanup. */
@@ -29,6 +31,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
   const storageDir = await mkdtemp(path.join(tmpdir(), `dbbackup-test-${id}-`));
   const queuePrefix = `test-${id}`;
   const ownedDatabases: string[] = [metadataDatabase];
+  const adminKey = `dbb_test_${randomBytes(24).toString('base64url')}`;
   const vars: Record<string, string> = {
     NODE_ENV: 'test',
     DATABASE_URL: `postgres://${PG_USER}@${PG_HOST}:${PG_PORT}/${metadataDatabase}`,
@@ -39,6 +42,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     BACKUP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
+    ADMIN_API_KEY: adminKey,
     ...overrides,
   };
   return {
@@ -46,6 +50,7 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     metadataDatabase,
     storageDir,
     queuePrefix,
+    adminKey: vars.ADMIN_API_KEY ?? adminKey,
     vars,
     ownedDatabases,
     cleanup: async () => {
