@@ -28,6 +28,14 @@ export class BackupEntity {
   @Column({ type: 'varchar', length: 16 })
   trigger!: BackupTrigger;
 
+  /** The schedule that made this backup (trigger `schedule`); null for manual ones or once the schedule is deleted. */
+  @Column({ name: 'schedule_id', type: 'bigint', nullable: true })
+  scheduleId!: string | null;
+
+  /** The cron tick a scheduled backup was made for; unique per schedule so a retried tick cannot make a second one. */
+  @Column({ name: 'scheduled_for', type: 'timestamptz', nullable: true })
+  scheduledFor!: Date | null;
+
   @Column({ name: 'requested_at', type: 'timestamptz' })
   requestedAt!: Date;
 

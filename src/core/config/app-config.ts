@@ -54,6 +54,15 @@ export class AppConfig {
   get reconcileIntervalMs(): number {
     return this.get('RECONCILE_INTERVAL_SECONDS') * 1000;
   }
+  get scheduleMissedGraceMs(): number {
+    return this.get('SCHEDULE_MISSED_GRACE_SECONDS') * 1000;
+  }
+  get scheduleReconcileIntervalMs(): number {
+    return this.get('SCHEDULE_RECONCILE_INTERVAL_SECONDS') * 1000;
+  }
+  get retentionSweepIntervalMs(): number {
+    return this.get('RETENTION_SWEEP_INTERVAL_SECONDS') * 1000;
+  }
   get pgBinDirs(): string[] | undefined {
     return this.get('PG_BIN_DIRS')?.split(':').filter(Boolean);
   }

@@ -78,6 +78,27 @@ export class Environment {
   @Max(86_400)
   RECONCILE_INTERVAL_SECONDS = 60;
 
+  /** A schedule is "missed" when no backup succeeded since its last tick that is older than this. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TIMER_SECONDS)
+  SCHEDULE_MISSED_GRACE_SECONDS = 3600;
+
+  /** How often workers re-create BullMQ job schedulers from the schedules table and check for missed schedules. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  SCHEDULE_RECONCILE_INTERVAL_SECONDS = 60;
+
+  /** How often a worker enforces every database's retention policy (besides after each successful backup). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(MAX_TIMER_SECONDS)
+  RETENTION_SWEEP_INTERVAL_SECONDS = 3600;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

@@ -59,3 +59,54 @@ export const PRODUCER_REDIS_OPTIONS = {
 export const WORKER_REDIS_OPTIONS = {
   maxRetriesPerRequest: null,
 } as const;
+
+/** Cron ticks of backup schedules, produced by one BullMQ job scheduler per enabled schedule. */
+export const SCHEDULE_QUEUE = 'schedules';
+
+export const ScheduleJobs = {
+  tick: 'schedule-tick',
+} as const;
+
+export interface ScheduleJobData {
+  scheduleId: string;
+}
+
+/** The id of a schedule's BullMQ job scheduler: one per schedule, so every replica upserts the same one. */
+export function scheduleSchedulerId(scheduleId: string): string {
+  return `schedule-${scheduleId}`;
+}
+
+/** A tick that failed to record its backup (PostgreSQL or Redis briefly down) is retried; the tick stays unique. */
+export const SCHEDULE_TICK_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+} as const;
+
+/** Retention enforcement: one job per database (after each successful backup) and a periodic sweep of all. */
+export const RETENTION_QUEUE = 'retention';
+
+export const RetentionJobs = {
+  enforce: 'enforce-retention',
+  sweep: 'sweep-retention',
+} as const;
+
+export interface RetentionJobData {
+  /** Absent for the sweep, which enforces every database's policy. */
+  databaseId?: string;
+}
+
+/** While one is waiting, further requests for the same database are the same job. */
+export function retentionJobId(databaseId: string): string {
+  return `retention-${databaseId}`;
+}
+
+export const RETENTION_SWEEP_SCHEDULER_ID = 'retention-sweep';
+
+export const RETENTION_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 15_000 },
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600, count: 1_000 },
+};

@@ -1,7 +1,14 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { BACKUP_QUEUE, PRODUCER_REDIS_OPTIONS, RESTORE_QUEUE, WORKER_REDIS_OPTIONS } from './queue.constants.js';
+import {
+  BACKUP_QUEUE,
+  PRODUCER_REDIS_OPTIONS,
+  RESTORE_QUEUE,
+  RETENTION_QUEUE,
+  SCHEDULE_QUEUE,
+  WORKER_REDIS_OPTIONS,
+} from './queue.constants.js';
 
 export type QueueRole = 'producer' | 'worker';
 
@@ -34,7 +41,12 @@ export class QueueModule {
             prefix: config.queuePrefix,
           }),
         }),
-        BullModule.registerQueue({ name: BACKUP_QUEUE }, { name: RESTORE_QUEUE }),
+        BullModule.registerQueue(
+          { name: BACKUP_QUEUE },
+          { name: RESTORE_QUEUE },
+          { name: SCHEDULE_QUEUE },
+          { name: RETENTION_QUEUE },
+        ),
       ],
       exports: [BullModule],
     };

@@ -1,0 +1,33 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** A cron schedule of one database. Workers turn it into a BullMQ job scheduler; this row is the record. */
+@Entity({ name: 'schedules' })
+export class ScheduleEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id!: string;
+
+  @Column({ name: 'database_id', type: 'bigint' })
+  databaseId!: string;
+
+  /** Five fields (minute hour day-of-month month day-of-week), or six with seconds first. */
+  @Column({ type: 'varchar', length: 120 })
+  cron!: string;
+
+  /** IANA time zone the cron is read in. */
+  @Column({ type: 'varchar', length: 64, default: 'UTC' })
+  timezone!: string;
+
+  @Column({ type: 'boolean', default: true })
+  enabled!: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  /** Ticks before this are not expected: changing a schedule restarts its missed-backup clock. */
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  /** Set by the worker's periodic check when the schedule was found missed (so a miss is reported once). */
+  @Column({ name: 'missed_since', type: 'timestamptz', nullable: true })
+  missedSince!: Date | null;
+}
