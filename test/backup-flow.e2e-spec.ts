@@ -89,6 +89,8 @@ describe('Backing up a real PostgreSQL database end to end', () => {
       sizeBytes: expect.any(Number),
       checksum: expect.stringMatching(/^[0-9a-f]{64}$/),
       trigger: 'manual',
+      scheduleId: null,
+      scheduledFor: null,
       startedAt: expect.stringMatching(/Z$/),
       finishedAt: expect.stringMatching(/Z$/),
       error: null,
@@ -133,6 +135,7 @@ describe('Backing up a real PostgreSQL database end to end', () => {
       databaseName: 'chinook',
       status: 'success',
       timestamp: backup.timestamp,
+      trigger: 'manual',
     });
   });
 

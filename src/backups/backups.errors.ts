@@ -55,3 +55,10 @@ export class BackupFileCorruptError extends ConflictError {
     super(`Backup file failed verification: ${reason}`);
   }
 }
+
+/** A retried cron tick whose backup was already recorded: not an error for anyone, the tick is done. */
+export class TickAlreadyBackedUpError extends Error {
+  constructor() {
+    super('This schedule tick already has its backup');
+  }
+}

@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { DatabasesModule } from '../databases/databases.module.js';
+import { BackupCommandsModule } from './backup-commands.module.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupsController } from './backups.controller.js';
 import { BackupsService } from './backups.service.js';
 
 /** API side: the spec's endpoints and the producer of backup jobs. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule],
+  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, BackupCommandsModule],
   controllers: [BackupsController],
   providers: [BackupsService, FinishedListener],
   exports: [BackupsService, FinishedListener],

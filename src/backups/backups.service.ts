@@ -1,29 +1,21 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
-import { DataSource, In, Repository } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { finishedEventKey } from '../core/database/fenced-records.js';
-import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
-import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
-import { enqueue } from '../core/queue/enqueue.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
 import type { Readable } from 'node:stream';
 import { BackupEntity } from './backup.entity.js';
+import { BackupRemover } from './backup-remover.service.js';
+import { BackupRequests } from './backup-requests.service.js';
 import {
   BackupFileCorruptError,
-  BackupFileNotDeletedError,
   BackupHasNoFileError,
-  BackupInProgressError,
   BackupNotFoundError,
-  BackupRestoringError,
-  BackupRunningError,
   BackupVerificationFailedError,
-  QueueUnavailableError,
 } from './backups.errors.js';
 
 /** A verification reads the whole file; past this it counts as failed. */
@@ -36,48 +28,19 @@ export interface BackupWithDatabaseName {
 
 @Injectable()
 export class BackupsService {
-  private readonly logger = new Logger(BackupsService.name);
-
   constructor(
     @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue<BackupJobData>,
+    private readonly requests: BackupRequests,
+    private readonly remover: BackupRemover,
     private readonly files: BackupFiles,
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
     private readonly finished: FinishedListener,
   ) {}
 
-  /**
-   * Records a queued backup, then hands its id to the workers. If the queue is down nothing is left behind.
-   * One unfinished backup per database: a second request while one is queued or running gets 409 with its id.
-   */
-  async trigger(databaseId: string): Promise<BackupEntity> {
-    const database = await this.databases.get(databaseId);
-    const backup = await this.insertQueued(database.id);
-    try {
-      await this.enqueue(backup.id);
-    } catch (error) {
-      this.logger.warn(`Could not enqueue backup ${backup.id}: ${(error as Error).message}`);
-      // A job that did reach Redis finds no row and ends as a no-op.
-      await this.backups.delete({ id: backup.id, status: 'queued' }).catch(() => undefined);
-      throw new QueueUnavailableError();
-    }
-    return backup;
-  }
-
-  private async insertQueued(databaseId: string): Promise<BackupEntity> {
-    try {
-      return await this.backups.save(this.backups.create({ databaseId, status: 'queued', trigger: 'manual', requestedAt: new Date() }));
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const unfinished = await this.backups.findOne({ where: { databaseId, status: In(['queued', 'running']) }, select: { id: true } });
-      throw new BackupInProgressError(unfinished?.id);
-    }
-  }
-
-  private async enqueue(backupId: string): Promise<void> {
-    await enqueue(this.queue, BackupJobs.run, { backupId }, { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backupId) });
+  /** A manual backup (POST /backups): see BackupRequests.request. */
+  trigger(databaseId: string): Promise<BackupEntity> {
+    return this.requests.request(databaseId);
   }
 
   /** Returns once the backup is success or failed, or after `seconds`. */
@@ -106,34 +69,9 @@ export class BackupsService {
     return { backup: entities[0], databaseName: raw[0]!.database_name };
   }
 
-  /**
-   * Deletes the stored file, then the record. A running backup is refused (409): its worker holds the row.
-   * The row is locked meanwhile, so a worker cannot claim a queued backup that is being deleted. If the storage
-   * refuses, the record stays, with the reason in `error`, rather than leaving an orphan file.
-   */
-  async remove(backupId: string): Promise<void> {
-    if (!isValidId(backupId)) throw new BackupNotFoundError();
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const backup = await manager.findOne(BackupEntity, { where: { id: backupId }, lock: { mode: 'pessimistic_write' } });
-      if (!backup) throw new BackupNotFoundError();
-      if (backup.status === 'running') throw new BackupRunningError();
-      const [restoring] = await manager.query(
-        "SELECT 1 FROM restores WHERE backup_id = $1 AND status IN ('queued', 'running') LIMIT 1",
-        [backupId],
-      );
-      if (restoring) throw new BackupRestoringError();
-      try {
-        await this.files.delete(backup);
-      } catch (error) {
-        const reason = (error as Error).message;
-        await manager.update(BackupEntity, { id: backupId }, { error: `Deleting the file failed: ${reason}` });
-        return { deleted: false as const, reason };
-      }
-      await manager.delete(BackupEntity, { id: backupId });
-      return { deleted: true as const, wasQueued: backup.status === 'queued' };
-    });
-    if (!outcome.deleted) throw new BackupFileNotDeletedError(outcome.reason);
-    if (outcome.wasQueued) await this.queue.remove(backupJobId(backupId)).catch(() => undefined);
+  /** DELETE /backups/:id: see BackupRemover.remove. */
+  remove(backupId: string): Promise<void> {
+    return this.remover.remove(backupId);
   }
 
   /**

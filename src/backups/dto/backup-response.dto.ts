@@ -38,6 +38,9 @@ export class BackupSummaryDto {
   @ApiProperty({ description: 'When the backup was requested, ISO 8601 UTC.', example: '2024-09-12T12:30:00Z' })
   timestamp!: string;
 
+  @ApiProperty({ description: 'Who asked for it: a POST /backups, or a schedule tick.', enum: BACKUP_TRIGGERS, example: 'manual' })
+  trigger!: BackupTrigger;
+
   static from(backup: BackupEntity, databaseName: string): BackupSummaryDto {
     return {
       backupId: backup.id,
@@ -45,6 +48,7 @@ export class BackupSummaryDto {
       databaseName,
       status: backup.status,
       timestamp: isoSeconds(backup.requestedAt),
+      trigger: backup.trigger,
     };
   }
 }
@@ -64,8 +68,11 @@ export class BackupDetailsDto extends BackupSummaryDto {
   })
   checksum!: string | null;
 
-  @ApiProperty({ enum: BACKUP_TRIGGERS, example: 'manual' })
-  trigger!: BackupTrigger;
+  @ApiProperty({ description: 'The schedule that made it (trigger "schedule"), while that schedule exists.', example: null, nullable: true, type: String })
+  scheduleId!: string | null;
+
+  @ApiProperty({ description: 'The cron tick a scheduled backup was made for, ISO 8601 UTC.', example: null, nullable: true, type: String })
+  scheduledFor!: string | null;
 
   @ApiProperty({ example: '2024-09-12T12:30:01Z', nullable: true, type: String })
   startedAt!: string | null;
@@ -106,7 +113,8 @@ export class BackupDetailsDto extends BackupSummaryDto {
       fileLocation: backup.fileLocation,
       sizeBytes: backup.sizeBytes === null ? null : Number(backup.sizeBytes),
       checksum: backup.checksum,
-      trigger: backup.trigger,
+      scheduleId: backup.scheduleId,
+      scheduledFor: isoSeconds(backup.scheduledFor),
       startedAt: isoSeconds(backup.startedAt),
       finishedAt: isoSeconds(backup.finishedAt),
       error: backup.error,

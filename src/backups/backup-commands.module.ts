@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabasesModule } from '../databases/databases.module.js';
+import { BackupEntity } from './backup.entity.js';
+import { BackupRemover } from './backup-remover.service.js';
+import { BackupRequests } from './backup-requests.service.js';
+
+/** Creating and deleting backups, shared by the API (manual) and the workers (schedules, retention). */
+@Module({
+  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule],
+  providers: [BackupRequests, BackupRemover],
+  exports: [BackupRequests, BackupRemover],
+})
+export class BackupCommandsModule {}
