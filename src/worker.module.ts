@@ -7,6 +7,7 @@ import { DatabaseModule } from './core/database/database.module.js';
 import { LoggingModule } from './core/logging/logging.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import { EnginesModule } from './engines/engines.module.js';
+import { SchedulesWorkerModule } from './schedules/schedules-worker.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 /** The worker: consumes the backup queue. No HTTP server. */
@@ -21,6 +22,7 @@ import { StorageModule } from './storage/storage.module.js';
     EnginesModule,
     BackupsWorkerModule,
     RestoresWorkerModule,
+    SchedulesWorkerModule,
   ],
 })
 export class WorkerModule {}

@@ -3,7 +3,8 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../core/http/error-response.dto.js';
 import { DatabasesService } from './databases.service.js';
 import { CreateDatabaseDto } from './dto/create-database.dto.js';
-import { ConnectionTestResponseDto, DatabaseResponseDto } from './dto/database-response.dto.js';
+import { ConnectionTestResponseDto, DatabaseDetailsDto, DatabaseResponseDto } from './dto/database-response.dto.js';
+import { SchedulesService } from '../schedules/schedules.service.js';
 import { UpdateDatabaseDto } from './dto/update-database.dto.js';
 
 const NOT_FOUND: [number, string] = [404, 'Database not found'];
@@ -12,7 +13,10 @@ const VALIDATION: [number, string] = [400, 'Validation failed'];
 @ApiTags('databases')
 @Controller('databases')
 export class DatabasesController {
-  constructor(private readonly databases: DatabasesService) {}
+  constructor(
+    private readonly databases: DatabasesService,
+    private readonly schedules: SchedulesService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Register a database to back up' })
@@ -31,11 +35,13 @@ export class DatabasesController {
   }
 
   @Get(':databaseId')
-  @ApiOperation({ summary: 'Get a registered database' })
-  @ApiResponse({ status: 200, type: DatabaseResponseDto })
+  @ApiOperation({ summary: 'Get a registered database, with its schedules and their missed state' })
+  @ApiResponse({ status: 200, type: DatabaseDetailsDto })
   @ApiErrors(NOT_FOUND)
-  async get(@Param('databaseId') databaseId: string): Promise<DatabaseResponseDto> {
-    return DatabaseResponseDto.from(await this.databases.get(databaseId));
+  async get(@Param('databaseId') databaseId: string): Promise<DatabaseDetailsDto> {
+    const database = await this.databases.get(databaseId);
+    const schedules = await this.schedules.describeAll(database.id);
+    return { ...DatabaseResponseDto.from(database), schedules, missedSchedule: schedules.some((schedule) => schedule.missed) };
   }
 
   @Patch(':databaseId')

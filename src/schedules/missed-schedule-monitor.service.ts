@@ -1,0 +1,76 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { AppConfig } from '../core/config/app-config.js';
+import { DatabaseEntity } from '../databases/database.entity.js';
+import { scheduleState } from './missed-schedule.js';
+import { ScheduleMissedNotifier } from './schedule-missed.notifier.js';
+import { ScheduleEntity } from './schedule.entity.js';
+import { SchedulesService } from './schedules.service.js';
+
+/**
+ * Every SCHEDULE_RECONCILE_INTERVAL_SECONDS, finds enabled schedules that became missed and reports each miss once:
+ * `missed_since` is set by a conditional UPDATE, so of all the workers only the one that set it notifies. It is
+ * cleared when a backup succeeds again (or the schedule changes), so the next miss is reported again.
+ */
+@Injectable()
+export class MissedScheduleMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MissedScheduleMonitor.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
+    @InjectRepository(DatabaseEntity) private readonly databases: Repository<DatabaseEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly schedulesService: SchedulesService,
+    private readonly notifier: ScheduleMissedNotifier,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.check(), this.config.scheduleReconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Returns the ids of the schedules this call reported as newly missed. */
+  async check(now = new Date()): Promise<string[]> {
+    const reported: string[] = [];
+    try {
+      for (const database of await this.databases.find({ order: { id: 'ASC' } })) {
+        const schedules = await this.schedules.findBy({ databaseId: database.id, enabled: true });
+        if (!schedules.length) continue;
+        const lastSuccessAt = await this.schedulesService.lastSuccessfulBackupAt(database.id);
+        for (const schedule of schedules) {
+          const state = scheduleState(schedule, lastSuccessAt, now, this.config.scheduleMissedGraceMs);
+          if (state.missed && (await this.markMissed(schedule))) {
+            reported.push(schedule.id);
+            await this.notifier.onScheduleMissed(schedule, database, state.expectedRunAt!);
+          }
+          if (!state.missed && schedule.missedSince) await this.clearMissed(schedule);
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`Checking for missed schedules failed: ${(error as Error).message}`);
+    }
+    return reported;
+  }
+
+  /** Raw SQL: updated_at must not move, it is the start of the schedule's missed-backup clock. */
+  private async markMissed(schedule: ScheduleEntity): Promise<boolean> {
+    const [rows] = await this.dataSource.query(
+      'UPDATE schedules SET missed_since = now() WHERE id = $1 AND missed_since IS NULL RETURNING missed_since',
+      [schedule.id],
+    );
+    const row = (rows as Array<{ missed_since: Date }>)[0];
+    if (row) schedule.missedSince = row.missed_since;
+    return row !== undefined;
+  }
+
+  private async clearMissed(schedule: ScheduleEntity): Promise<void> {
+    await this.dataSource.query('UPDATE schedules SET missed_since = NULL WHERE id = $1', [schedule.id]);
+  }
+}

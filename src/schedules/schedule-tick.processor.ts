@@ -1,0 +1,64 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Job } from 'bullmq';
+import { Repository } from 'typeorm';
+import { BackupRequests } from '../backups/backup-requests.service.js';
+import { BackupInProgressError, TickAlreadyBackedUpError } from '../backups/backups.errors.js';
+import { SCHEDULE_QUEUE, ScheduleJobs, type ScheduleJobData } from '../core/queue/queue.constants.js';
+import { DatabaseNotFoundError } from '../databases/databases.errors.js';
+import { ScheduleEntity } from './schedule.entity.js';
+
+/** The tick a job scheduler's job stands for: its id is `repeat:<scheduler id>:<tick millis>`. */
+export function tickTimeOf(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): Date {
+  const millis = /:(\d+)$/.exec(job.id ?? '')?.[1];
+  return new Date(millis ? Number(millis) : job.timestamp + job.delay);
+}
+
+/**
+ * Turns a schedule tick into a backup through the same path as POST /backups, with trigger "schedule". The tick time
+ * is stored on the backup under a unique index, so a redelivered tick job cannot make a second backup. A tick that
+ * finds a backup of the database still queued or running is skipped and logged.
+ */
+@Processor(SCHEDULE_QUEUE)
+export class ScheduleTickProcessor extends WorkerHost {
+  private readonly logger = new Logger(ScheduleTickProcessor.name);
+
+  constructor(
+    @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
+    private readonly requests: BackupRequests,
+  ) {
+    super();
+  }
+
+  async process(job: Job<ScheduleJobData>): Promise<void> {
+    if (job.name !== ScheduleJobs.tick) {
+      this.logger.warn(`Ignoring unknown job ${job.name}`);
+      return;
+    }
+    await this.tick(job.data.scheduleId, tickTimeOf(job));
+  }
+
+  async tick(scheduleId: string, scheduledFor: Date): Promise<void> {
+    const schedule = await this.schedules.findOneBy({ id: scheduleId });
+    const at = scheduledFor.toISOString();
+    if (!schedule?.enabled) {
+      this.logger.log(`Schedule ${scheduleId} is deleted or disabled; tick ${at} ignored`);
+      return;
+    }
+    try {
+      const backup = await this.requests.request(schedule.databaseId, { trigger: 'schedule', scheduleId, scheduledFor });
+      this.logger.log(`Schedule ${scheduleId} tick ${at}: backup ${backup.id} of database ${schedule.databaseId} queued`);
+    } catch (error) {
+      if (error instanceof TickAlreadyBackedUpError) {
+        this.logger.log(`Schedule ${scheduleId} tick ${at} already has its backup`);
+      } else if (error instanceof BackupInProgressError) {
+        this.logger.warn(`Schedule ${scheduleId} tick ${at} skipped: ${error.message}`);
+      } else if (error instanceof DatabaseNotFoundError) {
+        this.logger.log(`Schedule ${scheduleId} tick ${at} ignored: its database was deleted`);
+      } else {
+        throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BackupCommandsModule } from '../backups/backup-commands.module.js';
+import { DatabaseEntity } from '../databases/database.entity.js';
+import { MissedScheduleMonitor } from './missed-schedule-monitor.service.js';
+import { ScheduleMissedNotifier } from './schedule-missed.notifier.js';
+import { ScheduleReconciler } from './schedule-reconciler.service.js';
+import { ScheduleTickProcessor } from './schedule-tick.processor.js';
+import { ScheduleEntity } from './schedule.entity.js';
+import { SchedulesModule } from './schedules.module.js';
+
+/** Worker side: consumes schedule ticks, keeps BullMQ job schedulers in line with PostgreSQL, reports misses. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ScheduleEntity, DatabaseEntity]), BackupCommandsModule, SchedulesModule],
+  providers: [ScheduleTickProcessor, ScheduleReconciler, MissedScheduleMonitor, ScheduleMissedNotifier],
+  exports: [ScheduleMissedNotifier],
+})
+export class SchedulesWorkerModule {}

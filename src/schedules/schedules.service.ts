@@ -1,0 +1,103 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { AppConfig } from '../core/config/app-config.js';
+import { isValidId } from '../core/http/id-param.js';
+import { DatabaseEntity } from '../databases/database.entity.js';
+import { DatabaseNotFoundError } from '../databases/databases.errors.js';
+import type { CreateScheduleDto } from './dto/create-schedule.dto.js';
+import { ScheduleResponseDto } from './dto/schedule-response.dto.js';
+import type { UpdateScheduleDto } from './dto/update-schedule.dto.js';
+import { scheduleState } from './missed-schedule.js';
+import { ScheduleSchedulers } from './schedule-schedulers.js';
+import { ScheduleEntity } from './schedule.entity.js';
+import { ScheduleNotFoundError } from './schedules.errors.js';
+
+/**
+ * Schedules of a database (the rows are the record). Each change is applied to the BullMQ job scheduler at once;
+ * if Redis is unreachable the workers' reconciler applies it within SCHEDULE_RECONCILE_INTERVAL_SECONDS.
+ */
+@Injectable()
+export class SchedulesService {
+  private readonly logger = new Logger(SchedulesService.name);
+
+  constructor(
+    @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
+    @InjectRepository(DatabaseEntity) private readonly databases: Repository<DatabaseEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly schedulers: ScheduleSchedulers,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(databaseId: string, dto: CreateScheduleDto): Promise<ScheduleEntity> {
+    await this.requireDatabase(databaseId);
+    const schedule = await this.schedules.save(
+      this.schedules.create({ databaseId, cron: dto.cron.trim(), timezone: dto.timezone ?? 'UTC', enabled: dto.enabled ?? true }),
+    );
+    await this.applyToQueue(schedule);
+    return schedule;
+  }
+
+  async list(databaseId: string): Promise<ScheduleEntity[]> {
+    await this.requireDatabase(databaseId);
+    return this.schedules.find({ where: { databaseId }, order: { id: 'ASC' } });
+  }
+
+  async get(databaseId: string, scheduleId: string): Promise<ScheduleEntity> {
+    await this.requireDatabase(databaseId);
+    const schedule = isValidId(scheduleId) ? await this.schedules.findOneBy({ id: scheduleId, databaseId }) : null;
+    if (!schedule) throw new ScheduleNotFoundError();
+    return schedule;
+  }
+
+  async update(databaseId: string, scheduleId: string, dto: UpdateScheduleDto): Promise<ScheduleEntity> {
+    const schedule = await this.get(databaseId, scheduleId);
+    Object.assign(schedule, { ...dto, cron: dto.cron?.trim() ?? schedule.cron, missedSince: null });
+    const saved = await this.schedules.save(schedule);
+    await this.applyToQueue(saved);
+    return saved;
+  }
+
+  async remove(databaseId: string, scheduleId: string): Promise<void> {
+    const schedule = await this.get(databaseId, scheduleId);
+    await this.schedules.delete({ id: schedule.id });
+    await this.applyToQueue({ ...schedule, enabled: false });
+  }
+
+  /** The schedules as the API shows them, with their missed state as of now. */
+  async describe(databaseId: string, schedules: ScheduleEntity[], now = new Date()): Promise<ScheduleResponseDto[]> {
+    const lastSuccessAt = await this.lastSuccessfulBackupAt(databaseId);
+    return schedules.map((schedule) =>
+      ScheduleResponseDto.from(schedule, scheduleState(schedule, lastSuccessAt, now, this.config.scheduleMissedGraceMs), lastSuccessAt),
+    );
+  }
+
+  async describeOne(schedule: ScheduleEntity): Promise<ScheduleResponseDto> {
+    const [described] = await this.describe(schedule.databaseId, [schedule]);
+    return described!;
+  }
+
+  async describeAll(databaseId: string): Promise<ScheduleResponseDto[]> {
+    return this.describe(databaseId, await this.list(databaseId));
+  }
+
+  /** requested_at of the database's newest successful backup, scheduled or manual. */
+  async lastSuccessfulBackupAt(databaseId: string): Promise<Date | null> {
+    const [row] = await this.dataSource.query(
+      "SELECT max(requested_at) AS at FROM backups WHERE database_id = $1 AND status = 'success'",
+      [databaseId],
+    );
+    return (row?.at as Date | null) ?? null;
+  }
+
+  private async applyToQueue(schedule: Pick<ScheduleEntity, 'id' | 'cron' | 'timezone' | 'enabled'>): Promise<void> {
+    await this.schedulers.apply(schedule).catch((error: Error) => {
+      this.logger.warn(`Schedule ${schedule.id} saved; the workers will apply it to the queue (${error.message})`);
+    });
+  }
+
+  private async requireDatabase(databaseId: string): Promise<void> {
+    const exists = isValidId(databaseId) && (await this.databases.existsBy({ id: databaseId }));
+    if (!exists) throw new DatabaseNotFoundError();
+  }
+}
