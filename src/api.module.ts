@@ -12,6 +12,7 @@ import { QueueModule } from './core/queue/queue.module.js';
 import { DatabasesModule } from './databases/databases.module.js';
 import { HealthModule } from './health/health.module.js';
 import { EnginesModule } from './engines/engines.module.js';
+import { RetentionModule } from './retention/retention.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 /** The HTTP API. It produces jobs and never consumes them. */
@@ -28,6 +29,7 @@ import { StorageModule } from './storage/storage.module.js';
     BackupsModule,
     HealthModule,
     RestoresModule,
+    RetentionModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpExceptionFilter },

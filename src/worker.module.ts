@@ -7,6 +7,7 @@ import { DatabaseModule } from './core/database/database.module.js';
 import { LoggingModule } from './core/logging/logging.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import { EnginesModule } from './engines/engines.module.js';
+import { RetentionWorkerModule } from './retention/retention-worker.module.js';
 import { SchedulesWorkerModule } from './schedules/schedules-worker.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
@@ -23,6 +24,7 @@ import { StorageModule } from './storage/storage.module.js';
     BackupsWorkerModule,
     RestoresWorkerModule,
     SchedulesWorkerModule,
+    RetentionWorkerModule,
   ],
 })
 export class WorkerModule {}

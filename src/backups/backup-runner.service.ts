@@ -1,9 +1,13 @@
+import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
+import { RETENTION_QUEUE, type RetentionJobData } from '../core/queue/queue.constants.js';
+import { requestRetention } from '../retention/retention-requests.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { backupFileExtension, type BackupFilePlan, BackupFiles, type StoredBackupFile } from '../storage/backup-files.js';
@@ -43,6 +47,7 @@ export class BackupRunner {
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
     private readonly config: AppConfig,
+    @InjectQueue(RETENTION_QUEUE) private readonly retention: Queue<RetentionJobData>,
   ) {
     this.records = new FencedRecords(backups, this.logger, 'Backup');
   }
@@ -91,6 +96,13 @@ export class BackupRunner {
     }
   }
 
+  /** Best effort: the periodic sweep enforces the policy anyway. */
+  private async enforceRetention(databaseId: string): Promise<void> {
+    await requestRetention(this.retention, databaseId).catch((error: Error) =>
+      this.logger.warn(`Could not request retention for database ${databaseId}: ${error.message}`),
+    );
+  }
+
   private async recordSuccess(claim: Claim, { file, plan, serverVersion, toolVersion }: DumpOutcome): Promise<void> {
     const owned = await this.records.succeed(claim, {
       storageKey: file.key,
@@ -105,6 +117,7 @@ export class BackupRunner {
     });
     if (owned) {
       this.logger.log(`Backup ${claim.id} succeeded: ${file.sizeBytes} bytes at ${file.location}`);
+      await this.enforceRetention(String(claim.row.database_id));
       return;
     }
     this.logger.warn(`Backup ${claim.id} attempt ${claim.attempt} lost its claim; removing its file`);

@@ -31,7 +31,9 @@ export interface RetentionSelection {
 const DAY_MS = 86_400_000;
 
 export function hasRules(policy: RetentionPolicy | null): policy is RetentionPolicy {
-  return policy !== null && Object.values(policy).some((value) => value !== null);
+  if (policy === null) return false;
+  const { keepLast, keepDays, keepDaily, keepWeekly, keepMonthly } = policy;
+  return [keepLast, keepDays, keepDaily, keepWeekly, keepMonthly].some((value) => value !== null);
 }
 
 /** UTC calendar day, e.g. 2024-09-12. */

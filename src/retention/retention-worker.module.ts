@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { BackupCommandsModule } from '../backups/backup-commands.module.js';
+import { RetentionEnforcer } from './retention-enforcer.service.js';
+import { RetentionModule } from './retention.module.js';
+import { RetentionProcessor } from './retention.processor.js';
+
+/** Worker side: enforces retention policies. */
+@Module({
+  imports: [RetentionModule, BackupCommandsModule],
+  providers: [RetentionEnforcer, RetentionProcessor],
+})
+export class RetentionWorkerModule {}
