@@ -1,7 +1,8 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
+import { PeriodicTask } from '../core/process/periodic-task.js';
 import { DatabaseEntity } from '../databases/database.entity.js';
 import { scheduleState } from './missed-schedule.js';
 import { ScheduleMissedNotifier } from './schedule-missed.notifier.js';
@@ -14,9 +15,10 @@ import { SchedulesService } from './schedules.service.js';
  * cleared when a backup succeeds again (or the schedule changes), so the next miss is reported again.
  */
 @Injectable()
-export class MissedScheduleMonitor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MissedScheduleMonitor extends PeriodicTask {
   private readonly logger = new Logger(MissedScheduleMonitor.name);
-  private timer?: NodeJS.Timeout;
+  // The first check waits one interval: a worker that has just started may still be catching up on ticks.
+  protected override readonly runAtStart = false;
 
   constructor(
     @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
@@ -25,15 +27,16 @@ export class MissedScheduleMonitor implements OnApplicationBootstrap, OnApplicat
     private readonly schedulesService: SchedulesService,
     private readonly notifier: ScheduleMissedNotifier,
     private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.check(), this.config.scheduleReconcileIntervalMs);
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  protected intervalMs(): number {
+    return this.config.scheduleReconcileIntervalMs;
+  }
+
+  protected tick(): Promise<unknown> {
+    return this.check();
   }
 
   /** Returns the ids of the schedules this call reported as newly missed. */

@@ -1,7 +1,8 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
+import { PeriodicTask } from '../core/process/periodic-task.js';
 import { ScheduleSchedulers } from './schedule-schedulers.js';
 
 interface WantedScheduler {
@@ -17,24 +18,23 @@ interface WantedScheduler {
  * (one scheduler id per schedule, one job id per tick), so any number of workers can do it at once.
  */
 @Injectable()
-export class ScheduleReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ScheduleReconciler extends PeriodicTask {
   private readonly logger = new Logger(ScheduleReconciler.name);
-  private timer?: NodeJS.Timeout;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly schedulers: ScheduleSchedulers,
     private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    void this.reconcile();
-    this.timer = setInterval(() => void this.reconcile(), this.config.scheduleReconcileIntervalMs);
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  protected intervalMs(): number {
+    return this.config.scheduleReconcileIntervalMs;
+  }
+
+  protected tick(): Promise<unknown> {
+    return this.reconcile();
   }
 
   /** Returns how many job schedulers were created or changed, and how many removed. */
