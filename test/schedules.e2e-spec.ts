@@ -134,7 +134,7 @@ describe('Schedules', () => {
   it('stops making backups once disabled, and removes the job scheduler', async () => {
     const disabled = await second.patch(`/databases/${databaseId}/schedules/${scheduleId}`, { enabled: false });
     expect(disabled.status).toBe(200);
-    expect(disabled.body).toMatchObject({ enabled: false, nextRunAt: null, missed: false });
+    expect(disabled.body).toMatchObject({ scheduleId, cron: '* * * * *', timezone: 'UTC', enabled: false, nextRunAt: null, missed: false });
     expect(await schedulers.getJobScheduler(`schedule-${scheduleId}`)).toBeUndefined();
     const before = (await scheduledBackups()).length;
     // Past the next minute tick, and past a reconcile that must not bring it back.

@@ -52,7 +52,10 @@ export class SchedulesService {
 
   async update(databaseId: string, scheduleId: string, dto: UpdateScheduleDto): Promise<ScheduleEntity> {
     const schedule = await this.get(databaseId, scheduleId);
-    Object.assign(schedule, { ...dto, cron: dto.cron?.trim() ?? schedule.cron, missedSince: null });
+    schedule.cron = dto.cron?.trim() ?? schedule.cron;
+    schedule.timezone = dto.timezone ?? schedule.timezone;
+    schedule.enabled = dto.enabled ?? schedule.enabled;
+    schedule.missedSince = null;
     const saved = await this.schedules.save(schedule);
     await this.applyToQueue(saved);
     return saved;
