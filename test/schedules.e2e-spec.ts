@@ -111,7 +111,8 @@ describe('Schedules', () => {
       expect(Date.parse(backup.timestamp)).toBeGreaterThanOrEqual(Date.parse(backup.scheduledFor));
     }
     // Neither a second job for the same tick nor a tick that found a backup still running.
-    expect(workerOutput()).not.toMatch(/already has its backup|skipped/);
+    expect(workerOutput()).not.toMatch(new RegExp(`Schedule ${scheduleId} tick \\S+ (already has its backup|skipped)`));
+    expect(workerOutput()).toMatch(new RegExp(`Schedule ${scheduleId} tick \\S+: backup \\d+ of database ${databaseId} queued`));
   });
 
   it('flags a schedule whose backups do not succeed as missed, and reports it once', async () => {
