@@ -310,6 +310,11 @@ describe('HTTP contract (API process only)', () => {
       ]);
       expect(body.paths['/backups'].post.responses['404'].content['application/json'].example).toEqual({ error: 'Database not found' });
       expect(body.components.schemas.CreateBackupDto.properties.databaseId.example).toBe('123');
+      expect(body.components.schemas.CreateScheduleDto.properties.cron.example).toBe('30 2 * * *');
+      expect(body.components.schemas.CreateScheduleDto.required).toEqual(['cron']);
+      expect(JSON.stringify(body.components.schemas.RetentionPolicyDto.properties.gfs)).toContain('#/components/schemas/GfsPolicyDto');
+      expect(body.components.schemas.GfsPolicyDto.properties.weekly.example).toBe(4);
+      expect(Object.keys(body.paths['/databases/{databaseId}/retention/preview'].get.responses).sort()).toEqual(['200', '404', '500']);
     });
   });
 });
