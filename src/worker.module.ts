@@ -6,6 +6,7 @@ import { CryptoModule } from './core/crypto/crypto.module.js';
 import { DatabaseModule } from './core/database/database.module.js';
 import { LoggingModule } from './core/logging/logging.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
+import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
 import { EnginesModule } from './engines/engines.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
@@ -21,6 +22,7 @@ import { StorageModule } from './storage/storage.module.js';
     EnginesModule,
     BackupsWorkerModule,
     RestoresWorkerModule,
+    NotificationsWorkerModule,
   ],
 })
 export class WorkerModule {}

@@ -8,6 +8,7 @@ import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { backupFileExtension, type BackupFilePlan, BackupFiles, type StoredBackupFile } from '../storage/backup-files.js';
 import { BackupEntity } from './backup.entity.js';
+import { BackupEvents } from './backup-events.service.js';
 
 interface DumpOutcome {
   file: StoredBackupFile;
@@ -43,8 +44,9 @@ export class BackupRunner {
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
     private readonly config: AppConfig,
+    events: BackupEvents,
   ) {
-    this.records = new FencedRecords(backups, this.logger, 'Backup');
+    this.records = new FencedRecords(backups, this.logger, 'Backup', (claim) => events.finished(claim.id));
   }
 
   async run(backupId: string, options: AttemptOptions): Promise<void> {

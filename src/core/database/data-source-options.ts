@@ -1,15 +1,18 @@
 import type { DataSourceOptions } from 'typeorm';
 import { BackupEntity } from '../../backups/backup.entity.js';
 import { DatabaseEntity } from '../../databases/database.entity.js';
+import { WebhookDeliveryEntity } from '../../notifications/webhook-delivery.entity.js';
+import { WebhookEntity } from '../../notifications/webhook.entity.js';
 import { RestoreEntity } from '../../restores/restore.entity.js';
 import { StorageTargetEntity } from '../../storage/storage-target.entity.js';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema.js';
 import { DataPath1763910000000 } from './migrations/1763910000000-data-path.js';
 import { OneBackupAtATime1763920000000 } from './migrations/1763920000000-one-backup-at-a-time.js';
+import { NotificationsAndProgress1764300000000 } from './migrations/1764300000000-notifications-and-progress.js';
 
-export const ENTITIES = [DatabaseEntity, BackupEntity, RestoreEntity, StorageTargetEntity];
+export const ENTITIES = [DatabaseEntity, BackupEntity, RestoreEntity, StorageTargetEntity, WebhookEntity, WebhookDeliveryEntity];
 /** Listed explicitly (not globbed) so the same list works from src/ under jest and from dist/ at run time. */
-export const MIGRATIONS = [InitialSchema1763900000000, DataPath1763910000000, OneBackupAtATime1763920000000];
+export const MIGRATIONS = [InitialSchema1763900000000, DataPath1763910000000, OneBackupAtATime1763920000000, NotificationsAndProgress1764300000000];
 
 /** One options object for the Nest module, the migration command and tests. Never synchronize. */
 export function dataSourceOptions(url: string): DataSourceOptions {

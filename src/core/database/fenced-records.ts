@@ -46,6 +46,8 @@ export class FencedRecords<E extends ObjectLiteral> {
     private readonly repository: Repository<E>,
     private readonly logger: Logger,
     private readonly noun: string,
+    /** Called once a terminal status (success or failed) was written by this attempt, never after a rejected write. */
+    private readonly onFinished: (claim: Claim) => Promise<void> = async () => undefined,
   ) {}
 
   /** Takes the row over from `queued`, or from `running` when its previous holder died. */
@@ -78,11 +80,15 @@ export class FencedRecords<E extends ObjectLiteral> {
     return owned;
   }
 
-  /** Wakes API requests waiting on this row (GET …?waitSeconds=). Best effort: waiters also time out. */
+  /**
+   * Wakes API requests waiting on this row (GET …?waitSeconds=), then tells `onFinished`. Best effort: waiters
+   * also time out.
+   */
   private async announceFinished(claim: Claim): Promise<void> {
     await this.repository
       .query('SELECT pg_notify($1, $2)', [FINISHED_CHANNEL, finishedEventKey(this.noun, claim.id)])
       .catch((error: Error) => this.logger.warn(`Could not announce ${this.noun} ${claim.id}: ${error.message}`));
+    await this.onFinished(claim).catch((error: Error) => this.logger.warn(`After ${this.noun} ${claim.id} finished: ${error.message}`));
   }
 
   /**

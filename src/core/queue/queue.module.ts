@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { BACKUP_QUEUE, PRODUCER_REDIS_OPTIONS, RESTORE_QUEUE, WORKER_REDIS_OPTIONS } from './queue.constants.js';
+import { ALL_QUEUES, PRODUCER_REDIS_OPTIONS, WORKER_REDIS_OPTIONS } from './queue.constants.js';
 
 export type QueueRole = 'producer' | 'worker';
 
@@ -34,7 +34,7 @@ export class QueueModule {
             prefix: config.queuePrefix,
           }),
         }),
-        BullModule.registerQueue({ name: BACKUP_QUEUE }, { name: RESTORE_QUEUE }),
+        BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
       ],
       exports: [BullModule],
     };
