@@ -11,6 +11,7 @@ import { LoggingModule } from './core/logging/logging.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import { DatabasesModule } from './databases/databases.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { WebhooksModule } from './notifications/webhooks.module.js';
 import { EnginesModule } from './engines/engines.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -30,6 +31,7 @@ import { StorageModule } from './storage/storage.module.js';
     HealthModule,
     RestoresModule,
     WebhooksModule,
+    MetricsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpExceptionFilter },

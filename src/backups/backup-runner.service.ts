@@ -9,6 +9,7 @@ import { EngineRegistry } from '../engines/engine-registry.js';
 import { backupFileExtension, type BackupFilePlan, BackupFiles, type StoredBackupFile } from '../storage/backup-files.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupEvents } from './backup-events.service.js';
+import { BackupProgress } from './backup-progress.js';
 
 interface DumpOutcome {
   file: StoredBackupFile;
@@ -56,16 +57,22 @@ export class BackupRunner {
       return;
     }
     const parts = { backupId, databaseId: String(claim.row.database_id), attempt: claim.attempt };
+    const progress = new BackupProgress((phase, bytes) =>
+      this.records.update(claim, { progressPhase: phase, progressBytes: String(bytes) }),
+    );
     let outcome: DumpOutcome;
     try {
-      outcome = await this.dumpToStorage(parts, options.signal);
+      outcome = await this.dumpToStorage(parts, progress, options.signal);
     } catch (error) {
+      await progress.stop();
       return this.records.settleFailure(claim, error as Error, options);
     }
+    await progress.stop();
     await this.recordSuccess(claim, outcome);
   }
 
-  private async dumpToStorage(parts: BackupKeyParts, shutdown?: AbortSignal): Promise<DumpOutcome> {
+  private async dumpToStorage(parts: BackupKeyParts, progress: BackupProgress, shutdown?: AbortSignal): Promise<DumpOutcome> {
+    progress.enter('connecting');
     const registration = await this.databases.getIncludingDeleted(parts.databaseId);
     if (registration.deletedAt) throw new PermanentBackupError('The database registration was deleted');
     const target = this.databases.connectionTarget(registration);
@@ -74,6 +81,7 @@ export class BackupRunner {
     const { signal } = attempt;
     const started = performance.now();
     const session = await this.engines.get(registration.engine).startDump(target, signal);
+    progress.enter('dumping');
     this.logger.debug(`Backup ${parts.backupId}: ${registration.engine} dump started in ${Math.round(performance.now() - started)} ms`);
     const plan: BackupFilePlan = {
       storageTargetId: registration.storageTargetId,
@@ -82,7 +90,7 @@ export class BackupRunner {
       key: storageKeyFor(parts, backupFileExtension(session.fileExtension, registration.compression, registration.encrypted)),
     };
     try {
-      const file = await this.files.store(session, plan, signal);
+      const file = await this.files.store(session, plan, signal, progress.bytes);
       this.logger.debug(`Backup ${parts.backupId}: stored ${file.sizeBytes} bytes in ${Math.round(performance.now() - started)} ms`);
       return { file, plan, serverVersion: session.serverVersion, toolVersion: session.toolVersion };
     } catch (error) {
@@ -104,6 +112,8 @@ export class BackupRunner {
       encrypted: plan.encrypted,
       serverVersion,
       toolVersion,
+      progressPhase: null,
+      progressBytes: null,
     });
     if (owned) {
       this.logger.log(`Backup ${claim.id} succeeded: ${file.sizeBytes} bytes at ${file.location}`);

@@ -74,6 +74,11 @@ export class FencedRecords<E extends ObjectLiteral> {
     return result.affected === 1;
   }
 
+  /** A fenced write that leaves the row running (progress, for instance). */
+  update(claim: Claim, values: QueryDeepPartialEntity<E>): Promise<boolean> {
+    return this.finish(claim, values);
+  }
+
   async succeed(claim: Claim, values: QueryDeepPartialEntity<E>): Promise<boolean> {
     const owned = await this.finish(claim, { ...values, status: 'success', finishedAt: () => 'now()', error: null } as QueryDeepPartialEntity<E>);
     if (owned) await this.announceFinished(claim);
