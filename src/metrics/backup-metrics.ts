@@ -69,7 +69,7 @@ function durationFamily(rows: BackupAggregate[]): MetricFamily {
   return { name, help: 'Time from start to end of finished backups, by engine and outcome.', type: 'histogram', values };
 }
 
-function summed(rows: BackupAggregate[] | RestoreAggregate[], labelsOf: (row: any) => Labels, valueOf: (row: any) => number): Sample[] {
+function summed<R>(rows: R[], labelsOf: (row: R) => Labels, valueOf: (row: R) => number): Sample[] {
   const samples = new Map<string, Sample>();
   for (const row of rows) addTo(samples, labelsOf(row), valueOf(row));
   return [...samples.values()];
@@ -83,14 +83,14 @@ export function recordFamilies(backups: BackupAggregate[], restores: RestoreAggr
       name: 'dbbackup_backups',
       help: 'Backups on record, by engine and status.',
       type: 'gauge',
-      values: summed(backups, (r: BackupAggregate) => ({ engine: r.engine, status: r.status }), (r: BackupAggregate) => r.count),
+      values: summed(backups, (r) => ({ engine: r.engine, status: r.status }), (r) => r.count),
     },
     durationFamily(backups),
     {
       name: 'dbbackup_backup_bytes_written',
       help: 'Bytes of the stored files of the successful backups on record, by engine.',
       type: 'gauge',
-      values: summed(successes, (r: BackupAggregate) => ({ engine: r.engine }), (r: BackupAggregate) => r.bytes),
+      values: summed(successes, (r) => ({ engine: r.engine }), (r) => r.bytes),
     },
     {
       name: 'dbbackup_last_backup_success_timestamp_seconds',
