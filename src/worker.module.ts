@@ -7,6 +7,7 @@ import { DatabaseModule } from './core/database/database.module.js';
 import { LoggingModule } from './core/logging/logging.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
+import { WorkerMetricsModule } from './metrics/worker-metrics.module.js';
 import { EnginesModule } from './engines/engines.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
@@ -18,6 +19,7 @@ import { StorageModule } from './storage/storage.module.js';
     LoggingModule,
     DatabaseModule,
     QueueModule.forRole('worker'),
+    WorkerMetricsModule,
     StorageModule,
     EnginesModule,
     BackupsWorkerModule,

@@ -7,12 +7,15 @@ import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { backupFileExtension, type BackupFilePlan, BackupFiles, type StoredBackupFile } from '../storage/backup-files.js';
+import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupEvents } from './backup-events.service.js';
 import { BackupProgress } from './backup-progress.js';
 
 interface DumpOutcome {
   file: StoredBackupFile;
+  engine: string;
+  seconds: number;
   plan: BackupFilePlan;
   serverVersion: string;
   toolVersion: string;
@@ -46,6 +49,7 @@ export class BackupRunner {
     private readonly engines: EngineRegistry,
     private readonly config: AppConfig,
     events: BackupEvents,
+    private readonly metrics: WorkerMetrics,
   ) {
     this.records = new FencedRecords(backups, this.logger, 'Backup', (claim) => events.finished(claim.id));
   }
@@ -92,7 +96,8 @@ export class BackupRunner {
     try {
       const file = await this.files.store(session, plan, signal, progress.bytes);
       this.logger.debug(`Backup ${parts.backupId}: stored ${file.sizeBytes} bytes in ${Math.round(performance.now() - started)} ms`);
-      return { file, plan, serverVersion: session.serverVersion, toolVersion: session.toolVersion };
+      const seconds = (performance.now() - started) / 1000;
+      return { file, plan, engine: registration.engine, seconds, serverVersion: session.serverVersion, toolVersion: session.toolVersion };
     } catch (error) {
       attempt.abort();
       await session.completed.catch(() => undefined);
@@ -101,7 +106,7 @@ export class BackupRunner {
     }
   }
 
-  private async recordSuccess(claim: Claim, { file, plan, serverVersion, toolVersion }: DumpOutcome): Promise<void> {
+  private async recordSuccess(claim: Claim, { file, plan, engine, seconds, serverVersion, toolVersion }: DumpOutcome): Promise<void> {
     const owned = await this.records.succeed(claim, {
       storageKey: file.key,
       storageTargetId: plan.storageTargetId,
@@ -116,6 +121,7 @@ export class BackupRunner {
       progressBytes: null,
     });
     if (owned) {
+      this.metrics.backupStored(engine, file.sizeBytes, seconds);
       this.logger.log(`Backup ${claim.id} succeeded: ${file.sizeBytes} bytes at ${file.location}`);
       return;
     }

@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
 import { WEBHOOK_QUEUE, WEBHOOK_WORKER_OPTIONS, type WebhookJobData, WebhookJobs } from '../core/queue/queue.constants.js';
 import { WebhookSender } from './webhook-sender.service.js';
 
@@ -9,7 +10,10 @@ import { WebhookSender } from './webhook-sender.service.js';
 export class WebhookDeliveryProcessor extends WorkerHost {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
 
-  constructor(private readonly sender: WebhookSender) {
+  constructor(
+    private readonly sender: WebhookSender,
+    private readonly metrics: WorkerMetrics,
+  ) {
     super();
   }
 
@@ -19,6 +23,6 @@ export class WebhookDeliveryProcessor extends WorkerHost {
       return;
     }
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    await this.sender.deliver(job.data.deliveryId, finalAttempt);
+    await this.metrics.track(job, { deliveryId: job.data.deliveryId }, () => this.sender.deliver(job.data.deliveryId, finalAttempt));
   }
 }
