@@ -63,7 +63,11 @@ describe('Metrics, worker metrics, progress and job log context', () => {
     failure = await client.waitForBackup((await client.post('/backups', { databaseId: ids.bad })).body.backupId);
     expect([success.status, failure.status]).toEqual(['success', 'failed']);
 
-    const { text } = await client.get('/metrics');
+    // The row is final a moment before BullMQ moves the job out of `active`.
+    const text = await waitFor(async () => {
+      const scraped = (await client.get('/metrics')).text;
+      return scraped.includes('dbbackup_queue_jobs{queue="backups",state="active"} 0') ? scraped : undefined;
+    }, 15_000, 100);
     expect(lines(text, 'dbbackup_backups{')).toEqual([
       'dbbackup_backups{engine="postgres",status="success"} 1',
       'dbbackup_backups{engine="postgres",status="failed"} 1',

@@ -40,7 +40,7 @@ describe('Webhook notifications', () => {
   }
 
   beforeAll(async () => {
-    env = await createTestEnv({ WEBHOOK_BACKOFF_MS: '300', WEBHOOK_MAX_ATTEMPTS: '3' });
+    env = await createTestEnv({ WEBHOOK_BACKOFF_MS: '300', WEBHOOK_MAX_ATTEMPTS: '3', RECONCILE_INTERVAL_SECONDS: '2' });
     source = `webhook_src_${env.id}`;
     env.ownedDatabases.push(source);
     await createDatabase(source);
@@ -181,6 +181,23 @@ describe('Webhook notifications', () => {
     expect(receiver.received('/good-failures')).toEqual([]);
   });
 
+  it('sends a pending delivery whose job never reached Redis (PostgreSQL is the record)', async () => {
+    const payload = JSON.stringify({ event: 'backup.failed', occurredAt: new Date().toISOString(), database: databases.bad, backup: {}, error: 'x' });
+    const { rows } = await withClient(env.metadataDatabase, (c) =>
+      c.query(
+        `INSERT INTO webhook_deliveries (webhook_id, event, payload, created_at) VALUES ($1, 'backup.failed', $2, now() - interval '1 minute')
+         RETURNING id::text AS id`,
+        [webhooks.global, payload],
+      ),
+    );
+    const deliveries = await settledDeliveries('global', 3);
+    expect(deliveries[0]).toMatchObject({ deliveryId: rows[0].id, status: 'delivered', attempts: 1, lastResponseStatus: 200 });
+    const request = receiver.received('/global').at(-1)!;
+    expect(request.body).toBe(payload);
+    expect(request.headers['x-webhook-delivery']).toBe(rows[0].id);
+    expectValidSignature(request, secrets.global);
+  });
+
   it('gives up after WEBHOOK_MAX_ATTEMPTS and records why; a disabled webhook gets nothing', async () => {
     receiver.respond('/bad', 503, 503, 503);
     expect((await client.patch(`/webhooks/${webhooks.global}`, { enabled: false })).body.enabled).toBe(false);
@@ -190,7 +207,7 @@ describe('Webhook notifications', () => {
     const [latest] = await settledDeliveries('bad', 2);
     expect(latest).toMatchObject({ event: 'backup.failed', status: 'failed', attempts: 3, lastResponseStatus: 503, lastError: null });
     expect(receiver.received('/bad')).toHaveLength(4);
-    expect(await deliveriesOf('global')).toHaveLength(2);
+    expect(await deliveriesOf('global')).toHaveLength(3);
   });
 
   it('deletes a webhook with its delivery log', async () => {

@@ -33,9 +33,15 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.processRegistry });
   }
 
-  readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE;
+  /** The scrape being computed: concurrent scrapes (an HA pair of Prometheus servers) share it. */
+  private inFlight?: Promise<string>;
 
-  async render(): Promise<string> {
+  render(): Promise<string> {
+    this.inFlight ??= this.compute().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async compute(): Promise<string> {
     const [backups, restores, queues] = await Promise.all([
       this.dataSource.query<BackupAggregate[]>(BACKUP_AGGREGATE_SQL),
       this.dataSource.query<RestoreAggregate[]>(RESTORE_AGGREGATE_SQL),

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Webhooks and their delivery log, the progress of running backups, and an index that keeps /metrics cheap. */
+/** Webhooks and their delivery log, and the progress of running backups. */
 export class NotificationsAndProgress1764300000000 implements MigrationInterface {
   name = 'NotificationsAndProgress1764300000000';
 
@@ -38,14 +38,9 @@ export class NotificationsAndProgress1764300000000 implements MigrationInterface
       ALTER TABLE backups
         ADD COLUMN progress_phase varchar(16),
         ADD COLUMN progress_bytes bigint`);
-    // Lets the metrics scrape aggregate every backup with an index-only scan instead of reading the table.
-    await queryRunner.query(
-      `CREATE INDEX backups_metrics_idx ON backups (database_id, status) INCLUDE (started_at, finished_at, size_bytes)`,
-    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX backups_metrics_idx`);
     await queryRunner.query(`ALTER TABLE backups DROP COLUMN progress_phase, DROP COLUMN progress_bytes`);
     await queryRunner.query(`DROP TABLE webhook_deliveries`);
     await queryRunner.query(`DROP TABLE webhooks`);
