@@ -200,7 +200,9 @@ describe('Webhook notifications', () => {
 
   it('gives up after WEBHOOK_MAX_ATTEMPTS and records why; a disabled webhook gets nothing', async () => {
     receiver.respond('/bad', 503, 503, 503);
-    expect((await client.patch(`/webhooks/${webhooks.global}`, { enabled: false })).body.enabled).toBe(false);
+    const disabled = await client.patch(`/webhooks/${webhooks.global}`, { enabled: false });
+    expect(disabled.status).toBe(200);
+    expect(disabled.body).toMatchObject({ url: receiver.url('/global'), events: ['backup.succeeded', 'backup.failed'], enabled: false });
     const triggered = await client.post('/backups', { databaseId: databases.bad.id });
     await client.waitForBackup(triggered.body.backupId);
 

@@ -48,7 +48,8 @@ export class WebhooksService {
 
   async update(id: string, dto: UpdateWebhookDto): Promise<WebhookEntity> {
     const webhook = await this.get(id);
-    return this.webhooks.save(this.webhooks.merge(webhook, dto));
+    const given = Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined));
+    return this.webhooks.save(this.webhooks.merge(webhook, given));
   }
 
   /** Its delivery log goes with it. */
