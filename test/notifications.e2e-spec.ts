@@ -24,6 +24,7 @@ describe('Webhook notifications', () => {
   const databases: Record<'good' | 'bad', { id: string; name: string }> = {} as never;
   const secrets: Record<string, string> = {};
   const webhooks: Record<string, string> = {};
+  let goodBackupId: string;
 
   async function deliveriesOf(name: string): Promise<any[]> {
     const response = await client.get(`/webhooks/${webhooks[name]}/deliveries`);
@@ -164,6 +165,7 @@ describe('Webhook notifications', () => {
     const triggered = await client.post('/backups', { databaseId: databases.good.id });
     const succeeded = await client.waitForBackup(triggered.body.backupId);
     expect(succeeded.status).toBe('success');
+    goodBackupId = succeeded.backupId;
 
     const deliveries = await settledDeliveries('global', 2);
     expect(deliveries[0]).toMatchObject({ event: 'backup.succeeded', status: 'delivered', attempts: 1 });
@@ -179,6 +181,38 @@ describe('Webhook notifications', () => {
     expect(await deliveriesOf('bad')).toHaveLength(1);
     expect(await deliveriesOf('goodFailures')).toEqual([]);
     expect(receiver.received('/good-failures')).toEqual([]);
+  });
+
+  it('announces a restore as an event of its target database', async () => {
+    const copy = `webhook_dst_${env.id}`;
+    env.ownedDatabases.push(copy);
+    await createDatabase(copy);
+    const target = await client.post('/databases', {
+      name: 'copy', engine: 'postgres', host: PG_HOST, port: PG_PORT, database: copy, username: PG_USER, password: 'x',
+    });
+    const created = await client.post('/webhooks', {
+      url: receiver.url('/restores'), databaseId: target.body.databaseId, events: ['restore.succeeded', 'restore.failed'],
+    });
+    webhooks.restores = created.body.webhookId;
+    secrets.restores = created.body.secret;
+
+    const triggered = await client.post(`/backups/${goodBackupId}/restore`, { targetDatabaseId: target.body.databaseId });
+    expect(triggered.status).toBe(202);
+    const restored = await client.waitFor(`/restores/${triggered.body.restoreId}`);
+    expect(restored.status).toBe('success');
+
+    const [delivery] = await settledDeliveries('restores', 1);
+    expect(delivery).toMatchObject({ event: 'restore.succeeded', status: 'delivered', attempts: 1 });
+    const [request] = receiver.received('/restores');
+    expectValidSignature(request!, secrets.restores);
+    expect(JSON.parse(request!.body)).toEqual({
+      event: 'restore.succeeded',
+      occurredAt: expect.any(String),
+      database: { id: target.body.databaseId, name: 'copy' },
+      restore: restored,
+    });
+    // The global webhook subscribes to backup events only.
+    expect((await deliveriesOf('global')).map((d) => d.event)).toEqual(['backup.succeeded', 'backup.failed']);
   });
 
   it('sends a pending delivery whose job never reached Redis (PostgreSQL is the record)', async () => {
