@@ -11,6 +11,8 @@ import { LoggingModule } from './core/logging/logging.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import { DatabasesModule } from './databases/databases.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { WebhooksModule } from './notifications/webhooks.module.js';
 import { EnginesModule } from './engines/engines.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -30,6 +32,8 @@ import { StorageModule } from './storage/storage.module.js';
     HealthModule,
     RestoresModule,
     RetentionModule,
+    WebhooksModule,
+    MetricsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpExceptionFilter },

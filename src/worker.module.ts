@@ -6,6 +6,8 @@ import { CryptoModule } from './core/crypto/crypto.module.js';
 import { DatabaseModule } from './core/database/database.module.js';
 import { LoggingModule } from './core/logging/logging.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
+import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
+import { WorkerMetricsModule } from './metrics/worker-metrics.module.js';
 import { EnginesModule } from './engines/engines.module.js';
 import { RetentionWorkerModule } from './retention/retention-worker.module.js';
 import { SchedulesWorkerModule } from './schedules/schedules-worker.module.js';
@@ -19,12 +21,14 @@ import { StorageModule } from './storage/storage.module.js';
     LoggingModule,
     DatabaseModule,
     QueueModule.forRole('worker'),
+    WorkerMetricsModule,
     StorageModule,
     EnginesModule,
     BackupsWorkerModule,
     RestoresWorkerModule,
     SchedulesWorkerModule,
     RetentionWorkerModule,
+    NotificationsWorkerModule,
   ],
 })
 export class WorkerModule {}

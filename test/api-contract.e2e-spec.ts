@@ -294,11 +294,15 @@ describe('HTTP contract (API process only)', () => {
         '/databases/{databaseId}/test',
         '/health/live',
         '/health/ready',
+        '/metrics',
         '/restores',
         '/restores/{restoreId}',
         '/storage-targets',
         '/storage-targets/{storageTargetId}',
         '/storage-targets/{storageTargetId}/test',
+        '/webhooks',
+        '/webhooks/{webhookId}',
+        '/webhooks/{webhookId}/deliveries',
       ]);
       expect(Object.keys(body.paths['/backups'].post.responses).sort()).toEqual(['202', '400', '404', '409', '500', '503']);
       expect(Object.keys(body.paths['/backups'].get.responses).sort()).toEqual(['200', '500']);

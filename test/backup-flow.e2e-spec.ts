@@ -102,6 +102,7 @@ describe('Backing up a real PostgreSQL database end to end', () => {
       verificationStatus: null,
       verifiedAt: null,
       verificationError: null,
+      progress: null,
     });
     const file = await readFile(backup.fileLocation);
     expect(file.length).toBe(backup.sizeBytes);

@@ -11,10 +11,15 @@ import { requestRetention } from '../retention/retention-requests.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { backupFileExtension, type BackupFilePlan, BackupFiles, type StoredBackupFile } from '../storage/backup-files.js';
+import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
 import { BackupEntity } from './backup.entity.js';
+import { BackupEvents } from './backup-events.service.js';
+import { BackupProgress } from './backup-progress.js';
 
 interface DumpOutcome {
   file: StoredBackupFile;
+  engine: string;
+  seconds: number;
   plan: BackupFilePlan;
   serverVersion: string;
   toolVersion: string;
@@ -48,8 +53,10 @@ export class BackupRunner {
     private readonly engines: EngineRegistry,
     private readonly config: AppConfig,
     @InjectQueue(RETENTION_QUEUE) private readonly retention: Queue<RetentionJobData>,
+    events: BackupEvents,
+    private readonly metrics: WorkerMetrics,
   ) {
-    this.records = new FencedRecords(backups, this.logger, 'Backup');
+    this.records = new FencedRecords(backups, this.logger, 'Backup', (claim) => events.finished(claim.id));
   }
 
   async run(backupId: string, options: AttemptOptions): Promise<void> {
@@ -59,16 +66,22 @@ export class BackupRunner {
       return;
     }
     const parts = { backupId, databaseId: String(claim.row.database_id), attempt: claim.attempt };
+    const progress = new BackupProgress((phase, bytes) =>
+      this.records.update(claim, { progressPhase: phase, progressBytes: String(bytes) }),
+    );
     let outcome: DumpOutcome;
     try {
-      outcome = await this.dumpToStorage(parts, options.signal);
+      outcome = await this.dumpToStorage(parts, progress, options.signal);
     } catch (error) {
+      await progress.stop();
       return this.records.settleFailure(claim, error as Error, options);
     }
+    await progress.stop();
     await this.recordSuccess(claim, outcome);
   }
 
-  private async dumpToStorage(parts: BackupKeyParts, shutdown?: AbortSignal): Promise<DumpOutcome> {
+  private async dumpToStorage(parts: BackupKeyParts, progress: BackupProgress, shutdown?: AbortSignal): Promise<DumpOutcome> {
+    progress.enter('connecting');
     const registration = await this.databases.getIncludingDeleted(parts.databaseId);
     if (registration.deletedAt) throw new PermanentBackupError('The database registration was deleted');
     const target = this.databases.connectionTarget(registration);
@@ -77,6 +90,7 @@ export class BackupRunner {
     const { signal } = attempt;
     const started = performance.now();
     const session = await this.engines.get(registration.engine).startDump(target, signal);
+    progress.enter('dumping');
     this.logger.debug(`Backup ${parts.backupId}: ${registration.engine} dump started in ${Math.round(performance.now() - started)} ms`);
     const plan: BackupFilePlan = {
       storageTargetId: registration.storageTargetId,
@@ -85,9 +99,10 @@ export class BackupRunner {
       key: storageKeyFor(parts, backupFileExtension(session.fileExtension, registration.compression, registration.encrypted)),
     };
     try {
-      const file = await this.files.store(session, plan, signal);
+      const file = await this.files.store(session, plan, signal, progress.bytes);
       this.logger.debug(`Backup ${parts.backupId}: stored ${file.sizeBytes} bytes in ${Math.round(performance.now() - started)} ms`);
-      return { file, plan, serverVersion: session.serverVersion, toolVersion: session.toolVersion };
+      const seconds = (performance.now() - started) / 1000;
+      return { file, plan, engine: registration.engine, seconds, serverVersion: session.serverVersion, toolVersion: session.toolVersion };
     } catch (error) {
       attempt.abort();
       await session.completed.catch(() => undefined);
@@ -103,7 +118,7 @@ export class BackupRunner {
     );
   }
 
-  private async recordSuccess(claim: Claim, { file, plan, serverVersion, toolVersion }: DumpOutcome): Promise<void> {
+  private async recordSuccess(claim: Claim, { file, plan, engine, seconds, serverVersion, toolVersion }: DumpOutcome): Promise<void> {
     const owned = await this.records.succeed(claim, {
       storageKey: file.key,
       storageTargetId: plan.storageTargetId,
@@ -114,8 +129,11 @@ export class BackupRunner {
       encrypted: plan.encrypted,
       serverVersion,
       toolVersion,
+      progressPhase: null,
+      progressBytes: null,
     });
     if (owned) {
+      this.metrics.backupStored(engine, file.sizeBytes, seconds);
       this.logger.log(`Backup ${claim.id} succeeded: ${file.sizeBytes} bytes at ${file.location}`);
       await this.enforceRetention(String(claim.row.database_id));
       return;

@@ -1,6 +1,7 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { DatabaseEntity } from '../databases/database.entity.js';
 import type { Compression } from '../storage/compression.js';
+import type { BackupPhase } from './backup-progress.js';
 
 export const BACKUP_STATUSES = ['queued', 'running', 'success', 'failed'] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];
@@ -90,4 +91,12 @@ export class BackupEntity {
 
   @Column({ name: 'verification_error', type: 'text', nullable: true })
   verificationError!: string | null;
+
+  /** What a running backup is doing; meaningful only while the status is `running`. */
+  @Column({ name: 'progress_phase', type: 'varchar', length: 16, nullable: true })
+  progressPhase!: BackupPhase | null;
+
+  /** Bytes of the stored file written so far, updated about once a second while running. */
+  @Column({ name: 'progress_bytes', type: 'bigint', nullable: true })
+  progressBytes!: string | null;
 }

@@ -1,6 +1,7 @@
 import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { AppConfig } from '../core/config/app-config.js';
+import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
 import { InterruptibleWorkerHost } from '../core/queue/interruptible-worker-host.js';
 import { BACKUP_QUEUE, BACKUP_WORKER_OPTIONS, BackupJobs, type BackupJobData } from '../core/queue/queue.constants.js';
 import { BackupRunner } from './backup-runner.service.js';
@@ -10,6 +11,7 @@ export class BackupProcessor extends InterruptibleWorkerHost {
   constructor(
     private readonly runner: BackupRunner,
     config: AppConfig,
+    private readonly metrics: WorkerMetrics,
   ) {
     super(config);
   }
@@ -19,8 +21,10 @@ export class BackupProcessor extends InterruptibleWorkerHost {
       this.logger.warn(`Ignoring unknown job ${job.name}`);
       return;
     }
-    await this.handBackIfInterrupted(job, token, (signal) =>
-      this.runner.run(job.data.backupId, { retriesLeft: this.retriesLeft(job), signal }),
+    await this.metrics.track(job, { backupId: job.data.backupId }, () =>
+      this.handBackIfInterrupted(job, token, (signal) =>
+        this.runner.run(job.data.backupId, { retriesLeft: this.retriesLeft(job), signal }),
+      ),
     );
   }
 }

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabasesModule } from '../databases/databases.module.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupReconciler } from './backup-reconciler.service.js';
 import { PartialFileSweeper } from './partial-file-sweeper.service.js';
+import { BackupEvents } from './backup-events.service.js';
 import { BackupRunner } from './backup-runner.service.js';
 import { BackupProcessor } from './backup.processor.js';
 
 /** Worker side: consumes backup jobs. Only the worker imports this module. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule],
-  providers: [BackupRunner, BackupProcessor, BackupReconciler, PartialFileSweeper],
+  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, NotificationsModule],
+  providers: [BackupRunner, BackupEvents, BackupProcessor, BackupReconciler, PartialFileSweeper],
 })
 export class BackupsWorkerModule {}

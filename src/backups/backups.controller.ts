@@ -32,6 +32,7 @@ const DETAILS_EXAMPLE = {
   verificationStatus: 'passed',
   verifiedAt: '2024-09-12T14:00:00Z',
   verificationError: null,
+  progress: null,
 };
 
 /** A file name for downloads: the database name made safe, then the stored file's own name. */

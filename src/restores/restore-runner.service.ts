@@ -10,6 +10,7 @@ import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
 import { RestoreEntity } from './restore.entity.js';
+import { RestoreEvents } from './restore-events.service.js';
 
 class PermanentRestoreError extends Error {}
 
@@ -29,8 +30,9 @@ export class RestoreRunner {
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
     private readonly config: AppConfig,
+    events: RestoreEvents,
   ) {
-    this.records = new FencedRecords(restores, this.logger, 'Restore');
+    this.records = new FencedRecords(restores, this.logger, 'Restore', (claim) => events.finished(claim.id));
   }
 
   async run(restoreId: string, options: AttemptOptions): Promise<void> {

@@ -2,14 +2,16 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BackupEntity } from '../backups/backup.entity.js';
 import { DatabasesModule } from '../databases/databases.module.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
 import { RestoreEntity } from './restore.entity.js';
 import { RestoreReconciler } from './restore-reconciler.service.js';
+import { RestoreEvents } from './restore-events.service.js';
 import { RestoreRunner } from './restore-runner.service.js';
 import { RestoreProcessor } from './restore.processor.js';
 
 /** Worker side: consumes restore jobs. */
 @Module({
-  imports: [TypeOrmModule.forFeature([RestoreEntity, BackupEntity]), DatabasesModule],
-  providers: [RestoreRunner, RestoreProcessor, RestoreReconciler],
+  imports: [TypeOrmModule.forFeature([RestoreEntity, BackupEntity]), DatabasesModule, NotificationsModule],
+  providers: [RestoreRunner, RestoreEvents, RestoreProcessor, RestoreReconciler],
 })
 export class RestoresWorkerModule {}

@@ -1,18 +1,29 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { DatabaseEntity } from '../databases/database.entity.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
 import type { ScheduleEntity } from './schedule.entity.js';
+import { SchedulesService } from './schedules.service.js';
 
 /**
  * Told once per miss (the worker's MissedScheduleMonitor records `missed_since` first, so among all workers only
- * one calls it). This is the hook for webhooks (`schedule.missed`) and metrics.
+ * one calls it): logs it and publishes `schedule.missed` to the webhooks.
  */
 @Injectable()
 export class ScheduleMissedNotifier {
   private readonly logger = new Logger(ScheduleMissedNotifier.name);
 
+  constructor(
+    private readonly schedules: SchedulesService,
+    private readonly notifications: NotificationsService,
+  ) {}
+
   async onScheduleMissed(schedule: ScheduleEntity, database: DatabaseEntity, expectedRunAt: Date): Promise<void> {
-    this.logger.warn(
-      `Schedule ${schedule.id} of database ${database.id} (${database.name}) missed: no successful backup since ${expectedRunAt.toISOString()}`,
-    );
+    const error = `No successful backup since ${expectedRunAt.toISOString()}`;
+    this.logger.warn(`Schedule ${schedule.id} of database ${database.id} (${database.name}) missed: ${error}`);
+    await this.notifications.publish('schedule.missed', {
+      database: { id: String(database.id), name: database.name },
+      schedule: await this.schedules.describeOne(schedule),
+      error,
+    });
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BackupCommandsModule } from '../backups/backup-commands.module.js';
 import { DatabaseEntity } from '../databases/database.entity.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
 import { MissedScheduleMonitor } from './missed-schedule-monitor.service.js';
 import { ScheduleMissedNotifier } from './schedule-missed.notifier.js';
 import { ScheduleReconciler } from './schedule-reconciler.service.js';
@@ -11,7 +12,7 @@ import { SchedulesModule } from './schedules.module.js';
 
 /** Worker side: consumes schedule ticks, keeps BullMQ job schedulers in line with PostgreSQL, reports misses. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ScheduleEntity, DatabaseEntity]), BackupCommandsModule, SchedulesModule],
+  imports: [TypeOrmModule.forFeature([ScheduleEntity, DatabaseEntity]), BackupCommandsModule, SchedulesModule, NotificationsModule],
   providers: [ScheduleTickProcessor, ScheduleReconciler, MissedScheduleMonitor, ScheduleMissedNotifier],
   exports: [ScheduleMissedNotifier],
 })

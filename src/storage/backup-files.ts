@@ -80,7 +80,7 @@ export class BackupFiles {
     try {
       const writing =
         upload.localPath && plan.compression === 'zstd' && !plan.encrypted
-          ? this.compressIntoFile(dump.stdout, upload.localPath, upload.stream, signal)
+          ? this.compressIntoFile(dump.stdout, upload.localPath, upload.stream, signal, progress)
           : this.streamInto(dump.stdout, plan, upload.stream, signal, progress);
       const [written] = await Promise.all([writing, dump.completed]);
       const stored = await upload.commit().catch(wrapStorageError);
@@ -116,13 +116,19 @@ export class BackupFiles {
    * Measured on the benchmark (bench/results/backup.md): much closer to the shell pipeline than routing the bytes
    * through Node.
    */
-  private async compressIntoFile(dump: Readable, path: string, unusedStream: Writable, signal: AbortSignal): Promise<FileDigest> {
+  private async compressIntoFile(
+    dump: Readable,
+    path: string,
+    unusedStream: Writable,
+    signal: AbortSignal,
+    progress?: (bytes: number) => void,
+  ): Promise<FileDigest> {
     unusedStream.end();
     await finished(unusedStream);
     const file = await open(path, 'r+').catch((error: Error) => wrapStorageError(error));
     try {
       const compressing = this.compressor.compressZstdToFile(dump, file.fd, signal);
-      const [, digest] = await Promise.all([compressing, digestGrowingFile(path, compressing)]);
+      const [, digest] = await Promise.all([compressing, digestGrowingFile(path, compressing, progress)]);
       return digest;
     } finally {
       await file.close();

@@ -13,9 +13,13 @@ export interface FileDigest {
 /**
  * Hashes a file while another process is still appending to it, like `tail -f`, so the checksum costs no pass of
  * its own once the writer is done. Reads never go past the file's current end, which Linux only moves forward
- * once the data before it is in place.
+ * once the data before it is in place. `onProgress` receives the bytes hashed so far.
  */
-export async function digestGrowingFile(path: string, writer: Promise<unknown>): Promise<FileDigest> {
+export async function digestGrowingFile(
+  path: string,
+  writer: Promise<unknown>,
+  onProgress?: (bytes: number) => void,
+): Promise<FileDigest> {
   let writerDone = false;
   const settled = writer.then(
     () => (writerDone = true),
@@ -32,6 +36,7 @@ export async function digestGrowingFile(path: string, writer: Promise<unknown>):
       if (bytesRead > 0) {
         hash.update(buffer.subarray(0, bytesRead));
         position += bytesRead;
+        onProgress?.(position);
         continue;
       }
       if (finalPass) break;

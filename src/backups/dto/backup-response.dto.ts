@@ -10,6 +10,21 @@ import {
   VERIFICATION_STATUSES,
   type VerificationStatus,
 } from '../backup.entity.js';
+import { BACKUP_PHASES, type BackupPhase } from '../backup-progress.js';
+
+export class BackupProgressDto {
+  @ApiProperty({ description: 'What the running backup is doing.', enum: BACKUP_PHASES, example: 'dumping' })
+  phase!: BackupPhase;
+
+  @ApiProperty({ description: 'Bytes of the stored file written so far (updated about once a second).', example: 123456 })
+  bytesWritten!: number;
+
+  /** Only a running backup has progress. */
+  static from(backup: BackupEntity): BackupProgressDto | null {
+    if (backup.status !== 'running' || !backup.progressPhase) return null;
+    return { phase: backup.progressPhase, bytesWritten: Number(backup.progressBytes ?? 0) };
+  }
+}
 
 export class BackupTriggeredDto {
   @ApiProperty({ example: 'Backup triggered for database ID 123' })
@@ -107,6 +122,9 @@ export class BackupDetailsDto extends BackupSummaryDto {
   @ApiProperty({ example: null, nullable: true, type: String })
   verificationError!: string | null;
 
+  @ApiProperty({ description: 'While the backup runs: its phase and bytes written so far; null otherwise.', type: BackupProgressDto, nullable: true, example: null })
+  progress!: BackupProgressDto | null;
+
   static override from(backup: BackupEntity, databaseName: string): BackupDetailsDto {
     return {
       ...BackupSummaryDto.from(backup, databaseName),
@@ -126,6 +144,7 @@ export class BackupDetailsDto extends BackupSummaryDto {
       verificationStatus: backup.verificationStatus,
       verifiedAt: isoSeconds(backup.verifiedAt),
       verificationError: backup.verificationError,
+      progress: BackupProgressDto.from(backup),
     };
   }
 }

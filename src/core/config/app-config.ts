@@ -66,4 +66,19 @@ export class AppConfig {
   get pgBinDirs(): string[] | undefined {
     return this.get('PG_BIN_DIRS')?.split(':').filter(Boolean);
   }
+  get webhookMaxAttempts(): number {
+    return this.get('WEBHOOK_MAX_ATTEMPTS');
+  }
+  get webhookBackoffMs(): number {
+    return this.get('WEBHOOK_BACKOFF_MS');
+  }
+  get webhookTimeoutMs(): number {
+    return this.get('WEBHOOK_TIMEOUT_MS');
+  }
+  get workerMetricsPort(): number | undefined {
+    return this.get('WORKER_METRICS_PORT');
+  }
+  get workerMetricsHost(): string {
+    return this.get('WORKER_METRICS_HOST');
+  }
 }

@@ -40,7 +40,18 @@ describe('validateEnvironment', () => {
       SCHEDULE_RECONCILE_INTERVAL_SECONDS: 60,
       RETENTION_SWEEP_INTERVAL_SECONDS: 3600,
       PG_BIN_DIRS: undefined,
+      WEBHOOK_MAX_ATTEMPTS: 6,
+      WEBHOOK_BACKOFF_MS: 10_000,
+      WEBHOOK_TIMEOUT_MS: 10_000,
+      WORKER_METRICS_PORT: undefined,
+      WORKER_METRICS_HOST: '127.0.0.1',
     });
+  });
+
+  it('reads the worker metrics port, empty meaning off', () => {
+    expect(validateEnvironment({ WORKER_METRICS_PORT: '9464' }).WORKER_METRICS_PORT).toBe(9464);
+    expect(validateEnvironment({ WORKER_METRICS_PORT: '' }).WORKER_METRICS_PORT).toBeUndefined();
+    expect(() => validateEnvironment({ WORKER_METRICS_PORT: '70000' })).toThrow('WORKER_METRICS_PORT');
   });
 
   it('parses values given as strings', () => {

@@ -103,6 +103,39 @@ export class Environment {
   @IsOptional()
   @IsString()
   PG_BIN_DIRS?: string;
+
+  /** Deliveries of one webhook event: the first try plus retries with exponential backoff. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  WEBHOOK_MAX_ATTEMPTS = 6;
+
+  /** Delay before the first webhook retry; each next retry waits twice as long. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TIMER_SECONDS * 1000)
+  WEBHOOK_BACKOFF_MS = 10_000;
+
+  /** A webhook receiver that has not answered within this time counts as failed (that attempt). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /** Port on which a worker serves its own Prometheus metrics; unset = off. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  WORKER_METRICS_PORT?: number;
+
+  @IsString()
+  WORKER_METRICS_HOST = '127.0.0.1';
 }
 
 export class InvalidEnvironmentError extends Error {}

@@ -1,6 +1,8 @@
 import type { DataSourceOptions } from 'typeorm';
 import { BackupEntity } from '../../backups/backup.entity.js';
 import { DatabaseEntity } from '../../databases/database.entity.js';
+import { WebhookDeliveryEntity } from '../../notifications/webhook-delivery.entity.js';
+import { WebhookEntity } from '../../notifications/webhook.entity.js';
 import { RestoreEntity } from '../../restores/restore.entity.js';
 import { RetentionPolicyEntity } from '../../retention/retention-policy.entity.js';
 import { ScheduleEntity } from '../../schedules/schedule.entity.js';
@@ -9,10 +11,26 @@ import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-s
 import { DataPath1763910000000 } from './migrations/1763910000000-data-path.js';
 import { OneBackupAtATime1763920000000 } from './migrations/1763920000000-one-backup-at-a-time.js';
 import { SchedulesAndRetention1764200000000 } from './migrations/1764200000000-schedules-and-retention.js';
+import { NotificationsAndProgress1764300000000 } from './migrations/1764300000000-notifications-and-progress.js';
 
-export const ENTITIES = [DatabaseEntity, BackupEntity, RestoreEntity, StorageTargetEntity, ScheduleEntity, RetentionPolicyEntity];
+export const ENTITIES = [
+  DatabaseEntity,
+  BackupEntity,
+  RestoreEntity,
+  StorageTargetEntity,
+  ScheduleEntity,
+  RetentionPolicyEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
+];
 /** Listed explicitly (not globbed) so the same list works from src/ under jest and from dist/ at run time. */
-export const MIGRATIONS = [InitialSchema1763900000000, DataPath1763910000000, OneBackupAtATime1763920000000, SchedulesAndRetention1764200000000];
+export const MIGRATIONS = [
+  InitialSchema1763900000000,
+  DataPath1763910000000,
+  OneBackupAtATime1763920000000,
+  SchedulesAndRetention1764200000000,
+  NotificationsAndProgress1764300000000,
+];
 
 /** One options object for the Nest module, the migration command and tests. Never synchronize. */
 export function dataSourceOptions(url: string): DataSourceOptions {

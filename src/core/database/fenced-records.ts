@@ -46,6 +46,8 @@ export class FencedRecords<E extends ObjectLiteral> {
     private readonly repository: Repository<E>,
     private readonly logger: Logger,
     private readonly noun: string,
+    /** Called once a terminal status (success or failed) was written by this attempt, never after a rejected write. */
+    private readonly onFinished: (claim: Claim) => Promise<void> = async () => undefined,
   ) {}
 
   /** Takes the row over from `queued`, or from `running` when its previous holder died. */
@@ -72,17 +74,26 @@ export class FencedRecords<E extends ObjectLiteral> {
     return result.affected === 1;
   }
 
+  /** A fenced write that leaves the row running (progress, for instance). */
+  update(claim: Claim, values: QueryDeepPartialEntity<E>): Promise<boolean> {
+    return this.finish(claim, values);
+  }
+
   async succeed(claim: Claim, values: QueryDeepPartialEntity<E>): Promise<boolean> {
     const owned = await this.finish(claim, { ...values, status: 'success', finishedAt: () => 'now()', error: null } as QueryDeepPartialEntity<E>);
     if (owned) await this.announceFinished(claim);
     return owned;
   }
 
-  /** Wakes API requests waiting on this row (GET …?waitSeconds=). Best effort: waiters also time out. */
+  /**
+   * Wakes API requests waiting on this row (GET …?waitSeconds=), then tells `onFinished`. Best effort: waiters
+   * also time out.
+   */
   private async announceFinished(claim: Claim): Promise<void> {
     await this.repository
       .query('SELECT pg_notify($1, $2)', [FINISHED_CHANNEL, finishedEventKey(this.noun, claim.id)])
       .catch((error: Error) => this.logger.warn(`Could not announce ${this.noun} ${claim.id}: ${error.message}`));
+    await this.onFinished(claim).catch((error: Error) => this.logger.warn(`After ${this.noun} ${claim.id} finished: ${error.message}`));
   }
 
   /**

@@ -10,6 +10,7 @@ export const REDACTED_PATHS = [
   'req.body.password',
   '*.password',
   '*.passwordEncrypted',
+  '*.secret',
 ];
 
 /** Structured JSON logs with a request id (taken from X-Request-Id when the caller sends one). */

@@ -5,8 +5,12 @@ import type { AppConfig } from '../config/app-config.js';
 
 
 export interface ReconciledTable {
-  /** Table whose rows are the record: `backups` or `restores`. */
-  table: 'backups' | 'restores';
+  /** Table whose rows are the record: `backups`, `restores` or `webhook_deliveries`. */
+  table: 'backups' | 'restores' | 'webhook_deliveries';
+  /** SQL condition selecting the rows that still need their job; default: queued or running. */
+  unfinished?: string;
+  /** Column telling when the row was created; default `requested_at`. */
+  createdColumn?: string;
   queue: Queue;
   jobName: string;
   jobId: (id: string) => string;
@@ -42,10 +46,11 @@ export abstract class QueueReconciler implements OnApplicationBootstrap, OnAppli
   /** Returns the ids whose job was put back. */
   async reconcile(): Promise<string[]> {
     const { table, queue, jobName, jobId, data, options } = this.target;
+    const { unfinished = `status IN ('queued', 'running')`, createdColumn = 'requested_at' } = this.target;
     try {
       const rows: Array<{ id: string }> = await this.dataSource.query(
         `SELECT id::text AS id FROM ${table}
-         WHERE status IN ('queued', 'running') AND requested_at < now() - make_interval(secs => $1) ORDER BY id`,
+         WHERE ${unfinished} AND ${createdColumn} < now() - make_interval(secs => $1) ORDER BY id`,
         // Younger rows may still be on their way to the queue.
         [this.config.reconcileIntervalMs / 2000],
       );

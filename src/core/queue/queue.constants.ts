@@ -40,6 +40,33 @@ export function restoreJobId(restoreId: string): string {
 /** Restores retry only when the target could not be reached, like backups. */
 export const RESTORE_JOB_OPTIONS: JobsOptions = BACKUP_JOB_OPTIONS;
 
+export const WEBHOOK_QUEUE = 'webhooks';
+
+export const WebhookJobs = {
+  deliver: 'deliver-webhook',
+} as const;
+
+export interface WebhookJobData {
+  deliveryId: string;
+}
+
+export function webhookJobId(deliveryId: string): string {
+  return `delivery-${deliveryId}`;
+}
+
+/** Retries with exponential backoff (WEBHOOK_MAX_ATTEMPTS, WEBHOOK_BACKOFF_MS); the delivery row keeps the log. */
+export function webhookJobOptions(attempts: number, backoffMs: number): JobsOptions {
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: backoffMs },
+    removeOnComplete: true,
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
+/** Deliveries are short HTTP calls: several at once per worker. */
+export const WEBHOOK_WORKER_OPTIONS = { concurrency: 4 } as const;
+
 export const BACKUP_WORKER_OPTIONS = {
   /** Renewed every lockDuration/2 while the event loop is free; the dump itself runs in a child process. */
   lockDuration: 60_000,
@@ -110,3 +137,6 @@ export const RETENTION_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: true,
   removeOnFail: { age: 7 * 24 * 3600, count: 1_000 },
 };
+
+/** Every queue, for registration and for the queue-depth metrics. */
+export const ALL_QUEUES = [BACKUP_QUEUE, RESTORE_QUEUE, WEBHOOK_QUEUE, SCHEDULE_QUEUE, RETENTION_QUEUE] as const;

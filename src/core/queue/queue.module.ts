@@ -1,14 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import {
-  BACKUP_QUEUE,
-  PRODUCER_REDIS_OPTIONS,
-  RESTORE_QUEUE,
-  RETENTION_QUEUE,
-  SCHEDULE_QUEUE,
-  WORKER_REDIS_OPTIONS,
-} from './queue.constants.js';
+import { ALL_QUEUES, PRODUCER_REDIS_OPTIONS, WORKER_REDIS_OPTIONS } from './queue.constants.js';
 
 export type QueueRole = 'producer' | 'worker';
 
@@ -41,12 +34,7 @@ export class QueueModule {
             prefix: config.queuePrefix,
           }),
         }),
-        BullModule.registerQueue(
-          { name: BACKUP_QUEUE },
-          { name: RESTORE_QUEUE },
-          { name: SCHEDULE_QUEUE },
-          { name: RETENTION_QUEUE },
-        ),
+        BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
       ],
       exports: [BullModule],
     };

@@ -1,0 +1,75 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { ALL_QUEUES } from '../core/queue/queue.constants.js';
+import { withTimeout } from '../core/queue/with-timeout.js';
+import {
+  BACKUP_AGGREGATE_SQL,
+  type BackupAggregate,
+  recordFamilies,
+  RESTORE_AGGREGATE_SQL,
+  type RestoreAggregate,
+} from './backup-metrics.js';
+import { registryOf } from './metric-families.js';
+import { SCHEDULE_AGGREGATE_SQL, type ScheduleAggregate, scheduleFamilies } from './schedule-metrics.js';
+import { QUEUE_STATES, queueFamilies, type QueueSnapshot } from './queue-metrics.js';
+
+const REDIS_TIMEOUT_MS = 1_500;
+
+/** Renders /metrics: records aggregated in PostgreSQL and queue depths read from Redis at scrape time. */
+@Injectable()
+export class MetricsService {
+  private readonly logger = new Logger(MetricsService.name);
+  /** The API process's own metrics (CPU, memory, event loop). */
+  private readonly processRegistry = new Registry();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    collectDefaultMetrics({ register: this.processRegistry });
+  }
+
+  /** The scrape being computed: concurrent scrapes (an HA pair of Prometheus servers) share it. */
+  private inFlight?: Promise<string>;
+
+  render(): Promise<string> {
+    this.inFlight ??= this.compute().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async compute(): Promise<string> {
+    const [backups, restores, schedules, queues] = await Promise.all([
+      this.dataSource.query<BackupAggregate[]>(BACKUP_AGGREGATE_SQL),
+      this.dataSource.query<RestoreAggregate[]>(RESTORE_AGGREGATE_SQL),
+      this.dataSource.query<ScheduleAggregate[]>(SCHEDULE_AGGREGATE_SQL),
+      this.queueSnapshots(),
+    ]);
+    const records = registryOf([
+      ...recordFamilies(backups, restores),
+      ...scheduleFamilies(schedules),
+      ...queueFamilies(queues ?? [], queues !== null),
+    ]);
+    return Registry.merge([records, this.processRegistry]).metrics();
+  }
+
+  /** Null when Redis does not answer: the PostgreSQL metrics are still worth serving. */
+  private async queueSnapshots(): Promise<QueueSnapshot[] | null> {
+    try {
+      return await withTimeout(Promise.all(ALL_QUEUES.map((name) => this.queueSnapshot(name))), REDIS_TIMEOUT_MS, 'Reading queue depths');
+    } catch (error) {
+      this.logger.warn(`Queue metrics unavailable: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  private async queueSnapshot(name: string): Promise<QueueSnapshot> {
+    const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+    const [counts, workers] = await Promise.all([queue.getJobCounts(...QUEUE_STATES), queue.getWorkersCount()]);
+    return { queue: name, counts, workers };
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
+import { WebhookDeliveryProcessor } from './webhook-delivery.processor.js';
+import { WebhookDeliveryReconciler } from './webhook-delivery-reconciler.service.js';
+import { WebhookEntity } from './webhook.entity.js';
+import { WebhookSender } from './webhook-sender.service.js';
+
+/** Worker side: sends webhook deliveries. */
+@Module({
+  imports: [TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity])],
+  providers: [WebhookSender, WebhookDeliveryProcessor, WebhookDeliveryReconciler],
+})
+export class NotificationsWorkerModule {}

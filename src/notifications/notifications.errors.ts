@@ -1,0 +1,7 @@
+import { NotFoundError } from '../core/http/domain-error.js';
+
+export class WebhookNotFoundError extends NotFoundError {
+  constructor() {
+    super('Webhook not found');
+  }
+}

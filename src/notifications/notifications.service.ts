@@ -1,0 +1,58 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../core/config/app-config.js';
+import { enqueue } from '../core/queue/enqueue.js';
+import { WEBHOOK_QUEUE, type WebhookJobData, WebhookJobs, webhookJobId, webhookJobOptions } from '../core/queue/queue.constants.js';
+import type { EventDatabase, WebhookEvent, WebhookEventData, WebhookPayload } from './webhook-events.js';
+
+export type EventDetails<E extends WebhookEvent> = { database: EventDatabase } & WebhookEventData[E];
+
+/** Builds the JSON body of an event; the same bytes are sent (and signed) on every attempt. */
+export function eventPayload<E extends WebhookEvent>(event: E, details: EventDetails<E>, occurredAt = new Date()): WebhookPayload<E> {
+  return { event, occurredAt: occurredAt.toISOString(), ...details } as WebhookPayload<E>;
+}
+
+/**
+ * The one way to announce an event: records a delivery for every enabled webhook that subscribes to it (global
+ * ones, and those of the event's database), then queues the sending. Never throws: a notification problem must
+ * not change the outcome of the backup or restore it is about.
+ */
+@Injectable()
+export class NotificationsService {
+  private readonly logger = new Logger(NotificationsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue<WebhookJobData>,
+    private readonly config: AppConfig,
+  ) {}
+
+  async publish<E extends WebhookEvent>(event: E, details: EventDetails<E>): Promise<void> {
+    try {
+      const deliveryIds = await this.recordDeliveries(event, details);
+      const options = webhookJobOptions(this.config.webhookMaxAttempts, this.config.webhookBackoffMs);
+      for (const deliveryId of deliveryIds) {
+        await enqueue(this.queue, WebhookJobs.deliver, { deliveryId }, { ...options, jobId: webhookJobId(deliveryId) });
+      }
+      if (deliveryIds.length) this.logger.log(`Event ${event} queued for ${deliveryIds.length} webhook(s)`);
+    } catch (error) {
+      this.logger.warn(`Could not publish ${event} for database ${details.database.id}: ${(error as Error).message}`);
+    }
+  }
+
+  private async recordDeliveries<E extends WebhookEvent>(event: E, details: EventDetails<E>): Promise<string[]> {
+    const payload = JSON.stringify(eventPayload(event, details));
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `INSERT INTO webhook_deliveries (webhook_id, event, payload)
+       SELECT id, $1::text, $2::text FROM webhooks
+       WHERE enabled AND $1::text = ANY (events) AND (database_id IS NULL OR database_id = $3::bigint)
+       ORDER BY id
+       RETURNING id::text AS id`,
+      [event, payload, details.database.id],
+    );
+    return rows.map((row) => row.id);
+  }
+}

@@ -1,0 +1,80 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/scopes.js';
+import { ApiErrors } from '../core/http/error-response.dto.js';
+import { CreateWebhookDto, UpdateWebhookDto } from './dto/create-webhook.dto.js';
+import { DeliveriesQueryDto } from './dto/deliveries-query.dto.js';
+import { CreatedWebhookResponseDto, WebhookDeliveryResponseDto, WebhookResponseDto } from './dto/webhook-response.dto.js';
+import { WebhooksService } from './webhooks.service.js';
+
+const NOT_FOUND: [number, string] = [404, 'Webhook not found'];
+const VALIDATION: [number, string] = [400, 'Validation failed'];
+const DEFAULT_DELIVERIES = 50;
+
+@ApiTags('webhooks')
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post()
+  @RequireScope('admin')
+  @ApiOperation({
+    summary: 'Add a webhook',
+    description:
+      'Events are POSTed as JSON, signed in X-Webhook-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>). ' +
+      'The secret is returned in this response only.',
+  })
+  @ApiResponse({ status: 201, type: CreatedWebhookResponseDto })
+  @ApiErrors(VALIDATION, [404, 'Database not found'])
+  async create(@Body() dto: CreateWebhookDto): Promise<CreatedWebhookResponseDto> {
+    const { webhook, secret } = await this.webhooks.create(dto);
+    return { ...WebhookResponseDto.from(webhook), secret };
+  }
+
+  @Get()
+  @RequireScope('read')
+  @ApiOperation({ summary: 'List webhooks (secrets are never shown)' })
+  @ApiResponse({ status: 200, type: [WebhookResponseDto] })
+  @ApiErrors()
+  async list(): Promise<WebhookResponseDto[]> {
+    return (await this.webhooks.list()).map((webhook) => WebhookResponseDto.from(webhook));
+  }
+
+  @Get(':webhookId')
+  @RequireScope('read')
+  @ApiOperation({ summary: 'Get a webhook' })
+  @ApiResponse({ status: 200, type: WebhookResponseDto })
+  @ApiErrors(NOT_FOUND)
+  async get(@Param('webhookId') id: string): Promise<WebhookResponseDto> {
+    return WebhookResponseDto.from(await this.webhooks.get(id));
+  }
+
+  @Patch(':webhookId')
+  @RequireScope('admin')
+  @ApiOperation({ summary: 'Change the URL, the events or whether it is enabled' })
+  @ApiResponse({ status: 200, type: WebhookResponseDto })
+  @ApiErrors(NOT_FOUND, VALIDATION)
+  async update(@Param('webhookId') id: string, @Body() dto: UpdateWebhookDto): Promise<WebhookResponseDto> {
+    return WebhookResponseDto.from(await this.webhooks.update(id, dto));
+  }
+
+  @Delete(':webhookId')
+  @HttpCode(204)
+  @RequireScope('admin')
+  @ApiOperation({ summary: 'Remove a webhook and its delivery log' })
+  @ApiResponse({ status: 204, description: 'Removed' })
+  @ApiErrors(NOT_FOUND)
+  async remove(@Param('webhookId') id: string): Promise<void> {
+    await this.webhooks.remove(id);
+  }
+
+  @Get(':webhookId/deliveries')
+  @RequireScope('read')
+  @ApiOperation({ summary: 'Delivery log of a webhook, newest first: status, attempts, last answer or error' })
+  @ApiResponse({ status: 200, type: [WebhookDeliveryResponseDto] })
+  @ApiErrors(NOT_FOUND, VALIDATION)
+  async deliveries(@Param('webhookId') id: string, @Query() query: DeliveriesQueryDto): Promise<WebhookDeliveryResponseDto[]> {
+    const rows = await this.webhooks.listDeliveries(id, query.limit ?? DEFAULT_DELIVERIES);
+    return rows.map((row) => WebhookDeliveryResponseDto.from(row));
+  }
+}
