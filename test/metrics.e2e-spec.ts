@@ -51,6 +51,8 @@ describe('Metrics, worker metrics, progress and job log context', () => {
       'dbbackup_queue_workers{queue="backups"} 1',
       'dbbackup_queue_workers{queue="restores"} 1',
       'dbbackup_queue_workers{queue="webhooks"} 1',
+      'dbbackup_queue_workers{queue="schedules"} 1',
+      'dbbackup_queue_workers{queue="retention"} 1',
     ]);
     expect(response.text).toContain('# TYPE process_cpu_user_seconds_total counter');
   });
