@@ -7,7 +7,7 @@ import { prepareDatabase } from './core/database/prepare-database.js';
  * `npm start`: the API and one worker on one machine, for development and trials. Production runs
  * dist/main.js and dist/worker.js as separate services.
  */
-const env = loadEnvironment();
+const env = loadEnvironment('api');
 // Done once here so the two processes do not both wait on the migration lock.
 await prepareDatabase(env.DATABASE_URL);
 

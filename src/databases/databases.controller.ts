@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/scopes.js';
 import { ApiErrors } from '../core/http/error-response.dto.js';
 import { DatabasesService } from './databases.service.js';
 import { CreateDatabaseDto } from './dto/create-database.dto.js';
@@ -14,6 +15,7 @@ const VALIDATION: [number, string] = [400, 'Validation failed'];
 export class DatabasesController {
   constructor(private readonly databases: DatabasesService) {}
 
+  @RequireScope('admin')
   @Post()
   @ApiOperation({ summary: 'Register a database to back up' })
   @ApiResponse({ status: 201, type: DatabaseResponseDto })
@@ -22,6 +24,7 @@ export class DatabasesController {
     return DatabaseResponseDto.from(await this.databases.create(dto));
   }
 
+  @RequireScope('read')
   @Get()
   @ApiOperation({ summary: 'List registered databases' })
   @ApiResponse({ status: 200, type: [DatabaseResponseDto] })
@@ -30,6 +33,7 @@ export class DatabasesController {
     return (await this.databases.list()).map((entity) => DatabaseResponseDto.from(entity));
   }
 
+  @RequireScope('read')
   @Get(':databaseId')
   @ApiOperation({ summary: 'Get a registered database' })
   @ApiResponse({ status: 200, type: DatabaseResponseDto })
@@ -38,6 +42,7 @@ export class DatabasesController {
     return DatabaseResponseDto.from(await this.databases.get(databaseId));
   }
 
+  @RequireScope('admin')
   @Patch(':databaseId')
   @ApiOperation({ summary: 'Change a registered database; a new password replaces the stored one' })
   @ApiResponse({ status: 200, type: DatabaseResponseDto })
@@ -46,6 +51,7 @@ export class DatabasesController {
     return DatabaseResponseDto.from(await this.databases.update(databaseId, dto));
   }
 
+  @RequireScope('admin')
   @Delete(':databaseId')
   @HttpCode(204)
   @ApiOperation({
@@ -61,6 +67,7 @@ export class DatabasesController {
     await this.databases.remove(databaseId);
   }
 
+  @RequireScope('admin')
   @Post(':databaseId/test')
   @HttpCode(200)
   @ApiOperation({ summary: 'Connect with the stored credentials and report the server version' })

@@ -57,4 +57,13 @@ export class AppConfig {
   get pgBinDirs(): string[] | undefined {
     return this.get('PG_BIN_DIRS')?.split(':').filter(Boolean);
   }
+  get adminApiKey(): string | undefined {
+    return this.get('ADMIN_API_KEY');
+  }
+  get rateLimitPerMinute(): number {
+    return this.get('RATE_LIMIT_PER_MINUTE');
+  }
+  get targetHostAllowlist(): string | undefined {
+    return this.get('TARGET_HOST_ALLOWLIST');
+  }
 }

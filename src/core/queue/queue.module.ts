@@ -5,7 +5,7 @@ import { BACKUP_QUEUE, PRODUCER_REDIS_OPTIONS, RESTORE_QUEUE, WORKER_REDIS_OPTIO
 
 export type QueueRole = 'producer' | 'worker';
 
-function redisOptions(url: string, role: QueueRole) {
+export function redisOptions(url: string, role: QueueRole) {
   const parsed = new URL(url);
   const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
   return {
