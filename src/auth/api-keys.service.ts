@@ -54,10 +54,8 @@ export class ApiKeysService {
   }
 
   async revoke(id: string): Promise<void> {
-    const revoked: unknown[] = isValidId(id)
-      ? await this.dataSource.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id', [id])
-      : [];
-    if (revoked.length === 0) throw new ApiKeyNotFoundError();
+    const revoked = isValidId(id) ? await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: () => 'now()' }) : null;
+    if (!revoked?.affected) throw new ApiKeyNotFoundError();
   }
 
   /**
