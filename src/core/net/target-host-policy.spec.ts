@@ -21,6 +21,8 @@ const records = dns({
   'db.internal': ['10.1.2.3'],
   'rebound.example': ['169.254.169.254'],
   'mixed.example': ['10.1.2.3', '203.0.113.9'],
+  'outside.example': ['203.0.113.9', '203.0.113.10'],
+  'half-rebound.example': ['10.1.2.4', '169.254.169.254'],
   'v6.example': ['2001:db8::5'],
   'aws-v6.example': ['fd00:ec2::254'],
   'listed.example': ['198.51.100.7'],
@@ -89,6 +91,13 @@ describe('TargetHostPolicy with an allowlist', () => {
     await expect(policy.allowedAddresses('::ffff:10.0.0.7')).resolves.toEqual(['::ffff:10.0.0.7']);
   });
 
+  it('keeps only the allowed addresses of a name, and refuses a name with any metadata address', async () => {
+    await expect(policy.allowedAddresses('mixed.example')).resolves.toEqual(['10.1.2.3']);
+    await expect(policy.allowedAddresses('half-rebound.example')).rejects.toThrow(
+      'Target host "half-rebound.example" is not allowed: 169.254.169.254 is a cloud metadata address',
+    );
+  });
+
   it('allows a name listed as such whatever it resolves to, except a metadata address', async () => {
     await expect(policy.allowedAddresses('LISTED.example')).resolves.toEqual(['198.51.100.7']);
   });
@@ -97,7 +106,7 @@ describe('TargetHostPolicy with an allowlist', () => {
     ['11.0.0.1', '11.0.0.1 is outside TARGET_HOST_ALLOWLIST'],
     ['192.0.2.2', '192.0.2.2 is outside TARGET_HOST_ALLOWLIST'],
     ['2001:db9::1', '2001:db9::1 is outside TARGET_HOST_ALLOWLIST'],
-    ['mixed.example', '203.0.113.9 is outside TARGET_HOST_ALLOWLIST'],
+    ['outside.example', '203.0.113.9, 203.0.113.10 is outside TARGET_HOST_ALLOWLIST'],
     ['rebound.example', '169.254.169.254 is a cloud metadata address'],
   ])('refuses %s', async (host, reason) => {
     await expect(policy.allowedAddresses(host)).rejects.toThrow(`Target host "${host}" is not allowed: ${reason}`);

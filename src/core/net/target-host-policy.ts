@@ -89,7 +89,7 @@ export function isMetadataAddress(address: string): boolean {
 
 /**
  * Where registered databases and S3 endpoints may point. Metadata addresses are always refused; with an
- * allowlist, a host must be listed by name or every address it resolves to must fall in a listed network.
+ * allowlist, a host must be listed by name or resolve to an address in a listed network (only those are used).
  * Checked at registration and again at connect time on the resolved addresses, which the caller then connects
  * to, so a name re-pointed at a forbidden address afterwards (DNS rebinding) is still refused.
  */
@@ -107,17 +107,19 @@ export class TargetHostPolicy {
     return this.allowlist !== null;
   }
 
-  /** The addresses `host` may be reached at (IPv4 first); throws TargetHostNotAllowedError or TargetHostUnresolvedError. */
+  /**
+   * The addresses `host` may be reached at (IPv4 first): those inside the allowlist (all, for a name listed as
+   * such). A host resolving to a metadata address anywhere is refused outright. Throws TargetHostNotAllowedError
+   * or TargetHostUnresolvedError.
+   */
   async allowedAddresses(host: string): Promise<string[]> {
     const listedByName = this.allowlist?.hostnames.has(host.toLowerCase()) ?? false;
     const addresses = isIP(host) !== 0 ? [host] : await this.lookup(host);
-    for (const address of addresses) {
-      if (isMetadataAddress(address)) throw new TargetHostNotAllowedError(host, `${address} is a cloud metadata address`);
-      if (!listedByName && !this.inAllowedNetwork(address)) {
-        throw new TargetHostNotAllowedError(host, `${address} is outside TARGET_HOST_ALLOWLIST`);
-      }
-    }
-    return addresses;
+    const metadataAddress = addresses.find(isMetadataAddress);
+    if (metadataAddress) throw new TargetHostNotAllowedError(host, `${metadataAddress} is a cloud metadata address`);
+    const allowed = listedByName ? addresses : addresses.filter((address) => this.inAllowedNetwork(address));
+    if (allowed.length === 0) throw new TargetHostNotAllowedError(host, `${addresses.join(', ')} is outside TARGET_HOST_ALLOWLIST`);
+    return allowed;
   }
 
   /**
