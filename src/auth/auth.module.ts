@@ -14,8 +14,8 @@ export const TOO_MANY_REQUESTS_MESSAGE = 'Too many requests';
 const ONE_MINUTE_MS = 60_000;
 
 /** Counted per API key (per address for requests without one), across every route and every API replica. */
-export function rateLimitTracker(request: Record<string, any>): string {
-  const { apiKey, ip } = request as AuthenticatedRequest;
+export function rateLimitTracker(request: Record<string, unknown>): string {
+  const { apiKey, ip } = request as unknown as AuthenticatedRequest;
   return apiKey ? `key:${apiKey.id}` : `ip:${ip}`;
 }
 

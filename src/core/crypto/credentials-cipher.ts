@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config.js';
-import { DomainError } from '../http/domain-error.js';
 
 const ALGORITHM = 'aes-256-gcm';
 const VERSION = 'v1';
@@ -9,10 +8,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 export const DEVELOPMENT_KEY = createHash('sha256').update('db-backup-service development key, never for production').digest();
 
-/** A 500 whose message is safe to show: it names the likely cause, never the value. */
-export class CredentialsDecryptionError extends DomainError {
-  readonly status = 500;
-
+export class CredentialsDecryptionError extends Error {
   constructor() {
     super('Stored credentials cannot be decrypted: was CREDENTIALS_KEY changed without re-encrypting?');
   }
