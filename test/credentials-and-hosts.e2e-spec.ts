@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ApiClient } from './support/api-client.js';
+import { startS3Server } from './support/s3-server.js';
 import { type ApiProcess, startApi } from './support/service-processes.js';
 import { createTestEnv, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
 
@@ -180,5 +181,33 @@ describe('Target host policy', () => {
     expect(response.body).toEqual({
       error: 'Connection test failed: Target host "127.0.0.1" is not allowed: 127.0.0.1 is outside TARGET_HOST_ALLOWLIST',
     });
+  });
+
+  it('S3 endpoints: reached by name through the policy when allowed, refused once the allowlist no longer covers them', async () => {
+    const server = await startS3Server();
+    try {
+      const port = new URL(server.endpoint).port;
+      api = await startApi(env.vars);
+      const created = await new ApiClient(api).post('/storage-targets', {
+        name: 'by-name',
+        kind: 's3',
+        bucket: server.bucket,
+        endpoint: `http://localhost:${port}`,
+        forcePathStyle: true,
+        accessKeyId: server.accessKeyId,
+        secretAccessKey: server.secretAccessKey,
+      });
+      expect(created.status).toBe(201);
+      const tested = await new ApiClient(api).post(`/storage-targets/${created.body.storageTargetId}/test`);
+      expect([tested.status, tested.body]).toEqual([200, { ok: true }]);
+      await api.stop();
+
+      api = await startApi({ ...env.vars, TARGET_HOST_ALLOWLIST: '10.0.0.0/8' });
+      const refused = await new ApiClient(api).post(`/storage-targets/${created.body.storageTargetId}/test`);
+      expect(refused.status).toBe(422);
+      expect(refused.body.error).toMatch(/^Target host "localhost" is not allowed: .*127\.0\.0\.1.* is outside TARGET_HOST_ALLOWLIST$/);
+    } finally {
+      await server.stop();
+    }
   });
 });

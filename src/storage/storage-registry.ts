@@ -59,6 +59,7 @@ export class StorageRegistry {
       prefix: target.prefix,
       accessKeyId: target.accessKeyId,
       secretAccessKey: this.cipher.decrypt(target.secretEncrypted),
+      lookup: target.endpoint ? this.hostPolicy.agentLookup() : undefined,
     });
   }
 }

@@ -125,3 +125,30 @@ describe('TargetHostPolicy with an allowlist', () => {
     );
   });
 });
+
+describe('TargetHostPolicy.agentLookup (what the S3 client connects through)', () => {
+  const lookup = new TargetHostPolicy('10.0.0.0/8, 2001:db8::/32', records).agentLookup();
+
+  function resolve(host: string, options: { all?: boolean; family?: number }): Promise<unknown[]> {
+    return new Promise((done) => lookup(host, options, (...result: unknown[]) => done(result)));
+  }
+
+  it('answers with the checked address, or all of them when asked', async () => {
+    expect(await resolve('mixed.example', {})).toEqual([null, '10.1.2.3', 4]);
+    expect(await resolve('mixed.example', { all: true })).toEqual([null, [{ address: '10.1.2.3', family: 4 }]]);
+    expect(await resolve('v6.example', { family: 6 })).toEqual([null, '2001:db8::5', 6]);
+  });
+
+  it('fails the connection for a refused or rebound name', async () => {
+    const [error] = (await resolve('rebound.example', {})) as [Error];
+    expect(error).toBeInstanceOf(TargetHostNotAllowedError);
+    expect(error.message).toBe('Target host "rebound.example" is not allowed: 169.254.169.254 is a cloud metadata address');
+    const [outside] = (await resolve('outside.example', { all: true })) as [Error];
+    expect(outside.message).toBe('Target host "outside.example" is not allowed: 203.0.113.9, 203.0.113.10 is outside TARGET_HOST_ALLOWLIST');
+  });
+
+  it('fails when no checked address has the requested family', async () => {
+    const [error] = (await resolve('db.internal', { family: 6 })) as [Error];
+    expect(error.message).toBe('Cannot resolve host "db.internal": no IPv6 address');
+  });
+});

@@ -1,5 +1,6 @@
+import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { UnprocessableError } from '../http/domain-error.js';
 
 /** Cloud instance metadata endpoints (AWS, GCP, Azure, OpenStack; AWS IPv6): never a backup target. */
@@ -136,6 +137,26 @@ export class TargetHostPolicy {
       }
       throw error;
     }
+  }
+
+  /**
+   * A `lookup` for http(s) agents: every connection resolves its host through the policy, so an HTTP client
+   * (the S3 SDK) only ever connects to a checked address.
+   */
+  agentLookup(): LookupFunction {
+    return (hostname, options, callback) => {
+      this.allowedAddresses(hostname).then(
+        (addresses) => {
+          const entries: LookupAddress[] = addresses
+            .map((address) => ({ address, family: isIP(address) }))
+            .filter((entry) => !options.family || options.family === entry.family || options.family === `IPv${entry.family}`);
+          if (entries.length === 0) return callback(new TargetHostUnresolvedError(hostname, `no IPv${options.family} address`), '');
+          if (options.all) return callback(null, entries);
+          callback(null, entries[0]!.address, entries[0]!.family);
+        },
+        (error: Error) => callback(error, ''),
+      );
+    };
   }
 
   private inAllowedNetwork(address: string): boolean {
