@@ -191,10 +191,14 @@ interface Service {
   databaseId: string;
 }
 
+/** The admin key the bench's API is started with (ADMIN_API_KEY), sent on every request. */
+const BENCH_API_KEY = `dbb_bench_${randomBytes(24).toString('base64url')}`;
+
 async function http<T = Record<string, unknown>>(url: string, method: string, body?: unknown): Promise<HttpResult<T>> {
+  const authorization = { authorization: `Bearer ${BENCH_API_KEY}` };
   const response = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? authorization : { ...authorization, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -252,6 +256,7 @@ async function startService(tmp: string): Promise<Service> {
     WORKER_CONCURRENCY: '1',
     CREDENTIALS_KEY: randomBytes(32).toString('base64'),
     HOST: '127.0.0.1',
+    ADMIN_API_KEY: BENCH_API_KEY,
   };
   log(`[service] starting API on ${url} and one worker from ${path.relative(ROOT, DIST) || DIST}/ (metadata ${metaDb}, prefix ${prefix})`);
   const api = ServiceProcess.start('API', process.execPath, [path.join(DIST, 'main.js')], { ...common, PORT: String(port), LOG_LEVEL: 'warn' }, ROOT);

@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -7,6 +8,25 @@ import { setupSwagger } from './core/http/swagger.js';
 /** Request bodies are small JSON documents; anything larger is refused with 413. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+/**
+ * Helmet's defaults, with what Swagger UI at /docs needs: its scripts and styles are files served by the API
+ * ('self'), its styles set inline style attributes, and its icons are data: URIs.
+ */
+const SWAGGER_UI_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'", 'data:'],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  // Not upgraded: an API reached over plain http on a private network must still load its own Swagger assets.
+  upgradeInsecureRequests: null,
+};
+
 export async function createApiApp(): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true, bodyParser: false });
@@ -14,6 +34,7 @@ export async function createApiApp(): Promise<NestFastifyApplication> {
   // JSON only (Nest's form parser is off, Fastify's text parser removed): other bodies get 415.
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   app.enableShutdownHooks();
+  await app.register(helmet, { contentSecurityPolicy: { directives: SWAGGER_UI_CSP } });
   setupSwagger(app);
   return app;
 }

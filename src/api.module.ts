@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module.js';
 import { BackupsModule } from './backups/backups.module.js';
 import { RestoresModule } from './restores/restores.module.js';
 import { ConfigModule } from './core/config/config.module.js';
@@ -8,6 +9,7 @@ import { DatabaseModule } from './core/database/database.module.js';
 import { HttpExceptionFilter } from './core/http/http-exception.filter.js';
 import { createValidationPipe } from './core/http/validation.pipe.js';
 import { LoggingModule } from './core/logging/logging.module.js';
+import { NetModule } from './core/net/net.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import { DatabasesModule } from './databases/databases.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -23,8 +25,10 @@ import { StorageModule } from './storage/storage.module.js';
     ConfigModule,
     CryptoModule,
     LoggingModule,
+    NetModule,
     DatabaseModule,
     QueueModule.forRole('producer'),
+    AuthModule,
     StorageModule,
     EnginesModule,
     DatabasesModule,

@@ -3,7 +3,7 @@ import { createApiApp } from './api.app.js';
 import { loadEnvironment } from './core/config/load-environment.js';
 import { prepareDatabase } from './core/database/prepare-database.js';
 
-const env = loadEnvironment();
+const env = loadEnvironment('api');
 await prepareDatabase(env.DATABASE_URL);
 const app = await createApiApp();
 await app.listen(env.PORT, env.HOST);

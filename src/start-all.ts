@@ -7,13 +7,17 @@ import { prepareDatabase } from './core/database/prepare-database.js';
  * `npm start`: the API and one worker on one machine, for development and trials. Production runs
  * dist/main.js and dist/worker.js as separate services.
  */
-const env = loadEnvironment();
+const env = loadEnvironment('api');
 // Done once here so the two processes do not both wait on the migration lock.
 await prepareDatabase(env.DATABASE_URL);
 
-const children: ChildProcess[] = ['main.js', 'worker.js'].map((entry) =>
-  spawn(process.execPath, [fileURLToPath(new URL(entry, import.meta.url))], { stdio: 'inherit' }),
-);
+function startChild(entry: string, childEnv: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [fileURLToPath(new URL(entry, import.meta.url))], { stdio: 'inherit', env: childEnv });
+}
+
+// The worker never needs the admin API key, so it does not get it.
+const { ADMIN_API_KEY: _adminKey, ...workerEnv } = process.env;
+const children: ChildProcess[] = [startChild('main.js', process.env), startChild('worker.js', workerEnv)];
 
 let stopping = false;
 function stopAll(signal: NodeJS.Signals): void {

@@ -5,6 +5,7 @@ import { ConfigModule } from './core/config/config.module.js';
 import { CryptoModule } from './core/crypto/crypto.module.js';
 import { DatabaseModule } from './core/database/database.module.js';
 import { LoggingModule } from './core/logging/logging.module.js';
+import { NetModule } from './core/net/net.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
 import { WorkerMetricsModule } from './metrics/worker-metrics.module.js';
@@ -19,6 +20,7 @@ import { StorageModule } from './storage/storage.module.js';
     ConfigModule,
     CryptoModule,
     LoggingModule,
+    NetModule,
     DatabaseModule,
     QueueModule.forRole('worker'),
     WorkerMetricsModule,

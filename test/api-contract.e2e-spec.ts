@@ -279,6 +279,8 @@ describe('HTTP contract (API process only)', () => {
       const { status, body } = await client.get('/docs-json');
       expect(status).toBe(200);
       expect(Object.keys(body.paths).sort()).toEqual([
+        '/api-keys',
+        '/api-keys/{apiKeyId}',
         '/backups',
         '/backups/{backupId}',
         '/backups/{backupId}/download',
@@ -304,10 +306,10 @@ describe('HTTP contract (API process only)', () => {
         '/webhooks/{webhookId}',
         '/webhooks/{webhookId}/deliveries',
       ]);
-      expect(Object.keys(body.paths['/backups'].post.responses).sort()).toEqual(['202', '400', '404', '409', '500', '503']);
-      expect(Object.keys(body.paths['/backups'].get.responses).sort()).toEqual(['200', '500']);
-      expect(Object.keys(body.paths['/backups/{backupId}'].get.responses).sort()).toEqual(['200', '400', '404', '500']);
-      expect(Object.keys(body.paths['/backups/{backupId}'].delete.responses).sort()).toEqual(['204', '404', '409', '500', '502']);
+      expect(Object.keys(body.paths['/backups'].post.responses).sort()).toEqual(['202', '400', '401', '403', '404', '409', '500', '503']);
+      expect(Object.keys(body.paths['/backups'].get.responses).sort()).toEqual(['200', '401', '403', '500']);
+      expect(Object.keys(body.paths['/backups/{backupId}'].get.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500']);
+      expect(Object.keys(body.paths['/backups/{backupId}'].delete.responses).sort()).toEqual(['204', '401', '403', '404', '409', '500', '502']);
       expect(body.paths['/backups'].get.responses['200'].content['application/json'].example).toEqual([
         { backupId: '1', databaseId: '123', databaseName: 'my_database', status: 'success', timestamp: '2024-09-12T12:30:00Z' },
         { backupId: '2', databaseId: '124', databaseName: 'test_db', status: 'failed', timestamp: '2024-09-11T10:45:00Z' },

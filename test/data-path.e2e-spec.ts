@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, truncate } from 'node:fs/promises';
 import pg from 'pg';
-import { ApiClient } from './support/api-client.js';
+import { ApiClient, bearer } from './support/api-client.js';
 import {
   createMysqlDatabase,
   dropMysqlDatabase,
@@ -130,7 +130,7 @@ describe('Data path: both engines, local and S3 storage, with and without encryp
     expect(done.fileLocation.endsWith(suffix)).toBe(true);
     expect(done.fileLocation.startsWith(row.storage === 's3' ? `s3://${s3.bucket}/backups/db-${sourceId}/` : env.storageDir)).toBe(true);
 
-    const download = await fetch(`${api.url}/backups/${done.backupId}/download`);
+    const download = await fetch(`${api.url}/backups/${done.backupId}/download`, { headers: bearer(api) });
     expect(download.status).toBe(200);
     const bytes = Buffer.from(await download.arrayBuffer());
     expect(bytes.length).toBe(done.sizeBytes);
@@ -215,7 +215,7 @@ describe('Data path: both engines, local and S3 storage, with and without encryp
       await file.write(byte, 0, 1, middle);
       await file.close();
       await expectRefused(done.backupId, /checksum does not match/);
-      await expect(fetch(`${api.url}/backups/${done.backupId}/download`).then((r) => r.arrayBuffer())).rejects.toThrow();
+      await expect(fetch(`${api.url}/backups/${done.backupId}/download`, { headers: bearer(api) }).then((r) => r.arrayBuffer())).rejects.toThrow();
     });
 
     it('a truncated file: verify answers 422, restore fails, download answers 409', async () => {

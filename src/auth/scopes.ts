@@ -1,4 +1,6 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../core/http/error-response.dto.js';
 
 /** What an API key may do. `admin` satisfies every scope. */
 export const API_SCOPES = ['read', 'backup', 'restore', 'delete', 'admin'] as const;
@@ -7,8 +9,30 @@ export type ApiScope = (typeof API_SCOPES)[number];
 export const REQUIRED_SCOPE_KEY = 'auth:required-scope';
 export const PUBLIC_ROUTE_KEY = 'auth:public';
 
-/** The scope a route needs. A route with neither this nor @Public() needs `admin`. */
-export const RequireScope = (scope: ApiScope) => SetMetadata(REQUIRED_SCOPE_KEY, scope);
+export const MISSING_KEY_MESSAGE = 'Missing or invalid API key';
+
+export function missingScopeMessage(scope: ApiScope): string {
+  return `This API key lacks the '${scope}' scope`;
+}
+
+/** Swagger name of the bearer scheme (DocumentBuilder.addBearerAuth). */
+export const BEARER_SCHEME = 'api-key';
+
+function errorResponse(status: number, error: string) {
+  return ApiResponse({ status, type: ErrorResponseDto, example: { error }, description: error });
+}
+
+/**
+ * The scope a route needs (on a method or a controller). A route with neither this nor @Public() needs `admin`.
+ * Also documents the bearer requirement and the 401/403 answers in Swagger.
+ */
+export const RequireScope = (scope: ApiScope) =>
+  applyDecorators(
+    SetMetadata(REQUIRED_SCOPE_KEY, scope),
+    ApiBearerAuth(BEARER_SCHEME),
+    errorResponse(401, MISSING_KEY_MESSAGE),
+    errorResponse(403, missingScopeMessage(scope)),
+  );
 
 /** A route anyone may call without a key (health probes). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE_KEY, true);

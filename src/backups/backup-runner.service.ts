@@ -84,7 +84,7 @@ export class BackupRunner {
     progress.enter('connecting');
     const registration = await this.databases.getIncludingDeleted(parts.databaseId);
     if (registration.deletedAt) throw new PermanentBackupError('The database registration was deleted');
-    const target = this.databases.connectionTarget(registration);
+    const target = await this.databases.connectionTarget(registration);
 
     const attempt = new AttemptSignal(this.config.backupTimeoutMs, shutdown);
     const { signal } = attempt;

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from
 import { ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import path from 'node:path';
 import type { FastifyReply } from 'fastify';
+import { RequireScope } from '../auth/scopes.js';
 import { ApiErrors } from '../core/http/error-response.dto.js';
 import { WaitQueryDto } from '../core/http/wait-query.dto.js';
 import { BackupsService } from './backups.service.js';
@@ -46,6 +47,7 @@ export function downloadFileName(databaseName: string, storageKey: string): stri
 export class BackupsController {
   constructor(private readonly backups: BackupsService) {}
 
+  @RequireScope('backup')
   @Post()
   @HttpCode(202)
   @ApiOperation({
@@ -76,6 +78,7 @@ export class BackupsController {
     return { message: `Backup triggered for database ID ${dto.databaseId}`, backupId: backup.id, status: backup.status };
   }
 
+  @RequireScope('read')
   @Get()
   @ApiOperation({ summary: 'List backups, newest first' })
   @ApiResponse({ status: 200, type: [BackupSummaryDto], example: LIST_EXAMPLE })
@@ -85,6 +88,7 @@ export class BackupsController {
     return rows.map(({ backup, databaseName }) => BackupSummaryDto.from(backup, databaseName));
   }
 
+  @RequireScope('read')
   @Get(':backupId')
   @ApiOperation({
     summary: 'Get the details of a backup',
@@ -98,6 +102,7 @@ export class BackupsController {
     return BackupDetailsDto.from(backup, databaseName);
   }
 
+  @RequireScope('read')
   @Get(':backupId/download')
   @ApiOperation({
     summary: 'Download the stored backup file',
@@ -121,6 +126,7 @@ export class BackupsController {
       .send(stream);
   }
 
+  @RequireScope('backup')
   @Post(':backupId/verify')
   @HttpCode(200)
   @ApiOperation({
@@ -141,6 +147,7 @@ export class BackupsController {
     return BackupDetailsDto.from(backup, databaseName);
   }
 
+  @RequireScope('delete')
   @Delete(':backupId')
   @HttpCode(204)
   @ApiOperation({

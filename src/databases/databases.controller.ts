@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/scopes.js';
 import { ApiErrors } from '../core/http/error-response.dto.js';
 import { DatabasesService } from './databases.service.js';
 import { CreateDatabaseDto } from './dto/create-database.dto.js';
@@ -18,6 +19,7 @@ export class DatabasesController {
     private readonly schedules: SchedulesService,
   ) {}
 
+  @RequireScope('admin')
   @Post()
   @ApiOperation({ summary: 'Register a database to back up' })
   @ApiResponse({ status: 201, type: DatabaseResponseDto })
@@ -26,6 +28,7 @@ export class DatabasesController {
     return DatabaseResponseDto.from(await this.databases.create(dto));
   }
 
+  @RequireScope('read')
   @Get()
   @ApiOperation({ summary: 'List registered databases' })
   @ApiResponse({ status: 200, type: [DatabaseResponseDto] })
@@ -34,6 +37,7 @@ export class DatabasesController {
     return (await this.databases.list()).map((entity) => DatabaseResponseDto.from(entity));
   }
 
+  @RequireScope('read')
   @Get(':databaseId')
   @ApiOperation({ summary: 'Get a registered database, with its schedules and their missed state' })
   @ApiResponse({ status: 200, type: DatabaseDetailsDto })
@@ -44,6 +48,7 @@ export class DatabasesController {
     return { ...DatabaseResponseDto.from(database), schedules, missedSchedule: schedules.some((schedule) => schedule.missed) };
   }
 
+  @RequireScope('admin')
   @Patch(':databaseId')
   @ApiOperation({ summary: 'Change a registered database; a new password replaces the stored one' })
   @ApiResponse({ status: 200, type: DatabaseResponseDto })
@@ -52,6 +57,7 @@ export class DatabasesController {
     return DatabaseResponseDto.from(await this.databases.update(databaseId, dto));
   }
 
+  @RequireScope('admin')
   @Delete(':databaseId')
   @HttpCode(204)
   @ApiOperation({
@@ -67,6 +73,7 @@ export class DatabasesController {
     await this.databases.remove(databaseId);
   }
 
+  @RequireScope('admin')
   @Post(':databaseId/test')
   @HttpCode(200)
   @ApiOperation({ summary: 'Connect with the stored credentials and report the server version' })

@@ -9,6 +9,7 @@ import { isValidId } from '../core/http/id-param.js';
 import type { ConnectionTarget } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { TargetDatabaseError } from '../engines/engine.js';
+import { TargetHostNotAllowedError, TargetHostPolicy, TargetHostUnresolvedError } from '../core/net/target-host-policy.js';
 import { DatabaseEntity } from './database.entity.js';
 import {
   ConnectionTestFailedError,
@@ -29,10 +30,12 @@ export class DatabasesService {
     private readonly engines: EngineRegistry,
     private readonly encryption: BackupEncryption,
     private readonly storageTargets: StorageTargetsService,
+    private readonly hostPolicy: TargetHostPolicy,
   ) {}
 
   async create(dto: CreateDatabaseDto): Promise<DatabaseEntity> {
     const { password, ...fields } = dto;
+    await this.hostPolicy.assertRegistrable(dto.host);
     await this.checkBackupSettings(dto);
     const entity = this.databases.create({ ...fields, passwordEncrypted: this.cipher.encrypt(password) });
     return this.saveUniqueName(entity);
@@ -58,6 +61,7 @@ export class DatabasesService {
   async update(id: string, dto: UpdateDatabaseDto): Promise<DatabaseEntity> {
     const entity = await this.get(id);
     const { password, ...fields } = dto;
+    if (dto.host !== undefined) await this.hostPolicy.assertRegistrable(dto.host);
     await this.checkBackupSettings(dto);
     Object.assign(entity, fields);
     if (password !== undefined) entity.passwordEncrypted = this.cipher.encrypt(password);
@@ -85,7 +89,7 @@ export class DatabasesService {
     const entity = await this.get(id);
     const started = performance.now();
     try {
-      const server = await this.engines.get(entity.engine).serverInfo(this.connectionTarget(entity));
+      const server = await this.engines.get(entity.engine).serverInfo(await this.connectionTarget(entity));
       return { ok: true, serverVersion: server.version, latencyMs: Math.round(performance.now() - started) };
     } catch (error) {
       if (error instanceof TargetDatabaseError) throw new ConnectionTestFailedError(error.message);
@@ -93,16 +97,31 @@ export class DatabasesService {
     }
   }
 
-  /** Decrypts the stored password; the result must stay in memory. */
-  connectionTarget(entity: DatabaseEntity): ConnectionTarget {
+  /**
+   * Decrypts the stored password (the result must stay in memory) and resolves the host through the target host
+   * policy: the tools connect to the checked address, so DNS cannot re-point them afterwards.
+   */
+  async connectionTarget(entity: DatabaseEntity): Promise<ConnectionTarget> {
     if (entity.passwordEncrypted === null) throw new DatabaseNotFoundError();
     return {
-      host: entity.host,
+      host: await this.allowedAddress(entity.host),
       port: entity.port,
       database: entity.database,
       username: entity.username,
       password: this.cipher.decrypt(entity.passwordEncrypted),
     };
+  }
+
+  private async allowedAddress(host: string): Promise<string> {
+    try {
+      const [address] = await this.hostPolicy.allowedAddresses(host);
+      return address!;
+    } catch (error) {
+      if (error instanceof TargetHostNotAllowedError) throw new TargetDatabaseError(error.message, false);
+      // Like the tools' own "could not translate host name": retried as a transient failure.
+      if (error instanceof TargetHostUnresolvedError) throw new TargetDatabaseError(error.message, true);
+      throw error;
+    }
   }
 
   /** Encryption needs the key on this process (and every worker); a storage target must exist. */

@@ -3,6 +3,8 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { Queue } from 'bullmq';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '../auth/scopes.js';
 import { ServiceUnavailableError } from '../core/http/domain-error.js';
 import { ErrorResponseDto } from '../core/http/error-response.dto.js';
 import { BACKUP_QUEUE } from '../core/queue/queue.constants.js';
@@ -14,6 +16,8 @@ class NotReadyError extends ServiceUnavailableError {}
 
 @ApiTags('health')
 @Controller('health')
+@Public()
+@SkipThrottle()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

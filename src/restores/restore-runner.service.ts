@@ -59,7 +59,7 @@ export class RestoreRunner {
 
     const attempt = new AttemptSignal(this.config.backupTimeoutMs, shutdown);
     const { signal } = attempt;
-    const session = await this.engines.get(registration.engine).startRestore(this.databases.connectionTarget(registration), signal);
+    const session = await this.engines.get(registration.engine).startRestore(await this.databases.connectionTarget(registration), signal);
     try {
       const dump = await this.files.openDump(backup, signal);
       // The restore tool's exit status is the verdict; if it stops reading early, the rest is drained.

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { RequireScope } from '../auth/scopes.js';
 import { ApiErrors } from '../core/http/error-response.dto.js';
 import { WaitQueryDto } from '../core/http/wait-query.dto.js';
 import { CreateRestoreDto } from './dto/create-restore.dto.js';
@@ -12,6 +13,7 @@ import { RestoresService } from './restores.service.js';
 export class RestoresController {
   constructor(private readonly restores: RestoresService) {}
 
+  @RequireScope('restore')
   @Post('backups/:backupId/restore')
   @HttpCode(202)
   @ApiOperation({
@@ -44,6 +46,7 @@ export class RestoresController {
     };
   }
 
+  @RequireScope('read')
   @Get('restores')
   @ApiOperation({ summary: 'List restores, newest first (at most 1000)' })
   @ApiResponse({ status: 200, type: [RestoreResponseDto] })
@@ -52,6 +55,7 @@ export class RestoresController {
     return (await this.restores.list()).map((restore) => RestoreResponseDto.from(restore));
   }
 
+  @RequireScope('read')
   @Get('restores/:restoreId')
   @ApiOperation({
     summary: 'Get a restore: status, timing and error',

@@ -8,6 +8,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { randomBytes } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { finished, PassThrough, Readable, type TransformCallback } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InvalidStorageKeyError } from './local.storage.js';
@@ -25,6 +28,8 @@ export interface S3StorageOptions {
   prefix?: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** Resolves the endpoint's host for every connection (the target host policy); default: the system resolver. */
+  lookup?: LookupFunction;
 }
 
 /** Multipart part size: memory held per upload is about (queue size + 1) parts. */
@@ -81,6 +86,7 @@ export class S3Storage implements BackupStorage {
       responseChecksumValidation: endpoint ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED',
       followRegionRedirects: endpoint === undefined,
       maxAttempts: 3,
+      requestHandler: options.lookup ? checkedAgents(options.lookup) : undefined,
     });
     this.ownsClient = true;
   }
@@ -301,6 +307,12 @@ function normalisePrefix(prefix: string | undefined): string {
     throw new S3StorageError(`Invalid S3 key prefix: ${prefix}`);
   }
   return parts.length ? `${parts.join('/')}/` : '';
+}
+
+/** The SDK's default agent settings, with connections resolved through `lookup`. */
+function checkedAgents(lookup: LookupFunction) {
+  const settings = { keepAlive: true, maxSockets: 50, lookup };
+  return { httpAgent: new HttpAgent(settings), httpsAgent: new HttpsAgent(settings) };
 }
 
 function checkEndpoint(endpoint: string): void {

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { CredentialsCipher } from '../core/crypto/credentials-cipher.js';
+import { TargetHostPolicy } from '../core/net/target-host-policy.js';
 import { LocalStorage } from './local.storage.js';
 import { S3Storage } from './s3.storage.js';
 import type { BackupStorage } from './storage.js';
@@ -20,6 +21,7 @@ export class StorageRegistry {
     config: AppConfig,
     @InjectRepository(StorageTargetEntity) private readonly targets: Repository<StorageTargetEntity>,
     private readonly cipher: CredentialsCipher,
+    private readonly hostPolicy: TargetHostPolicy,
   ) {
     this.local = new LocalStorage(config.storageDir);
   }
@@ -28,7 +30,13 @@ export class StorageRegistry {
     if (targetId === null) return this.local;
     const target = await this.targets.findOne({ where: { id: targetId }, withDeleted: true });
     if (!target) throw new Error(`Storage target ${targetId} does not exist`);
+    await this.assertEndpointAllowed(target);
     return this.forEntity(target);
+  }
+
+  /** An S3 endpoint's host goes through the target host policy before each use (AWS itself, no endpoint, is not checked). */
+  async assertEndpointAllowed(target: Pick<StorageTargetEntity, 'endpoint'>): Promise<void> {
+    if (target.endpoint) await this.hostPolicy.allowedAddresses(endpointHost(target.endpoint));
   }
 
   forEntity(target: StorageTargetEntity): BackupStorage {
@@ -51,6 +59,12 @@ export class StorageRegistry {
       prefix: target.prefix,
       accessKeyId: target.accessKeyId,
       secretAccessKey: this.cipher.decrypt(target.secretEncrypted),
+      lookup: target.endpoint ? this.hostPolicy.agentLookup() : undefined,
     });
   }
+}
+
+/** "https://[::1]:9000/x" → "::1". */
+export function endpointHost(endpoint: string): string {
+  return new URL(endpoint).hostname.replace(/^\[(.*)\]$/, '$1');
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/scopes.js';
 import { ApiErrors } from '../core/http/error-response.dto.js';
 import { CreateStorageTargetDto } from './dto/create-storage-target.dto.js';
 import { StorageTargetResponseDto } from './dto/storage-target-response.dto.js';
@@ -12,6 +13,7 @@ const NOT_FOUND: [number, string] = [404, 'Storage target not found'];
 export class StorageTargetsController {
   constructor(private readonly targets: StorageTargetsService) {}
 
+  @RequireScope('admin')
   @Post()
   @ApiOperation({
     summary: 'Add an S3-compatible storage target',
@@ -23,6 +25,7 @@ export class StorageTargetsController {
     return StorageTargetResponseDto.from(await this.targets.create(dto));
   }
 
+  @RequireScope('read')
   @Get()
   @ApiOperation({ summary: 'List storage targets (the built-in local directory is not listed)' })
   @ApiResponse({ status: 200, type: [StorageTargetResponseDto] })
@@ -31,6 +34,7 @@ export class StorageTargetsController {
     return (await this.targets.list()).map((entity) => StorageTargetResponseDto.from(entity));
   }
 
+  @RequireScope('read')
   @Get(':storageTargetId')
   @ApiOperation({ summary: 'Get a storage target' })
   @ApiResponse({ status: 200, type: StorageTargetResponseDto })
@@ -39,6 +43,7 @@ export class StorageTargetsController {
     return StorageTargetResponseDto.from(await this.targets.get(id));
   }
 
+  @RequireScope('admin')
   @Post(':storageTargetId/test')
   @HttpCode(200)
   @ApiOperation({ summary: 'Write and delete a probe object with the stored credentials' })
@@ -48,6 +53,7 @@ export class StorageTargetsController {
     return this.targets.test(id);
   }
 
+  @RequireScope('admin')
   @Delete(':storageTargetId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a storage target that no database uses and no backup is kept in' })

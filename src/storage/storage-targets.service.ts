@@ -5,7 +5,8 @@ import { CredentialsCipher } from '../core/crypto/credentials-cipher.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { isValidId } from '../core/http/id-param.js';
 import type { CreateStorageTargetDto } from './dto/create-storage-target.dto.js';
-import { StorageRegistry } from './storage-registry.js';
+import { TargetHostPolicy } from '../core/net/target-host-policy.js';
+import { endpointHost, StorageRegistry } from './storage-registry.js';
 import { StorageTargetEntity } from './storage-target.entity.js';
 import {
   StorageTargetInUseError,
@@ -21,10 +22,12 @@ export class StorageTargetsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cipher: CredentialsCipher,
     private readonly registry: StorageRegistry,
+    private readonly hostPolicy: TargetHostPolicy,
   ) {}
 
   async create(dto: CreateStorageTargetDto): Promise<StorageTargetEntity> {
     const { secretAccessKey, ...fields } = dto;
+    if (dto.endpoint) await this.hostPolicy.assertRegistrable(endpointHost(dto.endpoint));
     const entity = this.targets.create({
       ...fields,
       region: dto.region ?? 'us-east-1',
@@ -53,7 +56,9 @@ export class StorageTargetsService {
 
   /** Writes and deletes a probe object with the stored credentials. */
   async test(id: string): Promise<{ ok: true }> {
-    const storage = this.registry.forEntity(await this.get(id));
+    const target = await this.get(id);
+    await this.registry.assertEndpointAllowed(target);
+    const storage = this.registry.forEntity(target);
     try {
       await storage.checkWritable();
     } catch (error) {

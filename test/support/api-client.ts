@@ -12,6 +12,11 @@ export interface ApiTarget {
   apiKey?: string;
 }
 
+/** `Authorization: Bearer <key>` for a raw fetch (e.g. a streamed download); no header without a key. */
+export function bearer(target: { apiKey?: string }): Record<string, string> {
+  return target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {};
+}
+
 /** A thin fetch wrapper that keeps status, headers and the raw text for exact assertions. */
 export class ApiClient {
   readonly baseUrl: string;
@@ -24,8 +29,7 @@ export class ApiClient {
   }
 
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
-    const authorization: Record<string, string> = this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
-    const init: RequestInit = { method, headers: { ...authorization, ...headers } };
+    const init: RequestInit = { method, headers: { ...bearer(this), ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';

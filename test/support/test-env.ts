@@ -43,6 +43,8 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     ADMIN_API_KEY: adminKey,
+    // Never throttled here (one file fires 2,000 requests at once); the rate-limit test sets its own.
+    RATE_LIMIT_PER_MINUTE: '100000000',
     ...overrides,
   };
   return {

@@ -81,4 +81,13 @@ export class AppConfig {
   get workerMetricsHost(): string {
     return this.get('WORKER_METRICS_HOST');
   }
+  get adminApiKey(): string | undefined {
+    return this.get('ADMIN_API_KEY');
+  }
+  get rateLimitPerMinute(): number {
+    return this.get('RATE_LIMIT_PER_MINUTE');
+  }
+  get targetHostAllowlist(): string | undefined {
+    return this.get('TARGET_HOST_ALLOWLIST');
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Environment, InvalidEnvironmentError, validateEnvironment } from './environment.js';
+import { apiEnvironmentProblems, Environment, InvalidEnvironmentError, validateEnvironment } from './environment.js';
 
 const VALID_KEY = Buffer.alloc(32, 1).toString('base64');
 
@@ -45,6 +45,7 @@ describe('validateEnvironment', () => {
       WEBHOOK_TIMEOUT_MS: 10_000,
       WORKER_METRICS_PORT: undefined,
       WORKER_METRICS_HOST: '127.0.0.1',
+      RATE_LIMIT_PER_MINUTE: 1200,
     });
   });
 
@@ -174,5 +175,43 @@ describe('validateEnvironment edge values', () => {
     expect(message).toContain('PORT');
     expect(message).toContain('BACKUP_TIMEOUT_SECONDS');
     expect(message).toContain('SHUTDOWN_GRACE_SECONDS');
+  });
+});
+
+describe('security settings', () => {
+  it('parses RATE_LIMIT_PER_MINUTE, ADMIN_API_KEY and TARGET_HOST_ALLOWLIST', () => {
+    const env = validateEnvironment({
+      RATE_LIMIT_PER_MINUTE: '60',
+      ADMIN_API_KEY: 'dbb_0123456789abcdefghijklmnop',
+      TARGET_HOST_ALLOWLIST: '10.0.0.0/8, db.internal',
+    });
+    expect([env.RATE_LIMIT_PER_MINUTE, env.ADMIN_API_KEY, env.TARGET_HOST_ALLOWLIST]).toEqual([
+      60,
+      'dbb_0123456789abcdefghijklmnop',
+      '10.0.0.0/8, db.internal',
+    ]);
+  });
+
+  it('refuses a short or spaced ADMIN_API_KEY, a zero rate limit and a malformed allowlist, naming each', () => {
+    expect(() =>
+      validateEnvironment({ ADMIN_API_KEY: 'short', RATE_LIMIT_PER_MINUTE: '0', TARGET_HOST_ALLOWLIST: '10.0.0.0/40' }),
+    ).toThrow(
+      'Invalid environment configuration:\n' +
+        '  ADMIN_API_KEY: ADMIN_API_KEY must be 24-256 printable characters without spaces\n' +
+        '  RATE_LIMIT_PER_MINUTE: RATE_LIMIT_PER_MINUTE must not be less than 1\n' +
+        '  TARGET_HOST_ALLOWLIST: TARGET_HOST_ALLOWLIST must be comma-separated hostnames and CIDRs',
+    );
+    expect(() => validateEnvironment({ ADMIN_API_KEY: 'dbb_0123456789 abcdefghijklmnop' })).toThrow('ADMIN_API_KEY must be');
+  });
+
+  it('the API needs ADMIN_API_KEY in production only', () => {
+    const key = 'k'.repeat(43) + '=';
+    expect(apiEnvironmentProblems(validateEnvironment({ NODE_ENV: 'production', CREDENTIALS_KEY: key }))).toEqual([
+      '  ADMIN_API_KEY: required when NODE_ENV=production (an admin API key of 24+ characters, e.g. dbb_$(openssl rand -hex 32))',
+    ]);
+    expect(
+      apiEnvironmentProblems(validateEnvironment({ NODE_ENV: 'production', CREDENTIALS_KEY: key, ADMIN_API_KEY: 'a'.repeat(24) })),
+    ).toEqual([]);
+    expect(apiEnvironmentProblems(validateEnvironment({}))).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, validateSync } from 'class-validator';
+import { isValidAllowlist } from '../net/target-host-policy.js';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -136,6 +137,27 @@ export class Environment {
 
   @IsString()
   WORKER_METRICS_HOST = '127.0.0.1';
+  /** Seeded as an admin API key at API start-up. Required when NODE_ENV=production. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{24,256}$/, { message: 'ADMIN_API_KEY must be 24-256 printable characters without spaces' })
+  ADMIN_API_KEY?: string;
+
+  /** Requests one API key (or one address, without a key) may make per minute. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  RATE_LIMIT_PER_MINUTE = 1200;
+
+  /** Comma-separated hostnames and CIDRs that registered databases and S3 endpoints may point at; empty = any. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @ValidateBy({
+    name: 'isHostAllowlist',
+    validator: { validate: isValidAllowlist, defaultMessage: () => 'TARGET_HOST_ALLOWLIST must be comma-separated hostnames and CIDRs' },
+  })
+  TARGET_HOST_ALLOWLIST?: string;
 }
 
 export class InvalidEnvironmentError extends Error {}
@@ -150,10 +172,24 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
     throw new InvalidEnvironmentError(`Invalid environment configuration:\n${lines.join('\n')}`);
   }
-  if (env.NODE_ENV === 'production' && !env.CREDENTIALS_KEY) {
-    throw new InvalidEnvironmentError(
-      'Invalid environment configuration:\n  CREDENTIALS_KEY: required when NODE_ENV=production (openssl rand -base64 32)',
-    );
-  }
+  const missing = productionRequirements(env);
+  if (missing.length > 0) throw new InvalidEnvironmentError(`Invalid environment configuration:\n${missing.join('\n')}`);
   return env;
+}
+
+/** Variables without a safe default in production. */
+function productionRequirements(env: Environment): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const missing: string[] = [];
+  if (!env.CREDENTIALS_KEY) missing.push('  CREDENTIALS_KEY: required when NODE_ENV=production (openssl rand -base64 32)');
+  return missing;
+}
+
+/**
+ * What the API needs on top (the worker never reads ADMIN_API_KEY). Outside production a missing key is generated
+ * and printed once at start-up instead.
+ */
+export function apiEnvironmentProblems(env: Environment): string[] {
+  if (env.NODE_ENV !== 'production' || env.ADMIN_API_KEY) return [];
+  return ['  ADMIN_API_KEY: required when NODE_ENV=production (an admin API key of 24+ characters, e.g. dbb_$(openssl rand -hex 32))'];
 }

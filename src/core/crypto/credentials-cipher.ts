@@ -6,7 +6,7 @@ const ALGORITHM = 'aes-256-gcm';
 const VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const DEVELOPMENT_KEY = createHash('sha256').update('db-backup-service development key, never for production').digest();
+export const DEVELOPMENT_KEY = createHash('sha256').update('db-backup-service development key, never for production').digest();
 
 export class CredentialsDecryptionError extends Error {
   constructor() {

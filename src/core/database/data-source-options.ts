@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { ApiKeyEntity } from '../../auth/api-key.entity.js';
 import { BackupEntity } from '../../backups/backup.entity.js';
 import { DatabaseEntity } from '../../databases/database.entity.js';
 import { WebhookDeliveryEntity } from '../../notifications/webhook-delivery.entity.js';
@@ -10,6 +11,7 @@ import { StorageTargetEntity } from '../../storage/storage-target.entity.js';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema.js';
 import { DataPath1763910000000 } from './migrations/1763910000000-data-path.js';
 import { OneBackupAtATime1763920000000 } from './migrations/1763920000000-one-backup-at-a-time.js';
+import { ApiKeys1764000000000 } from './migrations/1764000000000-api-keys.js';
 import { SchedulesAndRetention1764200000000 } from './migrations/1764200000000-schedules-and-retention.js';
 import { NotificationsAndProgress1764300000000 } from './migrations/1764300000000-notifications-and-progress.js';
 
@@ -22,12 +24,14 @@ export const ENTITIES = [
   RetentionPolicyEntity,
   WebhookEntity,
   WebhookDeliveryEntity,
+  ApiKeyEntity,
 ];
 /** Listed explicitly (not globbed) so the same list works from src/ under jest and from dist/ at run time. */
 export const MIGRATIONS = [
   InitialSchema1763900000000,
   DataPath1763910000000,
   OneBackupAtATime1763920000000,
+  ApiKeys1764000000000,
   SchedulesAndRetention1764200000000,
   NotificationsAndProgress1764300000000,
 ];

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '../../auth/scopes.js';
 
 export const SWAGGER_PATH = 'docs';
 
@@ -12,7 +13,10 @@ export function setupSwagger(app: INestApplication): void {
         'every error body is `{ "error": "..." }`.',
     )
     .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (dbb_…), sent as `Authorization: Bearer <key>`.' }, BEARER_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup(SWAGGER_PATH, app, document, { jsonDocumentUrl: `${SWAGGER_PATH}-json` });
+  SwaggerModule.setup(SWAGGER_PATH, app, document, {
+    jsonDocumentUrl: `${SWAGGER_PATH}-json`,
+  });
 }

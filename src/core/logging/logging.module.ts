@@ -6,11 +6,18 @@ import { AppConfig } from '../config/app-config.js';
 /** Paths whose values never reach a log line. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
+  'req.headers["x-api-key"]',
   'req.headers.cookie',
   'req.body.password',
+  'req.body.secretAccessKey',
   '*.password',
   '*.passwordEncrypted',
   '*.secret',
+  '*.secretAccessKey',
+  '*.secretEncrypted',
+  '*.key',
+  '*.keyHash',
+  '*.authorization',
 ];
 
 /** Structured JSON logs with a request id (taken from X-Request-Id when the caller sends one). */

@@ -5,7 +5,7 @@ import { ALL_QUEUES, PRODUCER_REDIS_OPTIONS, WORKER_REDIS_OPTIONS } from './queu
 
 export type QueueRole = 'producer' | 'worker';
 
-function redisOptions(url: string, role: QueueRole) {
+export function redisOptions(url: string, role: QueueRole) {
   const parsed = new URL(url);
   const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
   return {
