@@ -320,7 +320,7 @@ describe('HTTP contract (API process only)', () => {
       expect(body.components.schemas.CreateScheduleDto.required).toEqual(['cron']);
       expect(JSON.stringify(body.components.schemas.RetentionPolicyDto.properties.gfs)).toContain('#/components/schemas/GfsPolicyDto');
       expect(body.components.schemas.GfsPolicyDto.properties.weekly.example).toBe(4);
-      expect(Object.keys(body.paths['/databases/{databaseId}/retention/preview'].get.responses).sort()).toEqual(['200', '404', '500']);
+      expect(Object.keys(body.paths['/databases/{databaseId}/retention/preview'].get.responses).sort()).toEqual(['200', '401', '403', '404', '500']);
     });
   });
 });
