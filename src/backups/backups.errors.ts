@@ -1,4 +1,4 @@
-import { ConflictError, DomainError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../core/http/domain-error.js';
+import { BadRequestError, ConflictError, DomainError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../core/http/domain-error.js';
 
 export class BackupNotFoundError extends NotFoundError {
   constructor() {
@@ -53,5 +53,11 @@ export class BackupVerificationFailedError extends UnprocessableError {
 export class BackupFileCorruptError extends ConflictError {
   constructor(reason: string) {
     super(`Backup file failed verification: ${reason}`);
+  }
+}
+
+export class InvalidCursorError extends BadRequestError {
+  constructor() {
+    super('Invalid cursor');
   }
 }

@@ -6,14 +6,17 @@ import { DataSource, In, Repository } from 'typeorm';
 import { finishedEventKey } from '../core/database/fenced-records.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
-import { isValidId } from '../core/http/id-param.js';
+import { isoSeconds, isValidId } from '../core/http/id-param.js';
 import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
 import { enqueue } from '../core/queue/enqueue.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
 import type { Readable } from 'node:stream';
+import { decodeCursor, encodeCursor } from './backup-cursor.js';
+import { type BackupListQuery, type BackupListRow, backupPageSql } from './backup-listing.js';
 import { BackupEntity } from './backup.entity.js';
+import type { BackupSummaryDto } from './dto/backup-response.dto.js';
 import {
   BackupFileCorruptError,
   BackupFileNotDeletedError,
@@ -23,11 +26,28 @@ import {
   BackupRestoringError,
   BackupRunningError,
   BackupVerificationFailedError,
+  InvalidCursorError,
   QueueUnavailableError,
 } from './backups.errors.js';
 
 /** A verification reads the whole file; past this it counts as failed. */
 const VERIFY_TIMEOUT_MS = 30 * 60 * 1000;
+
+export interface BackupPage {
+  items: BackupSummaryDto[];
+  /** Cursor of the next page; undefined on the last one. */
+  next: string | undefined;
+}
+
+function toSummary(row: BackupListRow): BackupSummaryDto {
+  return {
+    backupId: row.id,
+    databaseId: row.database_id,
+    databaseName: row.database_name,
+    status: row.status,
+    timestamp: isoSeconds(row.requested_at),
+  };
+}
 
 export interface BackupWithDatabaseName {
   backup: BackupEntity;
@@ -88,13 +108,22 @@ export class BackupsService {
     });
   }
 
-  /** Newest first. */
-  async list(): Promise<BackupWithDatabaseName[]> {
-    const { entities, raw } = await this.withDatabaseName()
-      .orderBy('b.requested_at', 'DESC')
-      .addOrderBy('b.id', 'DESC')
-      .getRawAndEntities<{ database_name: string }>();
-    return entities.map((backup, index) => ({ backup, databaseName: raw[index]!.database_name }));
+  /**
+   * One page of backups, newest first (requested_at, then id), and the cursor of the next page when there may be
+   * one. Keyset pagination: the cost of a page does not grow with its depth.
+   */
+  async list(query: Omit<BackupListQuery, 'after'> & { cursor?: string }): Promise<BackupPage> {
+    const { cursor, ...rest } = query;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !after) throw new InvalidCursorError();
+    const { sql, parameters } = backupPageSql({ ...rest, after });
+    const rows: BackupListRow[] = await this.dataSource.query(sql, parameters);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toSummary),
+      next: rows.length > query.limit && last ? encodeCursor({ requestedAt: last.sort_key, id: last.id }) : undefined,
+    };
   }
 
   async get(backupId: string): Promise<BackupWithDatabaseName> {

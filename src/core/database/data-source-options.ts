@@ -6,10 +6,11 @@ import { StorageTargetEntity } from '../../storage/storage-target.entity.js';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema.js';
 import { DataPath1763910000000 } from './migrations/1763910000000-data-path.js';
 import { OneBackupAtATime1763920000000 } from './migrations/1763920000000-one-backup-at-a-time.js';
+import { ListingIndexes1764400000000 } from './migrations/1764400000000-listing-indexes.js';
 
 export const ENTITIES = [DatabaseEntity, BackupEntity, RestoreEntity, StorageTargetEntity];
 /** Listed explicitly (not globbed) so the same list works from src/ under jest and from dist/ at run time. */
-export const MIGRATIONS = [InitialSchema1763900000000, DataPath1763910000000, OneBackupAtATime1763920000000];
+export const MIGRATIONS = [InitialSchema1763900000000, DataPath1763910000000, OneBackupAtATime1763920000000, ListingIndexes1764400000000];
 
 /** One options object for the Nest module, the migration command and tests. Never synchronize. */
 export function dataSourceOptions(url: string): DataSourceOptions {
