@@ -296,7 +296,16 @@ describe('HTTP contract (API process only)', () => {
         '/storage-targets/{storageTargetId}/test',
       ]);
       expect(Object.keys(body.paths['/backups'].post.responses).sort()).toEqual(['202', '400', '404', '409', '500', '503']);
-      expect(Object.keys(body.paths['/backups'].get.responses).sort()).toEqual(['200', '500']);
+      expect(Object.keys(body.paths['/backups'].get.responses).sort()).toEqual(['200', '400', '500']);
+      expect(body.paths['/backups'].get.parameters.map((parameter: { name: string }) => parameter.name).sort()).toEqual([
+        'cursor',
+        'databaseId',
+        'limit',
+        'since',
+        'status',
+        'until',
+      ]);
+      expect(Object.keys(body.paths['/backups'].get.responses['200'].headers)).toEqual(['Link']);
       expect(Object.keys(body.paths['/backups/{backupId}'].get.responses).sort()).toEqual(['200', '400', '404', '500']);
       expect(Object.keys(body.paths['/backups/{backupId}'].delete.responses).sort()).toEqual(['204', '404', '409', '500', '502']);
       expect(body.paths['/backups'].get.responses['200'].content['application/json'].example).toEqual([

@@ -32,15 +32,8 @@ describe('ListBackupsQueryDto', () => {
     expect(check({ limit }).errors).toEqual([]);
   });
 
-  it.each([
-    ['0', 'limit must be between 1 and 1000'],
-    ['1001', 'limit must be between 1 and 1000'],
-    ['-1', 'limit must be an integer'],
-    ['1.5', 'limit must be an integer'],
-    ['ten', 'limit must be an integer'],
-    ['', 'limit must be an integer'],
-  ])('refuses limit=%j', (limit, message) => {
-    expect(check({ limit }).errors).toEqual([{ field: 'limit', messages: expect.arrayContaining([message]) }]);
+  it.each([['0'], ['1001'], ['-1'], ['1.5'], ['ten'], [''], ['1e2']])('refuses limit=%j', (limit) => {
+    expect(check({ limit }).errors).toEqual([{ field: 'limit', messages: ['limit must be an integer between 1 and 1000'] }]);
   });
 
   it('refuses a limit given twice', () => {
@@ -67,7 +60,7 @@ describe('ListBackupsQueryDto', () => {
     'refuses since=%j',
     (since) => {
       expect(check({ since }).errors).toEqual([
-        { field: 'since', messages: expect.arrayContaining(['since must be an ISO 8601 date or date-time, e.g. 2024-09-12 or 2024-09-12T12:30:00Z']) },
+        { field: 'since', messages: ['since must be an ISO 8601 date or date-time, e.g. 2024-09-12 or 2024-09-12T12:30:00Z'] },
       ]);
     },
   );

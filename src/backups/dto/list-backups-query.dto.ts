@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, isISO8601, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
 import { BACKUP_STATUSES, type BackupStatus } from '../backup.entity.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -8,8 +8,27 @@ export const MAX_PAGE_SIZE = 1000;
 
 /** A date, or a date and time with an optional offset; dates and times without an offset are UTC. */
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
-const INSTANT_MESSAGE = (field: string) =>
-  `${field} must be an ISO 8601 date or date-time, e.g. 2024-09-12 or 2024-09-12T12:30:00Z`;
+
+/** One rule, one message: a well-formed date or date-time that exists in the calendar. */
+function IsInstant(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isInstant',
+    validator: {
+      validate: (value) => typeof value === 'string' && INSTANT.test(value) && isISO8601(value, { strict: true }),
+      defaultMessage: (args) => `${args?.property} must be an ISO 8601 date or date-time, e.g. 2024-09-12 or 2024-09-12T12:30:00Z`,
+    },
+  });
+}
+
+function IsPageSize(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isPageSize',
+    validator: {
+      validate: (value) => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_PAGE_SIZE,
+      defaultMessage: () => `limit must be an integer between 1 and ${MAX_PAGE_SIZE}`,
+    },
+  });
+}
 
 /** The same instant with its offset spelled out, so PostgreSQL never reads it in its session time zone. */
 export function withExplicitOffset(instant: string): string {
@@ -34,8 +53,7 @@ export class ListBackupsQueryDto {
     example: '2024-09-01T00:00:00Z',
   })
   @IsOptional()
-  @Matches(INSTANT, { message: INSTANT_MESSAGE('since') })
-  @IsISO8601({ strict: true }, { message: INSTANT_MESSAGE('since') })
+  @IsInstant()
   since?: string;
 
   @ApiPropertyOptional({
@@ -43,8 +61,7 @@ export class ListBackupsQueryDto {
     example: '2024-10-01T00:00:00Z',
   })
   @IsOptional()
-  @Matches(INSTANT, { message: INSTANT_MESSAGE('until') })
-  @IsISO8601({ strict: true }, { message: INSTANT_MESSAGE('until') })
+  @IsInstant()
   until?: string;
 
   @ApiPropertyOptional({
@@ -55,11 +72,9 @@ export class ListBackupsQueryDto {
     example: DEFAULT_PAGE_SIZE,
   })
   @IsOptional()
-  // Only plain digits become a number; anything else stays a string and fails IsInt.
+  // Only plain digits become a number; anything else stays a string and is refused.
   @Transform(({ value }) => (typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value))
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: `limit must be between 1 and ${MAX_PAGE_SIZE}` })
-  @Max(MAX_PAGE_SIZE, { message: `limit must be between 1 and ${MAX_PAGE_SIZE}` })
+  @IsPageSize()
   limit?: number;
 
   @ApiPropertyOptional({
