@@ -9,6 +9,7 @@ import { FinishedListener } from '../core/database/finished-listener.js';
 import { isoSeconds, isValidId } from '../core/http/id-param.js';
 import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
 import { enqueue } from '../core/queue/enqueue.js';
+import { DatabaseNotFoundError } from '../databases/databases.errors.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
@@ -32,6 +33,8 @@ import {
 
 /** A verification reads the whole file; past this it counts as failed. */
 const VERIFY_TIMEOUT_MS = 30 * 60 * 1000;
+
+export type QueuedBackup = Pick<BackupEntity, 'id' | 'status'>;
 
 export interface BackupPage {
   items: BackupSummaryDto[];
@@ -72,9 +75,8 @@ export class BackupsService {
    * Records a queued backup, then hands its id to the workers. If the queue is down nothing is left behind.
    * One unfinished backup per database: a second request while one is queued or running gets 409 with its id.
    */
-  async trigger(databaseId: string): Promise<BackupEntity> {
-    const database = await this.databases.get(databaseId);
-    const backup = await this.insertQueued(database.id);
+  async trigger(databaseId: string): Promise<QueuedBackup> {
+    const backup = await this.insertQueued(databaseId);
     try {
       await this.enqueue(backup.id);
     } catch (error) {
@@ -86,14 +88,27 @@ export class BackupsService {
     return backup;
   }
 
-  private async insertQueued(databaseId: string): Promise<BackupEntity> {
+  /**
+   * One statement, one round trip (this is the hot path of POST /backups): the row is inserted only if the
+   * database is registered and not deleted; the partial unique index refuses a second unfinished backup.
+   */
+  private async insertQueued(databaseId: string): Promise<QueuedBackup> {
+    if (!isValidId(databaseId)) throw new DatabaseNotFoundError();
+    let inserted: QueuedBackup[];
     try {
-      return await this.backups.save(this.backups.create({ databaseId, status: 'queued', trigger: 'manual', requestedAt: new Date() }));
+      inserted = await this.dataSource.query(
+        `INSERT INTO backups (database_id, status, trigger, requested_at)
+         SELECT id, 'queued', 'manual', now() FROM databases WHERE id = $1 AND deleted_at IS NULL
+         RETURNING id::text AS id, status`,
+        [databaseId],
+      );
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const unfinished = await this.backups.findOne({ where: { databaseId, status: In(['queued', 'running']) }, select: { id: true } });
       throw new BackupInProgressError(unfinished?.id);
     }
+    if (!inserted[0]) throw new DatabaseNotFoundError();
+    return inserted[0];
   }
 
   private async enqueue(backupId: string): Promise<void> {
