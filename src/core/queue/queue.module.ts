@@ -5,7 +5,8 @@ import { BACKUP_QUEUE, PRODUCER_REDIS_OPTIONS, RESTORE_QUEUE, WORKER_REDIS_OPTIO
 
 export type QueueRole = 'producer' | 'worker';
 
-function redisOptions(url: string, role: QueueRole) {
+/** ioredis options from REDIS_URL, tuned for the role (fail fast for producers, block for workers). */
+export function redisOptions(url: string, role: QueueRole) {
   const parsed = new URL(url);
   const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
   return {
