@@ -8,7 +8,8 @@ import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isoSeconds, isValidId } from '../core/http/id-param.js';
 import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
-import { enqueue } from '../core/queue/enqueue.js';
+import { enqueue, enqueueMany } from '../core/queue/enqueue.js';
+import { type BatchOutcome, MicroBatcher } from '../core/database/micro-batcher.js';
 import { DatabaseNotFoundError } from '../databases/databases.errors.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
@@ -74,8 +75,54 @@ export class BackupsService {
   /**
    * Records a queued backup, then hands its id to the workers. If the queue is down nothing is left behind.
    * One unfinished backup per database: a second request while one is queued or running gets 409 with its id.
+   * Concurrent requests share one INSERT and one Redis round trip (see insertAndEnqueueMany); a request the
+   * batch could not serve (unknown database, backup already unfinished) takes the one-by-one path for its answer.
    */
   async trigger(databaseId: string): Promise<QueuedBackup> {
+    if (!isValidId(databaseId)) throw new DatabaseNotFoundError();
+    return (await this.triggers.add(databaseId)) ?? this.triggerOne(databaseId);
+  }
+
+  private readonly triggers = new MicroBatcher<string, QueuedBackup | undefined>((ids) => this.insertAndEnqueueMany(ids));
+
+  /**
+   * One INSERT for the whole batch (rows only for registered, non-deleted databases without an unfinished backup),
+   * then one addBulk. A 202 still means both: if Redis refuses, the batch's rows are removed and each of its
+   * requests gets 503. Items without a row get undefined.
+   */
+  private async insertAndEnqueueMany(databaseIds: string[]): Promise<Array<BatchOutcome<QueuedBackup | undefined>>> {
+    const inserted: Array<QueuedBackup & { database_id: string }> = await this.dataSource.query(
+      `INSERT INTO backups (database_id, status, trigger, requested_at)
+       SELECT d.id, 'queued', 'manual', now()
+       FROM unnest($1::bigint[]) WITH ORDINALITY AS r (id, position) JOIN databases d ON d.id = r.id AND d.deleted_at IS NULL
+       ORDER BY r.position
+       ON CONFLICT (database_id) WHERE status IN ('queued', 'running') DO NOTHING
+       RETURNING id::text AS id, status, database_id::text AS database_id`,
+      [databaseIds],
+    );
+    if (inserted.length > 0) {
+      try {
+        await enqueueMany(this.queue, inserted.map((row) => this.backupJob(row.id)));
+      } catch (error) {
+        this.logger.warn(`Could not enqueue ${inserted.length} backup(s): ${(error as Error).message}`);
+        const ids = inserted.map((row) => row.id);
+        // A job that did reach Redis finds no row and ends as a no-op.
+        await this.dataSource.query(`DELETE FROM backups WHERE id = ANY($1::bigint[]) AND status = 'queued'`, [ids]).catch(() => undefined);
+        return databaseIds.map((id) =>
+          inserted.some((row) => row.database_id === id) ? { error: new QueueUnavailableError() } : { value: undefined },
+        );
+      }
+    }
+    const byDatabase = new Map(inserted.map((row) => [row.database_id, row]));
+    return databaseIds.map((id) => {
+      const row = byDatabase.get(id);
+      byDatabase.delete(id); // The same database twice in a batch: only the first request got the row.
+      return { value: row && { id: row.id, status: row.status } };
+    });
+  }
+
+  /** The one-by-one path, which also names the reason when there is no row to insert (404 or 409). */
+  private async triggerOne(databaseId: string): Promise<QueuedBackup> {
     const backup = await this.insertQueued(databaseId);
     try {
       await this.enqueue(backup.id);
@@ -88,12 +135,9 @@ export class BackupsService {
     return backup;
   }
 
-  /**
-   * One statement, one round trip (this is the hot path of POST /backups): the row is inserted only if the
-   * database is registered and not deleted; the partial unique index refuses a second unfinished backup.
-   */
+  /** The row is inserted only if the database is registered and not deleted; the partial unique index refuses a
+   * second unfinished backup. */
   private async insertQueued(databaseId: string): Promise<QueuedBackup> {
-    if (!isValidId(databaseId)) throw new DatabaseNotFoundError();
     let inserted: QueuedBackup[];
     try {
       inserted = await this.dataSource.query(
@@ -111,8 +155,13 @@ export class BackupsService {
     return inserted[0];
   }
 
+  private backupJob(backupId: string) {
+    return { name: BackupJobs.run, data: { backupId }, opts: { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backupId) } };
+  }
+
   private async enqueue(backupId: string): Promise<void> {
-    await enqueue(this.queue, BackupJobs.run, { backupId }, { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backupId) });
+    const job = this.backupJob(backupId);
+    await enqueue(this.queue, job.name, job.data, job.opts);
   }
 
   /** Returns once the backup is success or failed, or after `seconds`. */
