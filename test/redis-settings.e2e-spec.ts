@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { checkRedisSettings } from '../src/core/queue/redis-settings-check.js';
 import { ApiClient } from './support/api-client.js';
 import { type ApiProcess, freePort, startApi, startWorker, type ServiceProcess, waitFor } from './support/service-processes.js';
-import { createTestEnv, type TestEnv } from './support/test-env.js';
+import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
 
 /** A Redis of the test's own on a free loopback port, so its settings can be anything. */
 async function startRedis(dir: string, args: string[]): Promise<{ url: string; server: ChildProcess }> {
@@ -27,6 +27,28 @@ async function startRedis(dir: string, args: string[]): Promise<{ url: string; s
     }
   }, 20_000);
   return { url, server };
+}
+
+/** A Sentinel (redis-server --sentinel) watching the master at `masterPort` under the name `name`. */
+async function startSentinel(dir: string, masterPort: number, name: string): Promise<{ port: number; server: ChildProcess }> {
+  const port = await freePort();
+  const config = path.join(dir, `sentinel-${port}.conf`);
+  await writeFile(config, `port ${port}\nbind 127.0.0.1\nsentinel monitor ${name} 127.0.0.1 ${masterPort} 1\n`);
+  const server = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' });
+  await waitFor(async () => {
+    const sentinel = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    sentinel.on('error', () => undefined);
+    try {
+      await sentinel.connect();
+      const master = (await sentinel.call('SENTINEL', 'get-master-addr-by-name', name)) as string[] | null;
+      return master?.[1] === String(masterPort) ? true : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      sentinel.disconnect();
+    }
+  }, 20_000);
+  return { port, server };
 }
 
 async function stopRedis(server: ChildProcess | undefined): Promise<void> {
@@ -111,4 +133,56 @@ describe('Redis settings check at start-up', () => {
       expect(health.status).toBe(200);
     });
   });
+
+  describe('through Redis Sentinel, with a hash-tagged queue prefix', () => {
+    let env: TestEnv;
+    let api: ApiProcess | undefined;
+    let worker: ServiceProcess | undefined;
+
+    afterAll(async () => {
+      await worker?.stop();
+      await api?.stop();
+      await env?.cleanup();
+    });
+
+    it('runs a backup end to end, its keys all under {prefix}', async () => {
+      const master = await startRedis(dir, ['--maxmemory-policy', 'noeviction', '--appendonly', 'yes', '--save', '']);
+      servers.push(master.server);
+      const masterPort = Number(new URL(master.url).port);
+      const sentinel = await startSentinel(dir, masterPort, 'backups-master');
+      servers.push(sentinel.server);
+      const prefix = `{sentinel-${Date.now().toString(36)}}`;
+      env = await createTestEnv({ REDIS_URL: `redis-sentinel://127.0.0.1:${sentinel.port}/backups-master`, QUEUE_PREFIX: prefix });
+      api = await startApi(env.vars);
+      worker = await startWorker(env.vars);
+      const client = new ApiClient(api);
+      expect((await client.get('/health/ready')).status).toBe(200);
+      const registered = await client.post('/databases', {
+        name: 'through_sentinel',
+        engine: 'postgres',
+        host: PG_HOST,
+        port: PG_PORT,
+        database: 'postgres',
+        username: PG_USER,
+        password: 'unused-with-trust',
+      });
+      expect(registered.status).toBe(201);
+      const triggered = await client.post('/backups', { databaseId: registered.body.databaseId });
+      expect(triggered.status).toBe(202);
+      const finished = await client.waitFor(`/backups/${triggered.body.backupId}`);
+      expect([finished.status, finished.error]).toEqual(['success', null]);
+
+      const redis = new Redis({ host: '127.0.0.1', port: masterPort });
+      try {
+        const keys = await redis.keys('*');
+        expect(keys.length).toBeGreaterThan(0);
+        expect(keys.filter((key) => !key.startsWith(`${prefix}:`))).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
+      // The start-up check went through the Sentinel to the master, which is configured as it should be.
+      expect(api.output).not.toMatch(/Redis maxmemory-policy is|Redis has no persistence|Could not check the Redis settings/);
+    });
+  });
 });
+
