@@ -27,7 +27,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,7 @@ import autocannon, { type Options, type Result } from 'autocannon';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { encodeCursor } from '../src/backups/backup-cursor.js';
-import { type PgServer, dropDatabase } from './lib/bench-database.js';
+import { type PgServer, dropDatabase, withClient } from './lib/bench-database.js';
 import { registerDatabases, seedBackupRows } from './lib/backup-rows.js';
 import { cleanup, deleteRedisKeys, errorMessage, http, intFromEnv, onCleanup, waitForReady } from './lib/harness.js';
 import { ServiceProcess, freePort, sleep } from './lib/process.js';
@@ -70,6 +70,7 @@ const log = (line: string) => console.log(line);
 interface Setup {
   apiUrl: string;
   bareUrl: string;
+  bare: ServiceProcess;
   api: ServiceProcess;
   metaDb: string;
   prefix: string;
@@ -87,14 +88,8 @@ const PAGE_LABELS: Record<PageId, string> = {
   deepStatus: 'GET /backups?status=failed&cursor= (deep, one status)',
 };
 
-async function withMeta<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: PG.host, port: PG.port, user: PG.user, database });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
+function withMeta<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withClient(PG, database, fn);
 }
 
 /** The cursor that starts right after the `offset`-th row (0-based) of the listing under `where`. */
@@ -181,10 +176,19 @@ async function setUp(tmp: string): Promise<Setup> {
     }
   }
   const bare = await startBare();
-  return { apiUrl, bareUrl: bare.url, api, metaDb, prefix, authorization, postPool, pages };
+  return { apiUrl, bareUrl: bare.url, bare: bare.process, api, metaDb, prefix, authorization, postPool, pages };
 }
 
 // ---------------------------------------------------------------------------------------------- measurements
+
+/** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+async function cpuTimeMs(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return NaN;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 interface LoadResult {
   name: string;
@@ -200,9 +204,11 @@ interface LoadResult {
   accepted: number;
   /** Requests/s of each measured round; the figures above are those of the median round. */
   rounds: number[];
+  /** CPU time of the server process (API or bare) per request answered, ms; PostgreSQL's and Redis's not included. */
+  serverCpuMsPerRequest: number;
 }
 
-function summarizeLoad(name: string, result: Result, warmup: Result): LoadResult {
+function summarizeLoad(name: string, result: Result, warmup: Result, cpuMs: number): LoadResult {
   return {
     name,
     requestsPerSecond: Math.round(result.requests.average),
@@ -215,16 +221,19 @@ function summarizeLoad(name: string, result: Result, warmup: Result): LoadResult
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
     accepted: result['2xx'] + warmup['2xx'],
     rounds: [Math.round(result.requests.average)],
+    serverCpuMsPerRequest: Math.round((cpuMs / Math.max(1, result.requests.total)) * 1000) / 1000,
   };
 }
 
 /** A warm-up (not recorded), then the measured run. `options` is built per run so request state starts afresh. */
-async function loadOnce(name: string, options: (durationS: number) => Options): Promise<LoadResult> {
+async function loadOnce(name: string, server: ServiceProcess, options: (durationS: number) => Options): Promise<LoadResult> {
   const warmup = await autocannon(options(WARMUP_S));
-  const result = summarizeLoad(name, await autocannon(options(DURATION_S)), warmup);
+  const cpuBefore = await cpuTimeMs(server.pid);
+  const measured = await autocannon(options(DURATION_S));
+  const result = summarizeLoad(name, measured, warmup, (await cpuTimeMs(server.pid)) - cpuBefore);
   log(
     `[load] ${name}: ${result.requestsPerSecond} req/s, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms, ` +
-      `non-2xx ${result.non2xx}, errors ${result.errors}`,
+      `non-2xx ${result.non2xx}, errors ${result.errors}, server CPU ${result.serverCpuMsPerRequest} ms/request`,
   );
   return result;
 }
@@ -241,6 +250,7 @@ function medianRound(results: LoadResult[]): LoadResult {
     timeouts: sum((r) => r.timeouts),
     accepted: sum((r) => r.accepted),
     rounds: results.map((r) => r.requestsPerSecond),
+    serverCpuMsPerRequest: Math.round((sum((r) => r.serverCpuMsPerRequest) / results.length) * 1000) / 1000,
   };
 }
 
@@ -349,6 +359,12 @@ interface ApiBenchResults {
   listingP99TargetMs: number;
 }
 
+function ratioOfCpu(results: ApiBenchResults, name: string): string {
+  const bare = results.load.find((r) => r.name === 'Bare Fastify POST (ceiling)')?.serverCpuMsPerRequest;
+  const other = results.load.find((r) => r.name === name)?.serverCpuMsPerRequest;
+  return bare && other ? (other / bare).toFixed(1) : '?';
+}
+
 function renderMarkdown(results: ApiBenchResults): string {
   const m = results.machine;
   const lines = [
@@ -364,15 +380,17 @@ function renderMarkdown(results: ApiBenchResults): string {
     '',
     `## Throughput (autocannon, ${results.config.connections} connections, ${results.config.durationS} s after a ${results.config.warmupS} s warm-up)`,
     '',
-    '| Run | Requests/s | p50 (ms) | p99 (ms) | Requests | Non-2xx | Errors |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| Run | Requests/s | p50 (ms) | p99 (ms) | Requests | Non-2xx | Errors | Server CPU per request (ms) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...results.load.map(
       (r) =>
         `| ${r.name}${r.rounds.length > 1 ? ` (median of ${r.rounds.join(', ')})` : ''} | ${r.requestsPerSecond} | ${r.latencyP50Ms} | ` +
-        `${r.latencyP99Ms} | ${r.requests} | ${r.non2xx} | ${r.errors + r.timeouts} |`,
+        `${r.latencyP99Ms} | ${r.requests} | ${r.non2xx} | ${r.errors + r.timeouts} | ${r.serverCpuMsPerRequest} |`,
     ),
     '',
-    `POST /backups / bare route: **${(results.postToBareRatio * 100).toFixed(1)}%** (target ≥ ${results.postRatioTarget * 100}%). ` +
+    `POST /backups / bare route: **${(results.postToBareRatio * 100).toFixed(1)}%** of the requests/s (target ≥ ${results.postRatioTarget * 100}%); ` +
+      `the API spends ${ratioOfCpu(results, 'POST /backups (workers paused)')}× the bare server's CPU per request on a POST and ` +
+      `${ratioOfCpu(results, 'GET /health/live (the API with no I/O, not logged: the framework floor)')}× on GET /health/live. ` +
       `After the runs: ${results.postChecks.accepted} POSTs answered 202 (warm-ups included); ${results.postChecks.queuedRows} rows are ` +
       `queued in PostgreSQL (requests still in flight when autocannon stopped count here, not there), ` +
       `${results.postChecks.rowsWithoutJob} of them without their job in Redis; ${results.postChecks.waitingJobs} jobs wait in Redis ` +
@@ -392,6 +410,9 @@ function renderMarkdown(results: ApiBenchResults): string {
     '- The bare route is a minimal Fastify 5 server (`bench/bare-server.ts`) in its own process, without logging, ' +
       'answering `POST /backups` with 202 and a small JSON body: the ceiling of one Node process on this machine.',
     '- autocannon runs in the bench process on the same machine, so client, server, PostgreSQL and Redis share the cores.',
+    '- Server CPU per request: user + system time of the server process (the API, or the bare server) during the ' +
+      'measured run divided by the requests answered (/proc, 10 ms ticks); it depends far less on the other load of ' +
+      "the machine than requests/s do. PostgreSQL's and Redis's share of a POST is not in it.",
     '- Deep pages start 90% down their listing (cursor of the row at that offset); the per-database listing holds ' +
       `${Math.floor(results.config.rows / results.config.databases)} rows, the failed listing ${Math.floor(results.config.rows / 10)}.`,
     '',
@@ -412,7 +433,8 @@ async function main(): Promise<void> {
   const setup = await setUp(tmp);
 
   const loads: LoadResult[] = [];
-  for (const id of Object.keys(PAGE_LABELS) as PageId[]) loads.push(await loadOnce(PAGE_LABELS[id], getOptions(setup, setup.pages[id])));
+  for (const id of Object.keys(PAGE_LABELS) as PageId[]) loads.push(await loadOnce(PAGE_LABELS[id], setup.api, getOptions(setup, setup.pages[id])));
+  const nestFloor = await loadOnce('GET /health/live (the API with no I/O, not logged: the framework floor)', setup.api, getOptions(setup, '/health/live'));
   const latency: LatencyResult[] = [];
   for (const id of Object.keys(PAGE_LABELS) as PageId[]) latency.push(await sequentialLatency(setup, id));
   // Bare route and POST alternate, so that both see the same (shared, changing) machine load; POSTs come after
@@ -421,13 +443,13 @@ async function main(): Promise<void> {
   const postRounds: LoadResult[] = [];
   const postPosition = { next: 0 };
   for (let round = 0; round < ROUNDS; round += 1) {
-    bareRounds.push(await loadOnce('Bare Fastify POST (ceiling)', postOptions(`${setup.bareUrl}/backups`, setup.authorization, setup.postPool, { next: 0 })));
-    postRounds.push(await loadOnce('POST /backups (workers paused)', postOptions(`${setup.apiUrl}/backups`, setup.authorization, setup.postPool, postPosition)));
+    bareRounds.push(await loadOnce('Bare Fastify POST (ceiling)', setup.bare, postOptions(`${setup.bareUrl}/backups`, setup.authorization, setup.postPool, { next: 0 })));
+    postRounds.push(await loadOnce('POST /backups (workers paused)', setup.api, postOptions(`${setup.apiUrl}/backups`, setup.authorization, setup.postPool, postPosition)));
   }
   const bare = medianRound(bareRounds);
   const post = medianRound(postRounds);
   loads.unshift(bare);
-  loads.push(post);
+  loads.push(nestFloor, post);
   const accepted = post.accepted;
   const checks = await checkPosts(setup, accepted);
 

@@ -109,22 +109,28 @@ describe('Redis settings check at start-up', () => {
   });
 
   describe('the API and the worker', () => {
-    let env: TestEnv;
-    let api: ApiProcess | undefined;
-    let worker: ServiceProcess | undefined;
+    const started: Array<{ env: TestEnv; api: ApiProcess; worker: ServiceProcess }> = [];
+
+    /** An API and a worker on their own metadata database, stopped after the tests. */
+    async function startServices(vars: Record<string, string>) {
+      const env = await createTestEnv(vars);
+      const services = { env, api: await startApi(env.vars), worker: await startWorker(env.vars) };
+      started.push(services);
+      return services;
+    }
 
     afterAll(async () => {
-      await worker?.stop();
-      await api?.stop();
-      await env?.cleanup();
+      for (const { env, api, worker } of started) {
+        await worker.stop();
+        await api.stop();
+        await env.cleanup();
+      }
     });
 
     it('start anyway, and log the warnings', async () => {
       const redis = await startRedis(dir, ['--maxmemory-policy', 'allkeys-lru', '--appendonly', 'no', '--save', '']);
       servers.push(redis.server);
-      env = await createTestEnv({ REDIS_URL: redis.url });
-      api = await startApi(env.vars);
-      worker = await startWorker(env.vars);
+      const { api, worker } = await startServices({ REDIS_URL: redis.url });
       for (const process of [api, worker]) {
         await process.waitForOutput(/Redis maxmemory-policy is allkeys-lru/);
         await process.waitForOutput(/Redis has no persistence/);
@@ -132,29 +138,15 @@ describe('Redis settings check at start-up', () => {
       const health = await new ApiClient(api).get('/health/ready');
       expect(health.status).toBe(200);
     });
-  });
 
-  describe('through Redis Sentinel, with a hash-tagged queue prefix', () => {
-    let env: TestEnv;
-    let api: ApiProcess | undefined;
-    let worker: ServiceProcess | undefined;
-
-    afterAll(async () => {
-      await worker?.stop();
-      await api?.stop();
-      await env?.cleanup();
-    });
-
-    it('runs a backup end to end, its keys all under {prefix}', async () => {
+    it('through Redis Sentinel, with a hash-tagged queue prefix: run a backup end to end, its keys all under {prefix}', async () => {
       const master = await startRedis(dir, ['--maxmemory-policy', 'noeviction', '--appendonly', 'yes', '--save', '']);
       servers.push(master.server);
       const masterPort = Number(new URL(master.url).port);
       const sentinel = await startSentinel(dir, masterPort, 'backups-master');
       servers.push(sentinel.server);
       const prefix = `{sentinel-${Date.now().toString(36)}}`;
-      env = await createTestEnv({ REDIS_URL: `redis-sentinel://127.0.0.1:${sentinel.port}/backups-master`, QUEUE_PREFIX: prefix });
-      api = await startApi(env.vars);
-      worker = await startWorker(env.vars);
+      const { api } = await startServices({ REDIS_URL: `redis-sentinel://127.0.0.1:${sentinel.port}/backups-master`, QUEUE_PREFIX: prefix });
       const client = new ApiClient(api);
       expect((await client.get('/health/ready')).status).toBe(200);
       const registered = await client.post('/databases', {
