@@ -20,7 +20,8 @@ export interface BackupListRow {
   database_id: string;
   database_name: string;
   status: BackupStatus;
-  requested_at: Date;
+  /** requested_at as the API shows it (ISO 8601 UTC to the second), formatted by PostgreSQL. */
+  timestamp: string;
   /** requested_at to the microsecond, for the cursor. */
   sort_key: string;
 }
@@ -28,7 +29,8 @@ export interface BackupListRow {
 /**
  * One page of backups, newest first: ORDER BY (requested_at, id) DESC with a keyset condition on the same pair,
  * so every page, however deep, is a range scan of one of the (…, requested_at DESC, id DESC) indexes.
- * Asks for `limit + 1` rows: the extra one only tells whether there is a next page.
+ * Asks for `limit + 1` rows: the extra one only tells whether there is a next page. Timestamps come out as text
+ * (no Date parsing and formatting in Node for every row: most of a page's CPU cost).
  */
 export function backupPageSql(query: BackupListQuery): { sql: string; parameters: unknown[] } {
   const parameters: unknown[] = [];
@@ -45,7 +47,8 @@ export function backupPageSql(query: BackupListQuery): { sql: string; parameters
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   const sql = `
-    SELECT b.id::text AS id, b.database_id::text AS database_id, d.name AS database_name, b.status, b.requested_at,
+    SELECT b.id::text AS id, b.database_id::text AS database_id, d.name AS database_name, b.status,
+      to_char(b.requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS timestamp,
       to_char(b.requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key
     FROM backups b JOIN databases d ON d.id = b.database_id
     ${where}

@@ -6,7 +6,7 @@ import { DataSource, In, Repository } from 'typeorm';
 import { finishedEventKey } from '../core/database/fenced-records.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
-import { isoSeconds, isValidId } from '../core/http/id-param.js';
+import { isValidId } from '../core/http/id-param.js';
 import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
 import { enqueue, enqueueMany } from '../core/queue/enqueue.js';
 import { type BatchOutcome, MicroBatcher } from '../core/database/micro-batcher.js';
@@ -49,7 +49,7 @@ function toSummary(row: BackupListRow): BackupSummaryDto {
     databaseId: row.database_id,
     databaseName: row.database_name,
     status: row.status,
-    timestamp: isoSeconds(row.requested_at),
+    timestamp: row.timestamp,
   };
 }
 
