@@ -59,6 +59,9 @@ const BENCH_DB = `bench_backup_${DB_MB}mb`;
 const WAIT_SECONDS = 60;
 const SAMPLE_MS = 100;
 const STARTUP_TIMEOUT_MS = 90_000;
+/** The API requires a key (ADMIN_API_KEY) once authentication is on; sent with every request. */
+const ADMIN_KEY = `dbb_bench_${randomBytes(24).toString('base64url')}`;
+const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
 
 const log = (line: string) => console.log(line);
 
@@ -154,6 +157,7 @@ async function startService(tmp: string): Promise<Service> {
     WORKER_CONCURRENCY: '1',
     CREDENTIALS_KEY: randomBytes(32).toString('base64'),
     HOST: '127.0.0.1',
+    ADMIN_API_KEY: ADMIN_KEY,
   };
   log(`[service] starting API on ${url} and one worker from ${path.relative(ROOT, DIST) || DIST}/ (metadata ${metaDb}, prefix ${prefix})`);
   const api = ServiceProcess.start('API', process.execPath, [path.join(DIST, 'main.js')], { ...common, PORT: String(port), LOG_LEVEL: 'warn' }, ROOT);
@@ -174,7 +178,7 @@ async function startService(tmp: string): Promise<Service> {
     username: PG.user,
     password: 'x',
     compression: 'zstd',
-  });
+  }, AUTH);
   if (registration.status !== 201 || registration.body?.databaseId === undefined) {
     throw new Error(`POST /databases answered ${registration.status}, expected 201 with a databaseId: ${registration.text.slice(0, 1000)}`);
   }
@@ -208,7 +212,7 @@ async function serviceBackup(service: Service): Promise<ServiceRun> {
   let memory: MemorySummary | undefined;
   try {
     const started = performance.now();
-    const triggered = await http<{ backupId?: string }>(`${service.url}/backups`, 'POST', { databaseId: service.databaseId });
+    const triggered = await http<{ backupId?: string }>(`${service.url}/backups`, 'POST', { databaseId: service.databaseId }, AUTH);
     if (triggered.status !== 202 || !triggered.body?.backupId) {
       throw new Error(`POST /backups answered ${triggered.status}, expected 202 with a backupId: ${triggered.text.slice(0, 1000)}`);
     }
@@ -216,7 +220,7 @@ async function serviceBackup(service: Service): Promise<ServiceRun> {
     const deadline = Date.now() + BACKUP_TIMEOUT_MS;
     for (;;) {
       // Long-poll: the API answers as soon as the worker announces the outcome, with no polling load.
-      const polled = await http<BackupDetails>(`${service.url}/backups/${backupId}?waitSeconds=${WAIT_SECONDS}`, 'GET');
+      const polled = await http<BackupDetails>(`${service.url}/backups/${backupId}?waitSeconds=${WAIT_SECONDS}`, 'GET', undefined, AUTH);
       if (polled.status !== 200) throw new Error(`GET /backups/${backupId} answered ${polled.status}: ${polled.text.slice(0, 1000)}`);
       if (polled.body.status === 'success') {
         seconds = (performance.now() - started) / 1000;
@@ -233,7 +237,7 @@ async function serviceBackup(service: Service): Promise<ServiceRun> {
     memory = await sampler.stop();
   }
   const format = details.fileLocation && existsSync(details.fileLocation) ? await fileFormat(details.fileLocation) : 'n/a';
-  const removed = await http(`${service.url}/backups/${backupId}`, 'DELETE');
+  const removed = await http(`${service.url}/backups/${backupId}`, 'DELETE', undefined, AUTH);
   if (removed.status !== 204) log(`[service] warning: DELETE /backups/${backupId} answered ${removed.status}: ${removed.text.slice(0, 300)}`);
   return { seconds, sizeBytes: Number(details.sizeBytes ?? NaN), details, memory, fileFormat: format };
 }
