@@ -22,10 +22,10 @@ import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type PgServer, dropDatabase, ensureBenchDatabase } from './lib/bench-database.js';
 import { type MemorySummary, RssSampler, readMemory } from './lib/memory.js';
+import { cleanup, deleteRedisKeys, errorMessage, http, intFromEnv, onCleanup, waitForReady } from './lib/harness.js';
 import { ServiceProcess, freePort, run, sleep, timeBash } from './lib/process.js';
 import {
   type BenchResults,
@@ -43,14 +43,6 @@ import { MiB, rotate, summarize, toMiB } from './lib/stats.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
 const ROUNDS = intFromEnv('BENCH_ROUNDS', 3, 1);
 const DB_MB = intFromEnv('BENCH_DB_MB', 800, 1);
 const DROP_AT_END = process.env.BENCH_DROP === '1';
@@ -67,38 +59,11 @@ const BENCH_DB = `bench_backup_${DB_MB}mb`;
 const WAIT_SECONDS = 60;
 const SAMPLE_MS = 100;
 const STARTUP_TIMEOUT_MS = 90_000;
+/** The API requires a key (ADMIN_API_KEY) once authentication is on; sent with every request. */
+const ADMIN_KEY = `dbb_bench_${randomBytes(24).toString('base64url')}`;
+const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
 
 const log = (line: string) => console.log(line);
-
-// ---------------------------------------------------------------------------------------------- cleanup
-
-/** Undo actions, run last-in first-out exactly once (at the end, on failure, or on SIGINT/SIGTERM). */
-const cleanups: Array<{ name: string; fn: () => Promise<void> }> = [];
-let cleaning: Promise<void> | undefined;
-
-function onCleanup(name: string, fn: () => Promise<void>): void {
-  cleanups.push({ name, fn });
-}
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const { name, fn } of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        console.error(`[cleanup] ${name} failed: ${(error as Error).message}`);
-      }
-    }
-  })();
-  return cleaning;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n[bench] ${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
 
 // ---------------------------------------------------------------------------------------------- helpers
 
@@ -110,23 +75,6 @@ async function pgQuery<T extends pg.QueryResultRow>(database: string, sql: strin
   } finally {
     await client.end();
   }
-}
-
-async function deleteRedisKeys(pattern: string): Promise<number> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length) deleted += await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
 }
 
 async function firstLine(file: string, args: string[]): Promise<string> {
@@ -172,60 +120,13 @@ async function fileFormat(file: string): Promise<string> {
   }
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 // ---------------------------------------------------------------------------------------------- the service
-
-interface HttpResult<T> {
-  status: number;
-  body: T;
-  text: string;
-}
 
 interface Service {
   url: string;
   api: ServiceProcess;
   worker: ServiceProcess;
   databaseId: string;
-}
-
-/** The admin key the bench's API is started with (ADMIN_API_KEY), sent on every request. */
-const BENCH_API_KEY = `dbb_bench_${randomBytes(24).toString('base64url')}`;
-
-async function http<T = Record<string, unknown>>(url: string, method: string, body?: unknown): Promise<HttpResult<T>> {
-  const authorization = { authorization: `Bearer ${BENCH_API_KEY}` };
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? authorization : { ...authorization, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: response.status, body: parsed as T, text };
-}
-
-async function waitForReady(api: ServiceProcess, url: string): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  let last = 'no answer';
-  for (;;) {
-    if (api.exited) throw new Error(`API exited (${api.exitStatus()}) during start-up:\n${api.tail()}`);
-    try {
-      const ready = await http(`${url}/health/ready`, 'GET');
-      if (ready.status === 200) return;
-      last = `${ready.status} ${ready.text.slice(0, 300)}`;
-    } catch (error) {
-      last = errorMessage(error);
-    }
-    if (Date.now() > deadline) throw new Error(`GET /health/ready did not answer 200 within ${STARTUP_TIMEOUT_MS} ms (last: ${last}):\n${api.tail()}`);
-    await sleep(200);
-  }
 }
 
 /** A fresh metadata database, queue prefix and storage directory; the API and one worker; the bench database registered. */
@@ -240,7 +141,7 @@ async function startService(tmp: string): Promise<Service> {
   await mkdir(storageDir, { recursive: true });
   onCleanup(`drop metadata database ${metaDb}`, () => dropDatabase(PG, metaDb));
   onCleanup(`delete Redis keys ${prefix}:*`, async () => {
-    const deleted = await deleteRedisKeys(`${prefix}:*`);
+    const deleted = await deleteRedisKeys(REDIS_URL, `${prefix}:*`);
     log(`[cleanup] deleted ${deleted} Redis keys ${prefix}:*`);
   });
 
@@ -256,7 +157,7 @@ async function startService(tmp: string): Promise<Service> {
     WORKER_CONCURRENCY: '1',
     CREDENTIALS_KEY: randomBytes(32).toString('base64'),
     HOST: '127.0.0.1',
-    ADMIN_API_KEY: BENCH_API_KEY,
+    ADMIN_API_KEY: ADMIN_KEY,
   };
   log(`[service] starting API on ${url} and one worker from ${path.relative(ROOT, DIST) || DIST}/ (metadata ${metaDb}, prefix ${prefix})`);
   const api = ServiceProcess.start('API', process.execPath, [path.join(DIST, 'main.js')], { ...common, PORT: String(port), LOG_LEVEL: 'warn' }, ROOT);
@@ -265,7 +166,7 @@ async function startService(tmp: string): Promise<Service> {
   const worker = ServiceProcess.start('worker', process.execPath, [path.join(DIST, 'worker.js')], { ...common, LOG_LEVEL: 'info' }, ROOT);
   onCleanup('stop the worker', () => worker.stop());
 
-  await Promise.all([waitForReady(api, url), worker.waitForOutput(/consuming backup jobs/, STARTUP_TIMEOUT_MS)]);
+  await Promise.all([waitForReady(api, url, STARTUP_TIMEOUT_MS), worker.waitForOutput(/consuming backup jobs/, STARTUP_TIMEOUT_MS)]);
   log(`[service] ready (API pid ${api.pid}, worker pid ${worker.pid})`);
 
   const registration = await http<{ databaseId?: string | number }>(`${url}/databases`, 'POST', {
@@ -277,7 +178,7 @@ async function startService(tmp: string): Promise<Service> {
     username: PG.user,
     password: 'x',
     compression: 'zstd',
-  });
+  }, AUTH);
   if (registration.status !== 201 || registration.body?.databaseId === undefined) {
     throw new Error(`POST /databases answered ${registration.status}, expected 201 with a databaseId: ${registration.text.slice(0, 1000)}`);
   }
@@ -311,7 +212,7 @@ async function serviceBackup(service: Service): Promise<ServiceRun> {
   let memory: MemorySummary | undefined;
   try {
     const started = performance.now();
-    const triggered = await http<{ backupId?: string }>(`${service.url}/backups`, 'POST', { databaseId: service.databaseId });
+    const triggered = await http<{ backupId?: string }>(`${service.url}/backups`, 'POST', { databaseId: service.databaseId }, AUTH);
     if (triggered.status !== 202 || !triggered.body?.backupId) {
       throw new Error(`POST /backups answered ${triggered.status}, expected 202 with a backupId: ${triggered.text.slice(0, 1000)}`);
     }
@@ -319,7 +220,7 @@ async function serviceBackup(service: Service): Promise<ServiceRun> {
     const deadline = Date.now() + BACKUP_TIMEOUT_MS;
     for (;;) {
       // Long-poll: the API answers as soon as the worker announces the outcome, with no polling load.
-      const polled = await http<BackupDetails>(`${service.url}/backups/${backupId}?waitSeconds=${WAIT_SECONDS}`, 'GET');
+      const polled = await http<BackupDetails>(`${service.url}/backups/${backupId}?waitSeconds=${WAIT_SECONDS}`, 'GET', undefined, AUTH);
       if (polled.status !== 200) throw new Error(`GET /backups/${backupId} answered ${polled.status}: ${polled.text.slice(0, 1000)}`);
       if (polled.body.status === 'success') {
         seconds = (performance.now() - started) / 1000;
@@ -336,7 +237,7 @@ async function serviceBackup(service: Service): Promise<ServiceRun> {
     memory = await sampler.stop();
   }
   const format = details.fileLocation && existsSync(details.fileLocation) ? await fileFormat(details.fileLocation) : 'n/a';
-  const removed = await http(`${service.url}/backups/${backupId}`, 'DELETE');
+  const removed = await http(`${service.url}/backups/${backupId}`, 'DELETE', undefined, AUTH);
   if (removed.status !== 204) log(`[service] warning: DELETE /backups/${backupId} answered ${removed.status}: ${removed.text.slice(0, 300)}`);
   return { seconds, sizeBytes: Number(details.sizeBytes ?? NaN), details, memory, fileFormat: format };
 }

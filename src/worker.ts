@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { loadEnvironment } from './core/config/load-environment.js';
 import { prepareDatabase } from './core/database/prepare-database.js';
+import { redisOptions } from './core/queue/queue.module.js';
+import { checkRedisSettings } from './core/queue/redis-settings-check.js';
 import { WorkerModule } from './worker.module.js';
 
 const env = loadEnvironment();
@@ -12,3 +14,4 @@ const logger = app.get(Logger);
 app.useLogger(logger);
 app.enableShutdownHooks();
 logger.log(`Worker ${process.pid} consuming backup jobs`, 'Worker');
+void checkRedisSettings(redisOptions(env.REDIS_URL, 'producer'));

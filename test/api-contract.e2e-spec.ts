@@ -307,7 +307,16 @@ describe('HTTP contract (API process only)', () => {
         '/webhooks/{webhookId}/deliveries',
       ]);
       expect(Object.keys(body.paths['/backups'].post.responses).sort()).toEqual(['202', '400', '401', '403', '404', '409', '500', '503']);
-      expect(Object.keys(body.paths['/backups'].get.responses).sort()).toEqual(['200', '401', '403', '500']);
+      expect(Object.keys(body.paths['/backups'].get.responses).sort()).toEqual(['200', '400', '401', '403', '500']);
+      expect(body.paths['/backups'].get.parameters.map((parameter: { name: string }) => parameter.name).sort()).toEqual([
+        'cursor',
+        'databaseId',
+        'limit',
+        'since',
+        'status',
+        'until',
+      ]);
+      expect(Object.keys(body.paths['/backups'].get.responses['200'].headers)).toEqual(['Link']);
       expect(Object.keys(body.paths['/backups/{backupId}'].get.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500']);
       expect(Object.keys(body.paths['/backups/{backupId}'].delete.responses).sort()).toEqual(['204', '401', '403', '404', '409', '500', '502']);
       expect(body.paths['/backups'].get.responses['200'].content['application/json'].example).toEqual([

@@ -112,7 +112,7 @@ export function marker(targetBytes: number): string {
 const MiB = 1024 * 1024;
 const mib = (bytes: number) => (bytes / MiB).toFixed(1);
 
-async function withClient<T>(server: PgServer, database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(server: PgServer, database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ host: server.host, port: server.port, user: server.user, database });
   await client.connect();
   try {

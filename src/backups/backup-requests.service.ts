@@ -1,10 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { In, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { type BatchOutcome, MicroBatcher } from '../core/database/micro-batcher.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
-import { enqueue } from '../core/queue/enqueue.js';
+import { enqueue, enqueueMany } from '../core/queue/enqueue.js';
+import { isValidId } from '../core/http/id-param.js';
+import { DatabaseNotFoundError } from '../databases/databases.errors.js';
 import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { BackupEntity } from './backup.entity.js';
@@ -12,6 +15,8 @@ import { BackupInProgressError, QueueUnavailableError, TickAlreadyBackedUpError 
 
 /** Who asked for a backup: a person through the API, or a schedule's cron tick. */
 export type BackupOrigin = { trigger: 'manual' } | { trigger: 'schedule'; scheduleId: string; scheduledFor: Date };
+
+export type QueuedBackup = Pick<BackupEntity, 'id' | 'status'>;
 
 const MANUAL: BackupOrigin = { trigger: 'manual' };
 /** Migration 1764200000000: one backup per (schedule, tick). */
@@ -24,9 +29,57 @@ export class BackupRequests {
 
   constructor(
     @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue<BackupJobData>,
     private readonly databases: DatabasesService,
   ) {}
+
+  private readonly manualBatch = new MicroBatcher<string, QueuedBackup | undefined>((ids) => this.insertAndEnqueueMany(ids));
+
+  /**
+   * A manual backup (POST /backups). Concurrent requests share one INSERT and one Redis round trip; a request the
+   * batch could not serve (unknown database, backup already unfinished) takes the one-by-one path for its answer.
+   */
+  async requestManual(databaseId: string): Promise<QueuedBackup> {
+    if (!isValidId(databaseId)) throw new DatabaseNotFoundError();
+    return (await this.manualBatch.add(databaseId)) ?? this.request(databaseId);
+  }
+
+  /**
+   * One INSERT for the whole batch (rows only for registered, non-deleted databases without an unfinished backup),
+   * then one addBulk. A 202 still means both: if Redis refuses, the batch's rows are removed and each of its
+   * requests gets 503. Items without a row get undefined.
+   */
+  private async insertAndEnqueueMany(databaseIds: string[]): Promise<Array<BatchOutcome<QueuedBackup | undefined>>> {
+    const inserted: Array<QueuedBackup & { database_id: string }> = await this.dataSource.query(
+      `INSERT INTO backups (database_id, status, trigger, requested_at)
+       SELECT d.id, 'queued', 'manual', now()
+       FROM unnest($1::bigint[]) WITH ORDINALITY AS r (id, position) JOIN databases d ON d.id = r.id AND d.deleted_at IS NULL
+       ORDER BY r.position
+       ON CONFLICT (database_id) WHERE status IN ('queued', 'running') DO NOTHING
+       RETURNING id::text AS id, status, database_id::text AS database_id`,
+      [databaseIds],
+    );
+    if (inserted.length > 0) {
+      try {
+        await enqueueMany(this.queue, inserted.map((row) => backupJob(row.id)));
+      } catch (error) {
+        this.logger.warn(`Could not enqueue ${inserted.length} backup(s): ${(error as Error).message}`);
+        const ids = inserted.map((row) => row.id);
+        // A job that did reach Redis finds no row and ends as a no-op.
+        await this.dataSource.query(`DELETE FROM backups WHERE id = ANY($1::bigint[]) AND status = 'queued'`, [ids]).catch(() => undefined);
+        return databaseIds.map((id) =>
+          inserted.some((row) => row.database_id === id) ? { error: new QueueUnavailableError() } : { value: undefined },
+        );
+      }
+    }
+    const byDatabase = new Map(inserted.map((row) => [row.database_id, row]));
+    return databaseIds.map((id) => {
+      const row = byDatabase.get(id);
+      byDatabase.delete(id); // The same database twice in a batch: only the first request got the row.
+      return { value: row && { id: row.id, status: row.status } };
+    });
+  }
 
   /**
    * One unfinished backup per database: a second request while one is queued or running throws
@@ -36,7 +89,8 @@ export class BackupRequests {
     const database = await this.databases.get(databaseId);
     const backup = await this.insertQueued(database.id, origin);
     try {
-      await enqueue(this.queue, BackupJobs.run, { backupId: backup.id }, { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backup.id) });
+      const job = backupJob(backup.id);
+      await enqueue(this.queue, job.name, job.data, job.opts);
     } catch (error) {
       this.logger.warn(`Could not enqueue backup ${backup.id}: ${(error as Error).message}`);
       // A job that did reach Redis finds no row and ends as a no-op.
@@ -59,4 +113,8 @@ export class BackupRequests {
       throw new BackupInProgressError(unfinished?.id);
     }
   }
+}
+
+function backupJob(backupId: string) {
+  return { name: BackupJobs.run, data: { backupId }, opts: { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backupId) } };
 }

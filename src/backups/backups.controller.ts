@@ -8,6 +8,8 @@ import { WaitQueryDto } from '../core/http/wait-query.dto.js';
 import { BackupsService } from './backups.service.js';
 import { BackupDetailsDto, BackupSummaryDto, BackupTriggeredDto } from './dto/backup-response.dto.js';
 import { CreateBackupDto } from './dto/create-backup.dto.js';
+import { DEFAULT_PAGE_SIZE, ListBackupsQueryDto, MAX_PAGE_SIZE, withExplicitOffset } from './dto/list-backups-query.dto.js';
+import { nextPageLink } from './backup-listing.js';
 
 const BACKUP_NOT_FOUND: [number, string] = [404, 'Backup not found'];
 
@@ -80,12 +82,40 @@ export class BackupsController {
 
   @RequireScope('read')
   @Get()
-  @ApiOperation({ summary: 'List backups, newest first' })
-  @ApiResponse({ status: 200, type: [BackupSummaryDto], example: LIST_EXAMPLE })
-  @ApiErrors()
-  async list(): Promise<BackupSummaryDto[]> {
-    const rows = await this.backups.list();
-    return rows.map(({ backup, databaseName }) => BackupSummaryDto.from(backup, databaseName));
+  @RequireScope('read')
+  @ApiOperation({
+    summary: 'List backups, newest first',
+    description:
+      'Newest first (request time, then id). Filters: databaseId, status, since (inclusive) and until (exclusive). ' +
+      `At most \`limit\` backups per page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}); when there may be ` +
+      'more, the `Link` header names the next page (`</backups?limit=100&cursor=…>; rel="next"`, same filters). ' +
+      'The last page has no Link header. Pages are keyset-based: rows added meanwhile never shift a page. ' +
+      'A cursor that was not taken from a Link header answers 400 {"error": "Invalid cursor"}.',
+  })
+  @ApiResponse({
+    status: 200,
+    type: [BackupSummaryDto],
+    example: LIST_EXAMPLE,
+    headers: {
+      Link: {
+        description: 'The next page, as a relative URL: `</backups?limit=100&cursor=…>; rel="next"`. Absent on the last page.',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiErrors([400, 'Validation failed'])
+  async list(@Query() query: ListBackupsQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<BackupSummaryDto[]> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const filters = { databaseId: query.databaseId, status: query.status, since: query.since, until: query.until };
+    const page = await this.backups.list({
+      ...filters,
+      since: query.since === undefined ? undefined : withExplicitOffset(query.since),
+      until: query.until === undefined ? undefined : withExplicitOffset(query.until),
+      limit,
+      cursor: query.cursor,
+    });
+    if (page.next) void reply.header('Link', nextPageLink(filters, limit, page.next));
+    return page.items;
   }
 
   @RequireScope('read')

@@ -1,4 +1,4 @@
-import { ConflictError, DomainError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../core/http/domain-error.js';
+import { BadRequestError, ConflictError, DomainError, NotFoundError, ServiceUnavailableError, UnprocessableError } from '../core/http/domain-error.js';
 
 export class BackupNotFoundError extends NotFoundError {
   constructor() {
@@ -60,5 +60,11 @@ export class BackupFileCorruptError extends ConflictError {
 export class TickAlreadyBackedUpError extends Error {
   constructor() {
     super('This schedule tick already has its backup');
+  }
+}
+
+export class InvalidCursorError extends BadRequestError {
+  constructor() {
+    super('Invalid cursor');
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { finishedEventKey } from '../core/database/fenced-records.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
@@ -8,18 +8,39 @@ import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
 import type { Readable } from 'node:stream';
+import { decodeCursor, encodeCursor } from './backup-cursor.js';
+import { type BackupListQuery, type BackupListRow, backupPageSql } from './backup-listing.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupRemover } from './backup-remover.service.js';
-import { BackupRequests } from './backup-requests.service.js';
+import { BackupRequests, type QueuedBackup } from './backup-requests.service.js';
+import type { BackupSummaryDto } from './dto/backup-response.dto.js';
 import {
   BackupFileCorruptError,
   BackupHasNoFileError,
   BackupNotFoundError,
   BackupVerificationFailedError,
+  InvalidCursorError,
 } from './backups.errors.js';
 
 /** A verification reads the whole file; past this it counts as failed. */
 const VERIFY_TIMEOUT_MS = 30 * 60 * 1000;
+
+export interface BackupPage {
+  items: BackupSummaryDto[];
+  /** Cursor of the next page; undefined on the last one. */
+  next: string | undefined;
+}
+
+function toSummary(row: BackupListRow): BackupSummaryDto {
+  return {
+    backupId: row.id,
+    databaseId: row.database_id,
+    databaseName: row.database_name,
+    status: row.status,
+    timestamp: row.timestamp,
+    trigger: row.trigger,
+  };
+}
 
 export interface BackupWithDatabaseName {
   backup: BackupEntity;
@@ -30,6 +51,7 @@ export interface BackupWithDatabaseName {
 export class BackupsService {
   constructor(
     @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly requests: BackupRequests,
     private readonly remover: BackupRemover,
     private readonly files: BackupFiles,
@@ -38,9 +60,9 @@ export class BackupsService {
     private readonly finished: FinishedListener,
   ) {}
 
-  /** A manual backup (POST /backups): see BackupRequests.request. */
-  trigger(databaseId: string): Promise<BackupEntity> {
-    return this.requests.request(databaseId);
+  /** A manual backup (POST /backups): see BackupRequests.requestManual. */
+  trigger(databaseId: string): Promise<QueuedBackup> {
+    return this.requests.requestManual(databaseId);
   }
 
   /** Returns once the backup is success or failed, or after `seconds`. */
@@ -51,13 +73,22 @@ export class BackupsService {
     });
   }
 
-  /** Newest first. */
-  async list(): Promise<BackupWithDatabaseName[]> {
-    const { entities, raw } = await this.withDatabaseName()
-      .orderBy('b.requested_at', 'DESC')
-      .addOrderBy('b.id', 'DESC')
-      .getRawAndEntities<{ database_name: string }>();
-    return entities.map((backup, index) => ({ backup, databaseName: raw[index]!.database_name }));
+  /**
+   * One page of backups, newest first (requested_at, then id), and the cursor of the next page when there may be
+   * one. Keyset pagination: the cost of a page does not grow with its depth.
+   */
+  async list(query: Omit<BackupListQuery, 'after'> & { cursor?: string }): Promise<BackupPage> {
+    const { cursor, ...rest } = query;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !after) throw new InvalidCursorError();
+    const { sql, parameters } = backupPageSql({ ...rest, after });
+    const rows: BackupListRow[] = await this.dataSource.query(sql, parameters);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toSummary),
+      next: rows.length > query.limit && last ? encodeCursor({ requestedAt: last.sort_key, id: last.id }) : undefined,
+    };
   }
 
   async get(backupId: string): Promise<BackupWithDatabaseName> {

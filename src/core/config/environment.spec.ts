@@ -114,7 +114,7 @@ describe('validateEnvironment', () => {
       'REDIS_URL',
       'WORKER_CONCURRENCY',
     ]);
-    expect(error.message).toContain('REDIS_URL: REDIS_URL must be a redis:// or rediss:// URL');
+    expect(error.message).toContain('REDIS_URL: REDIS_URL must be a redis://, rediss:// or redis-sentinel:// URL');
     expect(error.message).toContain('DATABASE_URL: DATABASE_URL must be a postgres:// URL');
   });
 

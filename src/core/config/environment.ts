@@ -28,7 +28,7 @@ export class Environment {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/dbbackup';
 
-  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @Matches(/^(rediss?|redis-sentinel):\/\//, { message: 'REDIS_URL must be a redis://, rediss:// or redis-sentinel:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   @Matches(/^[A-Za-z0-9_{}-]{1,64}$/, { message: 'QUEUE_PREFIX must be 1-64 letters, digits, _, -, { or }' })

@@ -14,6 +14,7 @@ import { OneBackupAtATime1763920000000 } from './migrations/1763920000000-one-ba
 import { ApiKeys1764000000000 } from './migrations/1764000000000-api-keys.js';
 import { SchedulesAndRetention1764200000000 } from './migrations/1764200000000-schedules-and-retention.js';
 import { NotificationsAndProgress1764300000000 } from './migrations/1764300000000-notifications-and-progress.js';
+import { ListingIndexes1764400000000 } from './migrations/1764400000000-listing-indexes.js';
 
 export const ENTITIES = [
   DatabaseEntity,
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   ApiKeys1764000000000,
   SchedulesAndRetention1764200000000,
   NotificationsAndProgress1764300000000,
+  ListingIndexes1764400000000,
 ];
 
 /** One options object for the Nest module, the migration command and tests. Never synchronize. */

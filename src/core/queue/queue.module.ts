@@ -1,22 +1,16 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import type { ConnectionOptions as BullConnectionOptions } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
+import { parseRedisUrl } from './redis-url.js';
 import { ALL_QUEUES, PRODUCER_REDIS_OPTIONS, WORKER_REDIS_OPTIONS } from './queue.constants.js';
 
 export type QueueRole = 'producer' | 'worker';
 
-export function redisOptions(url: string, role: QueueRole) {
-  const parsed = new URL(url);
-  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || 6379),
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    db,
-    tls: parsed.protocol === 'rediss:' ? {} : undefined,
-    ...(role === 'producer' ? PRODUCER_REDIS_OPTIONS : WORKER_REDIS_OPTIONS),
-  };
+/** ioredis options from REDIS_URL, tuned for the role (fail fast for producers, block for workers). */
+export function redisOptions(url: string, role: QueueRole): RedisOptions {
+  return { ...parseRedisUrl(url), ...(role === 'producer' ? PRODUCER_REDIS_OPTIONS : WORKER_REDIS_OPTIONS) };
 }
 
 /** Redis connection and queue registration, tuned for the process that imports it. */
@@ -30,7 +24,8 @@ export class QueueModule {
         BullModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
-            connection: redisOptions(config.redisUrl, role),
+            // ioredis' own option type is wider than BullMQ's copy of it; the object is the same.
+            connection: redisOptions(config.redisUrl, role) as BullConnectionOptions,
             prefix: config.queuePrefix,
           }),
         }),
