@@ -73,15 +73,28 @@ export async function startApi(vars: Record<string, string>): Promise<ApiProcess
   const api = start('api', 'main.js', { ...vars, PORT: String(port) }) as ApiProcess;
   api.url = `http://127.0.0.1:${port}`;
   api.apiKey = vars.ADMIN_API_KEY;
-  await api.waitForOutput(/Nest application successfully started/);
+  await startedOrKilled(api, /Nest application successfully started/);
   return api;
 }
 
 export async function startWorker(vars: Record<string, string>): Promise<ServiceProcess> {
   const worker = start('worker', 'worker.js', vars);
-  await worker.waitForOutput(/consuming backup jobs/);
+  await startedOrKilled(worker, /consuming backup jobs/);
   return worker;
 }
+
+/** A process that does not start is killed, so a failed test never leaves it running (and jest waiting on it). */
+async function startedOrKilled(service: ServiceProcess, ready: RegExp): Promise<void> {
+  try {
+    await service.waitForOutput(ready, STARTUP_TIMEOUT_MS);
+  } catch (error) {
+    service.child.kill('SIGKILL');
+    throw error;
+  }
+}
+
+/** Generous: CI machines have two cores, shared by every process a test starts. */
+const STARTUP_TIMEOUT_MS = 90_000;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
