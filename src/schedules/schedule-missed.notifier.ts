@@ -18,7 +18,7 @@ export class ScheduleMissedNotifier {
   ) {}
 
   async onScheduleMissed(schedule: ScheduleEntity, database: DatabaseEntity, expectedRunAt: Date): Promise<void> {
-    const error = `No successful backup since ${expectedRunAt.toISOString()}`;
+    const error = `no successful backup since ${expectedRunAt.toISOString()}`;
     this.logger.warn(`Schedule ${schedule.id} of database ${database.id} (${database.name}) missed: ${error}`);
     await this.notifications.publish('schedule.missed', {
       database: { id: String(database.id), name: database.name },
