@@ -2,16 +2,16 @@ import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { AppConfig } from '../core/config/app-config.js';
 import { InterruptibleWorkerHost } from '../core/queue/interruptible-worker-host.js';
-import { BACKUP_QUEUE, BACKUP_WORKER_OPTIONS, BackupJobs, type BackupJobData } from '../core/queue/queue.constants.js';
+import { BACKUP_QUEUE, BackupJobs, type BackupJobData } from '../core/queue/queue.constants.js';
 import { BackupRunner } from './backup-runner.service.js';
 
-@Processor(BACKUP_QUEUE, BACKUP_WORKER_OPTIONS)
+@Processor(BACKUP_QUEUE)
 export class BackupProcessor extends InterruptibleWorkerHost {
   constructor(
     private readonly runner: BackupRunner,
     config: AppConfig,
   ) {
-    super(config);
+    super(config, BACKUP_QUEUE);
   }
 
   async process(job: Job<BackupJobData>, token?: string): Promise<void> {

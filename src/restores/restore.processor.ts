@@ -2,16 +2,16 @@ import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { AppConfig } from '../core/config/app-config.js';
 import { InterruptibleWorkerHost } from '../core/queue/interruptible-worker-host.js';
-import { BACKUP_WORKER_OPTIONS, RESTORE_QUEUE, RestoreJobs, type RestoreJobData } from '../core/queue/queue.constants.js';
+import { RESTORE_QUEUE, RestoreJobs, type RestoreJobData } from '../core/queue/queue.constants.js';
 import { RestoreRunner } from './restore-runner.service.js';
 
-@Processor(RESTORE_QUEUE, BACKUP_WORKER_OPTIONS)
+@Processor(RESTORE_QUEUE)
 export class RestoreProcessor extends InterruptibleWorkerHost {
   constructor(
     private readonly runner: RestoreRunner,
     config: AppConfig,
   ) {
-    super(config);
+    super(config, RESTORE_QUEUE);
   }
 
   async process(job: Job<RestoreJobData>, token?: string): Promise<void> {

@@ -36,6 +36,7 @@ describe('validateEnvironment', () => {
       BACKUP_TIMEOUT_SECONDS: 21600,
       SHUTDOWN_GRACE_SECONDS: 60,
       RECONCILE_INTERVAL_SECONDS: 60,
+      WORKER_LOCK_SECONDS: 60,
       PG_BIN_DIRS: undefined,
     });
   });
