@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { dropDatabase, withClient } from './postgres.js';
+import { dropDatabase, runTool, withClient } from './postgres.js';
 
 export const PG_HOST = process.env.TEST_PG_HOST ?? '127.0.0.1';
 export const PG_PORT = Number(process.env.TEST_PG_PORT ?? 5432);
@@ -104,4 +104,14 @@ export async function storedFiles(env: TestEnv): Promise<string[]> {
 export async function backupRow(env: TestEnv, backupId: string): Promise<Record<string, any> | undefined> {
   const { rows } = await withClient(env.metadataDatabase, (c) => c.query('SELECT * FROM backups WHERE id = $1', [backupId]));
   return rows[0];
+}
+
+/**
+ * Mounts a tmpfs on `directory` (created if missing): `ro` for storage that cannot be written, `size=…` for storage
+ * that fills up. Needs root (CAP_SYS_ADMIN), as the end-to-end tests run in CI. Returns the unmount.
+ */
+export async function mountTmpfs(directory: string, options: string): Promise<() => Promise<void>> {
+  await mkdir(directory, { recursive: true });
+  await runTool('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', directory]);
+  return () => runTool('umount', ['--lazy', directory]).then(() => undefined);
 }
