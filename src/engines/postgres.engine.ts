@@ -85,6 +85,7 @@ function parseServerVersion(versionNum: string, version: string): ServerInfo {
 @Injectable()
 export class PostgresEngine implements DatabaseEngine {
   readonly name = 'postgres' as const;
+  readonly dumpExtension = 'dump';
 
   constructor(
     private readonly processes: ProcessRunner,
@@ -125,7 +126,6 @@ export class PostgresEngine implements DatabaseEngine {
       completed,
       serverVersion: server.version,
       toolVersion: `pg_dump ${tools.version}`,
-      fileExtension: 'dump',
     };
   }
 

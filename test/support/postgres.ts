@@ -123,8 +123,8 @@ export interface TableLock {
  * Holds ACCESS EXCLUSIVE on `table` from another session: pg_dump waits for it, so the backup stays `running`
  * (its pg_dump and zstd alive, its partial file open) until release().
  */
-export async function lockTable(database: string, table = 't'): Promise<TableLock> {
-  const locker = connect(database);
+export async function lockTable(database: string, table = 't', server: (database: string) => pg.Client = connect): Promise<TableLock> {
+  const locker = server(database);
   await locker.connect();
   await locker.query(`BEGIN; LOCK TABLE ${pg.escapeIdentifier(table)} IN ACCESS EXCLUSIVE MODE`);
   let released = false;

@@ -69,8 +69,13 @@ export class PrivatePostgres {
     await runAsPostgres('pg_ctl', ['--pgdata', this.dataDir, '--mode', 'immediate', '--wait', 'stop']).catch(() => undefined);
   }
 
+  /** A client of the superuser, not connected yet. */
+  client(database = 'postgres'): pg.Client {
+    return new pg.Client({ host: '127.0.0.1', port: this.port, user: SUPERUSER, database });
+  }
+
   async query<T extends pg.QueryResultRow = any>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<pg.QueryResult<T>> {
-    const client = new pg.Client({ host: '127.0.0.1', port: this.port, user: SUPERUSER, database });
+    const client = this.client(database);
     await client.connect();
     try {
       return await client.query<T>(sql, params);
