@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,17 @@ import pg from 'pg';
 import { runTool } from './postgres.js';
 import { freePort } from './service-processes.js';
 
-const PG_BIN = process.env.TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** The server binaries: TEST_PG_BIN, or the newest /usr/lib/postgresql/<major>/bin holding initdb. */
+function serverBinDirectory(): string {
+  if (process.env.TEST_PG_BIN) return process.env.TEST_PG_BIN;
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root) ? readdirSync(root).filter((name) => existsSync(path.join(root, name, 'bin', 'initdb'))) : [];
+  const newest = majors.sort((a, b) => Number(b) - Number(a))[0];
+  if (!newest) throw new Error(`No PostgreSQL server binaries (initdb) under ${root}; set TEST_PG_BIN`);
+  return path.join(root, newest, 'bin');
+}
+
+const PG_BIN = serverBinDirectory();
 const SUPERUSER = 'postgres';
 
 /** Runs a PostgreSQL program as the `postgres` OS user when we are root (the server refuses to run as root). */
