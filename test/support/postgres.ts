@@ -50,6 +50,8 @@ export function runTool(file: string, args: string[], input?: string): Promise<s
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${file} exited ${code}: ${stderr}`))));
+    // A program that does not read its stdin (mount, umount) may exit first: that is not a failure of its own.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }

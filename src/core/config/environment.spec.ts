@@ -111,6 +111,12 @@ describe('validateEnvironment', () => {
     ]);
   });
 
+  it('refuses a WORKER_LOCK_SECONDS below 2 or above an hour', () => {
+    expect(namedVariables(failureOf({ WORKER_LOCK_SECONDS: '1' }))).toEqual(['WORKER_LOCK_SECONDS']);
+    expect(namedVariables(failureOf({ WORKER_LOCK_SECONDS: '3601' }))).toEqual(['WORKER_LOCK_SECONDS']);
+    expect(validateEnvironment({ WORKER_LOCK_SECONDS: '2' }).WORKER_LOCK_SECONDS).toBe(2);
+  });
+
   it('requires CREDENTIALS_KEY in production', () => {
     const error = failureOf({ NODE_ENV: 'production' });
     expect(error.message).toBe(

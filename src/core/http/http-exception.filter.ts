@@ -29,8 +29,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const { status, body } = this.toResponse(exception);
     if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    } else if (status === HttpStatus.SERVICE_UNAVAILABLE && exception instanceof Error) {
-      this.logger.warn(`Service unavailable: ${exception.message}`);
+    } else if (status === HttpStatus.SERVICE_UNAVAILABLE && isDatabaseUnavailable(exception)) {
+      this.logger.warn(`PostgreSQL unavailable: ${(exception as Error).message}`);
     }
     void reply.status(status).send(body);
   }
