@@ -129,7 +129,7 @@ describe('MysqlEngine against a real MariaDB, with Chinook', () => {
   it('dumps to a file: a SQL dump without CREATE DATABASE or USE', async () => {
     runner.runs.length = 0;
     const session = await dumpToFile(engine, target(source), dumpFile);
-    expect(session.fileExtension).toBe('sql');
+    expect(engine.dumpExtension).toBe('sql');
     expect(session.serverVersion).toMatch(/^\d+\.\d+\.\d+/);
     expect(session.toolVersion).toMatch(/^(mariadb-dump|mysqldump) \d+\.\d+\.\d+/);
 

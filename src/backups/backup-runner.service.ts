@@ -9,6 +9,7 @@ import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { RETENTION_QUEUE, type RetentionJobData } from '../core/queue/queue.constants.js';
 import { requestRetention } from '../retention/retention-requests.js';
 import { DatabasesService } from '../databases/databases.service.js';
+import type { DumpSession } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { backupFileExtension, type BackupFilePlan, BackupFiles, type StoredBackupFile } from '../storage/backup-files.js';
 import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
@@ -89,23 +90,28 @@ export class BackupRunner {
     const attempt = new AttemptSignal(this.config.backupTimeoutMs, shutdown);
     const { signal } = attempt;
     const started = performance.now();
-    const session = await this.engines.get(registration.engine).startDump(target, signal);
-    progress.enter('dumping');
-    this.logger.debug(`Backup ${parts.backupId}: ${registration.engine} dump started in ${Math.round(performance.now() - started)} ms`);
+    const engine = this.engines.get(registration.engine);
     const plan: BackupFilePlan = {
       storageTargetId: registration.storageTargetId,
       compression: registration.compression,
       encrypted: registration.encrypted,
-      key: storageKeyFor(parts, backupFileExtension(session.fileExtension, registration.compression, registration.encrypted)),
+      key: storageKeyFor(parts, backupFileExtension(engine.dumpExtension, registration.compression, registration.encrypted)),
+    };
+    let session: DumpSession | undefined;
+    const startDump = async (): Promise<DumpSession> => {
+      session = await engine.startDump(target, signal);
+      progress.enter('dumping');
+      this.logger.debug(`Backup ${parts.backupId}: ${registration.engine} dump started after ${Math.round(performance.now() - started)} ms`);
+      return session;
     };
     try {
-      const file = await this.files.store(session, plan, signal, progress.bytes);
+      const file = await this.files.store(startDump, plan, signal, progress.bytes);
       this.logger.debug(`Backup ${parts.backupId}: stored ${file.sizeBytes} bytes in ${Math.round(performance.now() - started)} ms`);
       const seconds = (performance.now() - started) / 1000;
-      return { file, plan, engine: registration.engine, seconds, serverVersion: session.serverVersion, toolVersion: session.toolVersion };
+      return { file, plan, engine: registration.engine, seconds, serverVersion: session!.serverVersion, toolVersion: session!.toolVersion };
     } catch (error) {
       attempt.abort();
-      await session.completed.catch(() => undefined);
+      await session?.completed.catch(() => undefined);
       if (attempt.timedOut) throw new PermanentBackupError(`Backup timed out after ${this.config.backupTimeoutMs / 1000} s`);
       throw error;
     }

@@ -3,17 +3,17 @@ import type { Job } from 'bullmq';
 import { AppConfig } from '../core/config/app-config.js';
 import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
 import { InterruptibleWorkerHost } from '../core/queue/interruptible-worker-host.js';
-import { BACKUP_QUEUE, BACKUP_WORKER_OPTIONS, BackupJobs, type BackupJobData } from '../core/queue/queue.constants.js';
+import { BACKUP_QUEUE, BackupJobs, type BackupJobData } from '../core/queue/queue.constants.js';
 import { BackupRunner } from './backup-runner.service.js';
 
-@Processor(BACKUP_QUEUE, BACKUP_WORKER_OPTIONS)
+@Processor(BACKUP_QUEUE)
 export class BackupProcessor extends InterruptibleWorkerHost {
   constructor(
     private readonly runner: BackupRunner,
     config: AppConfig,
     private readonly metrics: WorkerMetrics,
   ) {
-    super(config);
+    super(config, BACKUP_QUEUE);
   }
 
   async process(job: Job<BackupJobData>, token?: string): Promise<void> {

@@ -25,8 +25,6 @@ export interface DumpSession {
   completed: Promise<void>;
   serverVersion: string;
   toolVersion: string;
-  /** Extension of the uncompressed dump: "dump" (pg_dump custom format) or "sql". */
-  fileExtension: string;
 }
 
 /** A restore in progress: write the uncompressed dump to `stdin`, end it, then await `completed`. */
@@ -38,6 +36,8 @@ export interface RestoreSession {
 
 export interface DatabaseEngine {
   readonly name: EngineName;
+  /** Extension of the uncompressed dump: "dump" (pg_dump custom format) or "sql". */
+  readonly dumpExtension: string;
   serverInfo(target: ConnectionTarget): Promise<ServerInfo>;
   startDump(target: ConnectionTarget, signal: AbortSignal): Promise<DumpSession>;
   /** Replaces the target's objects with those of the dump, all or nothing where the engine allows it. */

@@ -172,6 +172,7 @@ export interface MysqlTool {
 @Injectable()
 export class MysqlEngine implements DatabaseEngine {
   readonly name = 'mysql' as const;
+  readonly dumpExtension = 'sql';
   private readonly tools = new Map<string, Promise<MysqlTool>>();
 
   constructor(private readonly processes: ProcessRunner) {}
@@ -205,7 +206,6 @@ export class MysqlEngine implements DatabaseEngine {
       completed,
       serverVersion: server.version,
       toolVersion: dumpTool.version,
-      fileExtension: 'sql',
     };
   }
 

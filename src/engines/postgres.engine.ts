@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import pg from 'pg';
 import { feedStdin } from '../core/process/feed-stdin.js';
 import { ProcessRunner, type RunOptions } from '../core/process/process-runner.js';
@@ -85,6 +85,7 @@ function parseServerVersion(versionNum: string, version: string): ServerInfo {
 @Injectable()
 export class PostgresEngine implements DatabaseEngine {
   readonly name = 'postgres' as const;
+  readonly dumpExtension = 'dump';
 
   constructor(
     private readonly processes: ProcessRunner,
@@ -125,7 +126,6 @@ export class PostgresEngine implements DatabaseEngine {
       completed,
       serverVersion: server.version,
       toolVersion: `pg_dump ${tools.version}`,
-      fileExtension: 'dump',
     };
   }
 
@@ -142,11 +142,15 @@ export class PostgresEngine implements DatabaseEngine {
 
   /** Reads the whole archive with pg_restore (TOC and every data block) without a database. */
   async validateArchive(dump: Readable, signal: AbortSignal): Promise<void> {
+    // `dump` may be the stdout of a child (zstd) that exits while we look pg_restore up; Node then drains the
+    // stdout of an exited child that nobody reads, and the bytes would be lost. Reading it at once keeps them.
+    const held = dump.pipe(new PassThrough());
+    dump.once('error', (error) => held.destroy(error));
     const [tools] = (await this.tools.list()).slice(-1);
     if (!tools) throw new Error('No pg_restore is installed');
     const check = this.processes.run(tools.pgRestore, ['--file=/dev/null'], { stdin: true, signal });
     check.stdout.resume();
-    const [, result] = await Promise.all([feedStdin(dump, check.stdin!), check.exited]);
+    const [, result] = await Promise.all([feedStdin(held, check.stdin!), check.exited]);
     if (result.code !== 0) {
       throw new Error(`pg_restore cannot read the archive: ${result.stderr.trim() || `exit ${result.signal ?? result.code}`}`);
     }

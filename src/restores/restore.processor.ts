@@ -3,17 +3,17 @@ import type { Job } from 'bullmq';
 import { AppConfig } from '../core/config/app-config.js';
 import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
 import { InterruptibleWorkerHost } from '../core/queue/interruptible-worker-host.js';
-import { BACKUP_WORKER_OPTIONS, RESTORE_QUEUE, RestoreJobs, type RestoreJobData } from '../core/queue/queue.constants.js';
+import { RESTORE_QUEUE, RestoreJobs, type RestoreJobData } from '../core/queue/queue.constants.js';
 import { RestoreRunner } from './restore-runner.service.js';
 
-@Processor(RESTORE_QUEUE, BACKUP_WORKER_OPTIONS)
+@Processor(RESTORE_QUEUE)
 export class RestoreProcessor extends InterruptibleWorkerHost {
   constructor(
     private readonly runner: RestoreRunner,
     config: AppConfig,
     private readonly metrics: WorkerMetrics,
   ) {
-    super(config);
+    super(config, RESTORE_QUEUE);
   }
 
   async process(job: Job<RestoreJobData>, token?: string): Promise<void> {

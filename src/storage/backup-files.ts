@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { PassThrough, type Readable, type Transform, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { BackupEncryption } from '../core/crypto/backup-encryption.js';
@@ -61,13 +61,18 @@ export class BackupFiles {
   ) {}
 
   /**
-   * Streams a dump into storage and commits the file only once the dump process itself has succeeded: a dump that
-   * dies midway ends its output cleanly, and must not leave a complete-looking file. On any failure the upload is
-   * aborted (nothing is left at the key) and the error is thrown; the caller stops the dump process.
-   * `progress` receives the bytes stored so far.
+   * Starts the dump with `startDump` and streams it into storage, committing the file only once the dump process
+   * itself has succeeded: a dump that dies midway ends its output cleanly, and must not leave a complete-looking
+   * file. On any failure the upload is aborted (nothing is left at the key) and the error is thrown; the caller
+   * stops the dump process. `progress` receives the bytes stored so far.
+   *
+   * Everything the dump writes into is made ready first, and its output is taken over right after it starts,
+   * with no I/O wait in between: this process reads the child's pipe as soon as the event loop runs, and Node
+   * drains the output of a child that exits unread, so any wait there could lose the first bytes of a fast dump
+   * (or all of them) while the file would still be committed.
    */
   async store(
-    dump: DumpOutput,
+    startDump: () => Promise<DumpOutput>,
     plan: BackupFilePlan,
     signal: AbortSignal,
     progress?: (bytes: number) => void,
@@ -77,11 +82,14 @@ export class BackupFiles {
     const upload = await storage.createUpload(plan.key).catch((error: Error) => {
       throw new StorageWriteError(`Storage is not writable: ${error.message}`);
     });
+    let file: FileHandle | undefined;
     try {
-      const writing =
-        upload.localPath && plan.compression === 'zstd' && !plan.encrypted
-          ? this.compressIntoFile(dump.stdout, upload.localPath, upload.stream, signal, progress)
-          : this.streamInto(dump.stdout, plan, upload.stream, signal, progress);
+      const fastPath = upload.localPath !== undefined && plan.compression === 'zstd' && !plan.encrypted;
+      if (fastPath) file = await this.openForZstd(upload.localPath!, upload.stream);
+      const dump = await startDump();
+      const writing = file
+        ? this.compressIntoFile(dump.stdout, upload.localPath!, file, signal, progress)
+        : this.streamInto(dump.stdout, plan, upload.stream, signal, progress);
       const [written] = await Promise.all([writing, dump.completed]);
       const stored = await upload.commit().catch(wrapStorageError);
       if (stored.sizeBytes !== written.bytes) {
@@ -91,6 +99,8 @@ export class BackupFiles {
     } catch (error) {
       await upload.abort().catch(() => undefined);
       throw error;
+    } finally {
+      await file?.close().catch(() => undefined);
     }
   }
 
@@ -109,6 +119,13 @@ export class BackupFiles {
     return { bytes: digest.bytes, sha256: digest.hex() };
   }
 
+  /** The fast path writes through a descriptor of its own: the upload's stream is closed unused. */
+  private async openForZstd(path: string, unusedStream: Writable): Promise<FileHandle> {
+    unusedStream.end();
+    await finished(unusedStream);
+    return open(path, 'r+').catch((error: Error) => wrapStorageError(error));
+  }
+
   /**
    * The fast path for the default (local file, zstd, not encrypted): zstd reads the dump's pipe and writes the
    * temporary file itself, so no byte passes through this process, while the file is hashed, and flushed to disk,
@@ -119,20 +136,13 @@ export class BackupFiles {
   private async compressIntoFile(
     dump: Readable,
     path: string,
-    unusedStream: Writable,
+    file: FileHandle,
     signal: AbortSignal,
     progress?: (bytes: number) => void,
   ): Promise<FileDigest> {
-    unusedStream.end();
-    await finished(unusedStream);
-    const file = await open(path, 'r+').catch((error: Error) => wrapStorageError(error));
-    try {
-      const compressing = this.compressor.compressZstdToFile(dump, file.fd, signal);
-      const [, digest] = await Promise.all([compressing, digestGrowingFile(path, compressing, progress)]);
-      return digest;
-    } finally {
-      await file.close();
-    }
+    const compressing = this.compressor.compressZstdToFile(dump, file.fd, signal);
+    const [, digest] = await Promise.all([compressing, digestGrowingFile(path, compressing, progress)]);
+    return digest;
   }
 
   /** The stored file must exist with the recorded size (a cheap stat or HEAD, no read). */

@@ -50,6 +50,8 @@ export function runTool(file: string, args: string[], input?: string): Promise<s
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${file} exited ${code}: ${stderr}`))));
+    // A program that does not read its stdin (mount, umount) may exit first: that is not a failure of its own.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }
@@ -99,4 +101,41 @@ export async function tableFingerprints(database: string): Promise<Record<string
     }
     return result;
   });
+}
+
+/** Sessions the service's dump and restore tools hold on `database` (they connect as application "db-backup-service"). */
+export async function dumpSessions(database: string): Promise<number> {
+  const { rows } = await withClient('postgres', (c) =>
+    c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'db-backup-service'", [database]),
+  );
+  return rows[0].n;
+}
+
+/** A small database whose table `t` a test can lock, to hold a dump up for as long as it wants. */
+export async function createLockableDatabase(name: string): Promise<void> {
+  await createDatabase(name);
+  await withClient(name, (c) => c.query('CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g'));
+}
+
+export interface TableLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Holds ACCESS EXCLUSIVE on `table` from another session: pg_dump waits for it, so the backup stays `running`
+ * (its pg_dump and zstd alive, its partial file open) until release().
+ */
+export async function lockTable(database: string, table = 't', server: (database: string) => pg.Client = connect): Promise<TableLock> {
+  const locker = server(database);
+  await locker.connect();
+  await locker.query(`BEGIN; LOCK TABLE ${pg.escapeIdentifier(table)} IN ACCESS EXCLUSIVE MODE`);
+  let released = false;
+  return {
+    release: async () => {
+      if (released) return;
+      released = true;
+      await locker.query('COMMIT').catch(() => undefined);
+      await locker.end().catch(() => undefined);
+    },
+  };
 }

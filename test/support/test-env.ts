@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { dropDatabase } from './postgres.js';
+import { dropDatabase, runTool, withClient } from './postgres.js';
 
 export const PG_HOST = process.env.TEST_PG_HOST ?? '127.0.0.1';
 export const PG_PORT = Number(process.env.TEST_PG_PORT ?? 5432);
@@ -86,4 +86,34 @@ export async function listRedisKeys(url: string, pattern: string): Promise<strin
   } finally {
     redis.disconnect();
   }
+}
+
+/** A registration body for a PostgreSQL database on the shared server (password ignored there: trust auth). */
+export function postgresRegistration(name: string, database: string, overrides: Record<string, unknown> = {}) {
+  return { name, engine: 'postgres', host: PG_HOST, port: PG_PORT, database, username: PG_USER, password: 'x', ...overrides };
+}
+
+/** Every file under the storage directory, as paths relative to it, sorted. */
+export async function storedFiles(env: TestEnv): Promise<string[]> {
+  const entries = await readdir(env.storageDir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(env.storageDir, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/** The backup's row as PostgreSQL holds it (snake_case columns, attempt included), or undefined. */
+export async function backupRow(env: TestEnv, backupId: string): Promise<Record<string, any> | undefined> {
+  const { rows } = await withClient(env.metadataDatabase, (c) => c.query('SELECT * FROM backups WHERE id = $1', [backupId]));
+  return rows[0];
+}
+
+/**
+ * Mounts a tmpfs on `directory` (created if missing): `ro` for storage that cannot be written, `size=…` for storage
+ * that fills up. Needs root (CAP_SYS_ADMIN), as the end-to-end tests run in CI. Returns the unmount.
+ */
+export async function mountTmpfs(directory: string, options: string): Promise<() => Promise<void>> {
+  await mkdir(directory, { recursive: true });
+  await runTool('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', directory]);
+  return () => runTool('umount', ['--lazy', directory]).then(() => undefined);
 }

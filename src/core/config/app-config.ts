@@ -63,6 +63,9 @@ export class AppConfig {
   get retentionSweepIntervalMs(): number {
     return this.get('RETENTION_SWEEP_INTERVAL_SECONDS') * 1000;
   }
+  get workerLockSeconds(): number {
+    return this.get('WORKER_LOCK_SECONDS');
+  }
   get pgBinDirs(): string[] | undefined {
     return this.get('PG_BIN_DIRS')?.split(':').filter(Boolean);
   }

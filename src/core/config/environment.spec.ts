@@ -39,6 +39,7 @@ describe('validateEnvironment', () => {
       SCHEDULE_MISSED_GRACE_SECONDS: 3600,
       SCHEDULE_RECONCILE_INTERVAL_SECONDS: 60,
       RETENTION_SWEEP_INTERVAL_SECONDS: 3600,
+      WORKER_LOCK_SECONDS: 60,
       PG_BIN_DIRS: undefined,
       WEBHOOK_MAX_ATTEMPTS: 6,
       WEBHOOK_BACKOFF_MS: 10_000,
@@ -123,6 +124,12 @@ describe('validateEnvironment', () => {
       'BACKUP_TIMEOUT_SECONDS',
       'WORKER_CONCURRENCY',
     ]);
+  });
+
+  it('refuses a WORKER_LOCK_SECONDS below 2 or above an hour', () => {
+    expect(namedVariables(failureOf({ WORKER_LOCK_SECONDS: '1' }))).toEqual(['WORKER_LOCK_SECONDS']);
+    expect(namedVariables(failureOf({ WORKER_LOCK_SECONDS: '3601' }))).toEqual(['WORKER_LOCK_SECONDS']);
+    expect(validateEnvironment({ WORKER_LOCK_SECONDS: '2' }).WORKER_LOCK_SECONDS).toBe(2);
   });
 
   it('requires CREDENTIALS_KEY in production', () => {

@@ -99,6 +99,15 @@ export class Environment {
   @Min(10)
   @Max(MAX_TIMER_SECONDS)
   RETENTION_SWEEP_INTERVAL_SECONDS = 3600;
+  /**
+   * How long a worker's lock on a running job lasts (renewed every half of it). A worker that stops renewing it
+   * (killed, frozen) loses the job to another worker after about this long.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(3_600)
+  WORKER_LOCK_SECONDS = 60;
 
   @Transform(emptyToUndefined)
   @IsOptional()

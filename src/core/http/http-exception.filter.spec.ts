@@ -111,6 +111,21 @@ describe('HttpExceptionFilter.toResponse', () => {
     });
   });
 
+  describe('PostgreSQL unavailable', () => {
+    it('a refused or timed-out connection, or a server shutting down, becomes 503 without details', () => {
+      const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      const shuttingDown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      for (const error of [refused, shuttingDown, new Error('timeout exceeded when trying to connect')]) {
+        expect(filter.toResponse(error)).toEqual({ status: 503, body: { error: 'Database unavailable; try again shortly' } });
+      }
+    });
+
+    it('other SQL errors stay a generic 500', () => {
+      const syntax = Object.assign(new Error('syntax error at or near "x"'), { code: '42601' });
+      expect(filter.toResponse(syntax)).toEqual({ status: 500, body: { error: 'Internal server error' } });
+    });
+  });
+
   describe('Nest HttpExceptions', () => {
     it('NotFoundException keeps its message', () => {
       expect(filter.toResponse(new NotFoundException('Cannot GET /x'))).toEqual({

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { isDatabaseUnavailable } from '../database/postgres-errors.js';
 import { DomainError } from './domain-error.js';
 
 export interface ErrorBody {
@@ -16,6 +17,7 @@ interface FastifyLikeError {
 
 const INTERNAL_ERROR = 'Internal server error';
 const SERVICE_UNAVAILABLE = 'Service unavailable';
+const DATABASE_UNAVAILABLE = 'Database unavailable; try again shortly';
 
 /** The one place that turns any thrown value into `{ "error": "..." }`. Never leaks stacks or SQL. */
 @Catch()
@@ -27,6 +29,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const { status, body } = this.toResponse(exception);
     if (status >= 500 && status !== HttpStatus.SERVICE_UNAVAILABLE) {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    } else if (status === HttpStatus.SERVICE_UNAVAILABLE && isDatabaseUnavailable(exception)) {
+      this.logger.warn(`PostgreSQL unavailable: ${(exception as Error).message}`);
     }
     void reply.status(status).send(body);
   }
@@ -40,6 +44,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     if (isFastifyError(exception)) {
       return { status: exception.statusCode, body: { error: exception.message } };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { error: DATABASE_UNAVAILABLE } };
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: INTERNAL_ERROR } };
   }

@@ -1,8 +1,9 @@
-import { WorkerHost } from '@nestjs/bullmq';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
 import type { AppConfig } from '../config/app-config.js';
 import { JobInterruptedError } from '../database/fenced-records.js';
+import { workerOptions } from './queue.constants.js';
 
 /** How soon another worker may pick up a job this worker handed back on shutdown. */
 const HAND_BACK_DELAY_MS = 1_000;
@@ -16,8 +17,14 @@ export abstract class InterruptibleWorkerHost extends WorkerHost implements OnAp
   protected readonly logger = new Logger(this.constructor.name);
   private readonly shutdown = new AbortController();
 
-  constructor(protected readonly config: AppConfig) {
+  constructor(
+    protected readonly config: AppConfig,
+    queueName: string,
+  ) {
     super();
+    // @nestjs/bullmq creates the BullMQ worker from the @Processor metadata once every provider is constructed:
+    // declaring it here, rather than as a decorator, lets the lock duration come from the validated configuration.
+    Processor(queueName, workerOptions(config.workerLockSeconds))(new.target);
   }
 
   onApplicationBootstrap(): void {

@@ -67,12 +67,18 @@ export function webhookJobOptions(attempts: number, backoffMs: number): JobsOpti
 /** Deliveries are short HTTP calls: several at once per worker. */
 export const WEBHOOK_WORKER_OPTIONS = { concurrency: 4 } as const;
 
-export const BACKUP_WORKER_OPTIONS = {
-  /** Renewed every lockDuration/2 while the event loop is free; the dump itself runs in a child process. */
-  lockDuration: 60_000,
-  stalledInterval: 30_000,
-  maxStalledCount: 2,
-} as const;
+/**
+ * Options of the backup and restore workers for a job lock of `lockSeconds` (WORKER_LOCK_SECONDS). The lock is
+ * renewed every lockDuration/2 while the event loop is free (the dump itself runs in a child process); a worker that
+ * stops renewing it loses the job, which another worker's stalled check hands out again within half a lock period.
+ */
+export function workerOptions(lockSeconds: number) {
+  return {
+    lockDuration: lockSeconds * 1000,
+    stalledInterval: lockSeconds * 500,
+    maxStalledCount: 2,
+  };
+}
 
 /** Producer side: fail fast instead of buffering commands while Redis is down. */
 export const PRODUCER_REDIS_OPTIONS = {

@@ -1,0 +1,51 @@
+import { HeldDumpStage } from '../support/held-dump.js';
+import { descendantsOf, killAll, type ProcessInfo } from '../support/proc.js';
+import { waitFor } from '../support/service-processes.js';
+import { backupRow, storedFiles } from '../support/test-env.js';
+
+/**
+ * SIGKILL mid-dump: the dead worker's lock lapses (WORKER_LOCK_SECONDS), another worker's stalled check takes the
+ * job over under a new attempt, and the sweeper removes the dead attempt's partial file.
+ */
+describe('Fault 1: SIGKILL to a worker mid-dump', () => {
+  let stage: HeldDumpStage;
+  let orphans: ProcessInfo[] = [];
+
+  beforeAll(async () => {
+    stage = await HeldDumpStage.create('sigkill', { WORKER_LOCK_SECONDS: '2', RECONCILE_INTERVAL_SECONDS: '2' });
+  });
+
+  afterAll(async () => {
+    // The tools of a SIGKILLed worker outlive it (they run in process groups of their own).
+    killAll(orphans);
+    await stage?.teardown();
+  });
+
+  it('a second worker finishes the backup under attempt 2, with a complete file, and the partial file is removed', async () => {
+    const { env, client } = stage;
+    const first = await stage.startWorker();
+    const backupId = await stage.triggerHeldBackup();
+    orphans = await descendantsOf(first.pid);
+    const [partial] = await storedFiles(env);
+    expect(partial).toMatch(new RegExp(`backup-${backupId}-a1\\.dump\\.zst\\.[0-9a-f]{12}\\.partial$`));
+
+    await first.stop('SIGKILL');
+    expect(await backupRow(env, backupId)).toMatchObject({ status: 'running', attempt: 1 });
+    const second = await stage.startWorker();
+    await waitFor(async () => ((await backupRow(env, backupId))?.attempt === 2 ? true : undefined), 30_000);
+    await stage.release();
+
+    const finished = await client.waitForBackup(backupId, 60_000);
+    expect(finished).toMatchObject({ status: 'success', error: null });
+    expect(finished.fileLocation).toMatch(new RegExp(`backup-${backupId}-a2\\.dump\\.zst$`));
+    expect(await backupRow(env, backupId)).toMatchObject({ status: 'success', attempt: 2 });
+    const stored = stage.keyOf(finished.fileLocation);
+    await waitFor(async () => ((await storedFiles(env)).join() === stored ? true : undefined), 30_000);
+    expect(second.output).toContain(partial);
+
+    // The file marked success is complete: size and sha256 match the record and pg_restore reads it to the end.
+    const verified = await client.post(`/backups/${backupId}/verify`);
+    expect(verified.status).toBe(200);
+    expect(verified.body.verificationStatus).toBe('passed');
+  });
+});

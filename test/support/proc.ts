@@ -1,0 +1,73 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+/** A process as /proc/<pid>/stat describes it. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  command: string;
+}
+
+async function processInfo(pid: number): Promise<ProcessInfo | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid pgrp ...": comm may itself hold spaces and parentheses.
+    const close = stat.lastIndexOf(')');
+    const [, ppid, pgid] = stat.slice(close + 2).split(' ');
+    return { pid, ppid: Number(ppid), pgid: Number(pgid), command: stat.slice(stat.indexOf('(') + 1, close) };
+  } catch {
+    return null; // exited meanwhile
+  }
+}
+
+export async function listProcesses(): Promise<ProcessInfo[]> {
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
+  return (await Promise.all(pids.map(processInfo))).filter((info): info is ProcessInfo => info !== null);
+}
+
+/** Every process started by `pid`, directly or not (the dump tools run in process groups of their own). */
+export async function descendantsOf(pid: number): Promise<ProcessInfo[]> {
+  const all = await listProcesses();
+  const found: ProcessInfo[] = [];
+  const parents = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const info of all) {
+      if (parents.has(info.ppid) && !parents.has(info.pid)) {
+        parents.add(info.pid);
+        found.push(info);
+        grew = true;
+      }
+    }
+  }
+  return found;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** /proc/<pid>/cmdline or environ with NUL separators as spaces; null once the process has gone. */
+export async function readProcText(pid: number, file: 'cmdline' | 'environ'): Promise<string | null> {
+  try {
+    return (await readFile(`/proc/${pid}/${file}`)).toString('utf8').replace(/\0/g, ' ');
+  } catch {
+    return null;
+  }
+}
+
+/** Kills whatever a dead worker left running (the tools of a SIGKILLed worker outlive it). */
+export function killAll(processes: ProcessInfo[]): void {
+  for (const { pid } of processes) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
