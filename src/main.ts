@@ -5,9 +5,12 @@ import { prepareDatabase } from './core/database/prepare-database.js';
 import { redisOptions } from './core/queue/queue.module.js';
 import { checkRedisSettings } from './core/queue/redis-settings-check.js';
 
+const LISTEN_BACKLOG = 4096;
+
 const env = loadEnvironment('api');
 await prepareDatabase(env.DATABASE_URL);
 const app = await createApiApp();
-await app.listen(env.PORT, env.HOST);
+// A burst of clients (a fleet's cron at the top of the hour) queues in the kernel instead of being reset.
+await app.listen({ port: env.PORT, host: env.HOST, backlog: LISTEN_BACKLOG });
 // A warning, never a reason not to start: managed Redis often forbids CONFIG.
 void checkRedisSettings(redisOptions(env.REDIS_URL, 'producer'));
