@@ -13,6 +13,7 @@
  *   BENCH_TMPDIR              where backup files are written (os.tmpdir())
  *   BENCH_DIST=dist           compiled service to start
  *   BENCH_BACKUP_TIMEOUT_S=600  time limit of one service backup
+ *   BENCH_TRACE=1             worker logs at debug level, printed after each service backup
  *
  * See bench/README.md.
  */
@@ -56,6 +57,7 @@ const TMP_BASE = process.env.BENCH_TMPDIR || os.tmpdir();
 const DIST = path.resolve(ROOT, process.env.BENCH_DIST || 'dist');
 const BACKUP_TIMEOUT_MS = intFromEnv('BENCH_BACKUP_TIMEOUT_S', 600, 1) * 1000;
 const BENCH_DB = `bench_backup_${DB_MB}mb`;
+const TRACE = process.env.BENCH_TRACE === '1';
 const WAIT_SECONDS = 60;
 const SAMPLE_MS = 100;
 const STARTUP_TIMEOUT_MS = 90_000;
@@ -163,7 +165,7 @@ async function startService(tmp: string): Promise<Service> {
   const api = ServiceProcess.start('API', process.execPath, [path.join(DIST, 'main.js')], { ...common, PORT: String(port), LOG_LEVEL: 'warn' }, ROOT);
   onCleanup('stop the API', () => api.stop());
   // The worker announces itself at info level ("Worker <pid> consuming backup jobs"), hence info rather than warn.
-  const worker = ServiceProcess.start('worker', process.execPath, [path.join(DIST, 'worker.js')], { ...common, LOG_LEVEL: 'info' }, ROOT);
+  const worker = ServiceProcess.start('worker', process.execPath, [path.join(DIST, 'worker.js')], { ...common, LOG_LEVEL: TRACE ? 'debug' : 'info' }, ROOT);
   onCleanup('stop the worker', () => worker.stop());
 
   await Promise.all([waitForReady(api, url, STARTUP_TIMEOUT_MS), worker.waitForOutput(/consuming backup jobs/, STARTUP_TIMEOUT_MS)]);
@@ -225,6 +227,7 @@ async function serviceBackup(service: Service): Promise<ServiceRun> {
       if (polled.body.status === 'success') {
         seconds = (performance.now() - started) / 1000;
         details = polled.body;
+        if (TRACE) log(`[trace] worker output:\n${service.worker.tail(6000)}`);
         break;
       }
       if (polled.body.status === 'failed') {

@@ -36,3 +36,24 @@ describe('digestGrowingFile', () => {
     expect(digest).toEqual({ bytes: 3, sha256: createHash('sha256').update('abc').digest('hex') });
   });
 });
+
+describe('digestGrowingFile errors', () => {
+  it('rejects when the file cannot be opened', async () => {
+    const missing = path.join(tmpdir(), `growing-digest-missing-${process.pid}`, 'f');
+    await expect(digestGrowingFile(missing, Promise.resolve())).rejects.toThrow(/ENOENT/);
+  });
+
+  it('reports the final byte count as progress', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'growing-digest-'));
+    try {
+      const file = path.join(dir, 'f');
+      await writeFile(file, randomBytes(9 * 1024 * 1024 + 5));
+      const seen: number[] = [];
+      const digest = await digestGrowingFile(file, Promise.resolve(), (bytes) => seen.push(bytes));
+      expect(digest.bytes).toBe(9 * 1024 * 1024 + 5);
+      expect(seen).toEqual([4 * 1024 * 1024, 8 * 1024 * 1024, 9 * 1024 * 1024 + 5]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -16,7 +16,7 @@ describe('Fault 1: SIGKILL to a worker mid-dump', () => {
   });
 
   afterAll(async () => {
-    // The tools of a SIGKILLed worker outlive it (they run in process groups of their own).
+    // The tools of a SIGKILLed worker outlive it: nothing is left to stop them.
     killAll(orphans);
     await stage?.teardown();
   });

@@ -15,7 +15,7 @@ export interface RunOptions {
   stdin?: boolean | Readable;
   /** A file descriptor the child writes its stdout to directly (default: a pipe we read). */
   stdoutFd?: number;
-  /** Aborting kills the child's whole process group. */
+  /** Aborting sends SIGTERM to the child, then SIGKILL if it has not exited after a grace period. */
   signal?: AbortSignal;
 }
 
@@ -70,32 +70,30 @@ function childEnvironment(extra: Record<string, string> = {}): Record<string, st
 }
 
 /**
- * The only way the service starts a program: spawn(file, args) without a shell, in a process group of its own
- * so that an abort kills the program and everything it started.
+ * The only way the service starts a program: spawn(file, args) without a shell.
+ *
+ * Children stay in this process's session. With a session each (`detached`), Linux's autogroup scheduler gives
+ * pg_dump and zstd a CPU share each against the database server's one, on a machine they share: the server's
+ * backend, the critical path of a dump, then ran slower (bench/results/backup.md). None of the tools run here
+ * starts processes of its own, so stopping the child stops the work.
  */
 @Injectable()
 export class ProcessRunner {
   run(file: string, args: readonly string[], options: RunOptions = {}): RunningProcess {
     const child = spawn(file, args, {
       shell: false,
-      detached: true,
       env: childEnvironment(options.env),
       stdio: [stdinOption(options.stdin), options.stdoutFd ?? 'pipe', 'pipe'],
     });
     // The child now holds its own copy of the upstream pipe; ours must not read (and steal) from it.
     if (isStream(options.stdin)) options.stdin.destroy();
-    const killGroup = (signal: NodeJS.Signals) => {
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // The group is already gone.
-      }
+    const kill = (signal: NodeJS.Signals) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
     let escalation: NodeJS.Timeout | undefined;
     const onAbort = () => {
-      killGroup('SIGTERM');
-      escalation = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+      kill('SIGTERM');
+      escalation = setTimeout(() => kill('SIGKILL'), KILL_GRACE_MS);
       escalation.unref();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
