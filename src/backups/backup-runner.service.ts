@@ -98,8 +98,8 @@ export class BackupRunner {
       key: storageKeyFor(parts, backupFileExtension(engine.dumpExtension, registration.compression, registration.encrypted)),
     };
     let session: DumpSession | undefined;
-    const startDump = async (): Promise<DumpSession> => {
-      session = await engine.startDump(target, signal);
+    const startDump = async (stdoutFd?: number): Promise<DumpSession> => {
+      session = await engine.startDump(target, signal, stdoutFd);
       progress.enter('dumping');
       this.logger.debug(`Backup ${parts.backupId}: ${registration.engine} dump started after ${Math.round(performance.now() - started)} ms`);
       return session;

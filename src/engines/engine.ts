@@ -39,7 +39,8 @@ export interface DatabaseEngine {
   /** Extension of the uncompressed dump: "dump" (pg_dump custom format) or "sql". */
   readonly dumpExtension: string;
   serverInfo(target: ConnectionTarget): Promise<ServerInfo>;
-  startDump(target: ConnectionTarget, signal: AbortSignal): Promise<DumpSession>;
+  /** With `stdoutFd`, the dump tool writes to that descriptor (see OsPipe) and `stdout` stays empty. */
+  startDump(target: ConnectionTarget, signal: AbortSignal, stdoutFd?: number): Promise<DumpSession>;
   /** Replaces the target's objects with those of the dump, all or nothing where the engine allows it. */
   startRestore(target: ConnectionTarget, signal: AbortSignal): Promise<RestoreSession>;
   /** Reads an uncompressed dump to its end and throws if it is not a complete, readable archive. */

@@ -197,10 +197,10 @@ export class MysqlEngine implements DatabaseEngine {
     }
   }
 
-  async startDump(target: ConnectionTarget, signal: AbortSignal): Promise<DumpSession> {
+  async startDump(target: ConnectionTarget, signal: AbortSignal, stdoutFd?: number): Promise<DumpSession> {
     const server = await this.serverInfo(target);
     const dumpTool = await this.tool(DUMP_TOOLS);
-    const { process, completed } = await this.runWithOptionFile(dumpTool.file, mysqlDumpArgs, target, { signal });
+    const { process, completed } = await this.runWithOptionFile(dumpTool.file, mysqlDumpArgs, target, { signal, stdoutFd });
     return {
       stdout: process.stdout,
       completed,

@@ -117,10 +117,10 @@ export class PostgresEngine implements DatabaseEngine {
     }
   }
 
-  async startDump(target: ConnectionTarget, signal: AbortSignal): Promise<DumpSession> {
+  async startDump(target: ConnectionTarget, signal: AbortSignal, stdoutFd?: number): Promise<DumpSession> {
     const server = await this.serverInfo(target);
     const tools = await this.tools.forServer(server.major);
-    const { process, completed } = await this.runWithPassfile(tools.pgDump, pgDumpArgs(target), target, { signal });
+    const { process, completed } = await this.runWithPassfile(tools.pgDump, pgDumpArgs(target), target, { signal, stdoutFd });
     return {
       stdout: process.stdout,
       completed,

@@ -39,9 +39,9 @@ export class Compressor {
     return { output: input, completed: Promise.resolve() };
   }
 
-  /** zstd straight from a child's stdout into a file descriptor: no byte passes through this process. */
-  compressZstdToFile(input: Readable, fd: number, signal: AbortSignal): Promise<void> {
-    const zstd = this.processes.run('zstd', ZSTD_COMPRESS_ARGS, { stdin: input, stdoutFd: fd, signal });
+  /** zstd from one descriptor (a pipe from the dump) into another (a file): no byte passes through this process. */
+  compressZstdToFile(inputFd: number, fd: number, signal: AbortSignal): Promise<void> {
+    const zstd = this.processes.run('zstd', ZSTD_COMPRESS_ARGS, { stdinFd: inputFd, stdoutFd: fd, signal });
     return zstd.exited.then((result) => {
       if (result.code !== 0) throw new ProcessFailedError('zstd', result);
     });

@@ -13,6 +13,8 @@ export interface RunOptions {
    * which is handed over at the OS level so the bytes flow between the two programs without passing through us.
    */
   stdin?: boolean | Readable;
+  /** A file descriptor the child reads its stdin from directly, such as one end of an OsPipe (overrides `stdin`). */
+  stdinFd?: number;
   /** A file descriptor the child writes its stdout to directly (default: a pipe we read). */
   stdoutFd?: number;
   /** Aborting sends SIGTERM to the child, then SIGKILL if it has not exited after a grace period. */
@@ -83,7 +85,7 @@ export class ProcessRunner {
     const child = spawn(file, args, {
       shell: false,
       env: childEnvironment(options.env),
-      stdio: [stdinOption(options.stdin), options.stdoutFd ?? 'pipe', 'pipe'],
+      stdio: [options.stdinFd ?? stdinOption(options.stdin), options.stdoutFd ?? 'pipe', 'pipe'],
     });
     // The child now holds its own copy of the upstream pipe; ours must not read (and steal) from it.
     if (isStream(options.stdin)) options.stdin.destroy();
