@@ -214,6 +214,7 @@ async function serviceBackup(service: Service): Promise<ServiceRun> {
   let memory: MemorySummary | undefined;
   try {
     const started = performance.now();
+    if (TRACE) log(`[trace] POST at ${Date.now()}`);
     const triggered = await http<{ backupId?: string }>(`${service.url}/backups`, 'POST', { databaseId: service.databaseId }, AUTH);
     if (triggered.status !== 202 || !triggered.body?.backupId) {
       throw new Error(`POST /backups answered ${triggered.status}, expected 202 with a backupId: ${triggered.text.slice(0, 1000)}`);
@@ -226,6 +227,7 @@ async function serviceBackup(service: Service): Promise<ServiceRun> {
       if (polled.status !== 200) throw new Error(`GET /backups/${backupId} answered ${polled.status}: ${polled.text.slice(0, 1000)}`);
       if (polled.body.status === 'success') {
         seconds = (performance.now() - started) / 1000;
+        if (TRACE) log(`[trace] success seen at ${Date.now()}`);
         details = polled.body;
         if (TRACE) log(`[trace] worker output:\n${service.worker.tail(6000)}`);
         break;

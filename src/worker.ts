@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { loadEnvironment } from './core/config/load-environment.js';
 import { prepareDatabase } from './core/database/prepare-database.js';
+import { PgTools } from './engines/pg-tools.js';
 import { redisOptions } from './core/queue/queue.module.js';
 import { checkRedisSettings } from './core/queue/redis-settings-check.js';
 import { WorkerModule } from './worker.module.js';
@@ -14,4 +15,11 @@ const logger = app.get(Logger);
 app.useLogger(logger);
 app.enableShutdownHooks();
 logger.log(`Worker ${process.pid} consuming backup jobs`, 'Worker');
+void app
+  .get(PgTools, { strict: false })
+  .summary()
+  .then(
+    (tools) => logger.log(`PostgreSQL client tools: ${tools}`, 'Worker'),
+    (error: Error) => logger.warn(`Could not list the PostgreSQL client tools: ${error.message}`, 'Worker'),
+  );
 void checkRedisSettings(redisOptions(env.REDIS_URL, 'producer'));

@@ -49,6 +49,13 @@ export class PgTools {
     return fit;
   }
 
+  /** One line for the worker's start-up log; asking early also spares the first backup the discovery. */
+  async summary(): Promise<string> {
+    const sets = await this.list();
+    if (sets.length === 0) return 'none found: PostgreSQL backups will fail until postgresql-client is installed';
+    return sets.map((tools) => `${tools.version} (${tools.directory ?? 'PATH'})`).join(', ');
+  }
+
   list(): Promise<PgToolSet[]> {
     this.toolSets ??= this.discover();
     return this.toolSets;
