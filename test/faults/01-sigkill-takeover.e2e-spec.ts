@@ -1,5 +1,5 @@
 import { HeldDumpStage } from '../support/held-dump.js';
-import { descendantsOf, killAll, type ProcessInfo } from '../support/proc.js';
+import { descendantsOf, isAlive, killAll, type ProcessInfo } from '../support/proc.js';
 import { waitFor } from '../support/service-processes.js';
 import { backupRow, storedFiles } from '../support/test-env.js';
 
@@ -16,7 +16,7 @@ describe('Fault 1: SIGKILL to a worker mid-dump', () => {
   });
 
   afterAll(async () => {
-    // The tools of a SIGKILLed worker outlive it: nothing is left to stop them.
+    // Only if the test failed before checking that the tools died with their worker.
     killAll(orphans);
     await stage?.teardown();
   });
@@ -26,10 +26,13 @@ describe('Fault 1: SIGKILL to a worker mid-dump', () => {
     const first = await stage.startWorker();
     const backupId = await stage.triggerHeldBackup();
     orphans = await descendantsOf(first.pid);
+    expect(orphans.map((p) => p.command).sort()).toEqual(['pg_dump', 'zstd']);
     const [partial] = await storedFiles(env);
     expect(partial).toMatch(new RegExp(`backup-${backupId}-a1\\.dump\\.zst\\.[0-9a-f]{12}\\.partial$`));
 
     await first.stop('SIGKILL');
+    // Their parent-death signal kills the dead worker's pg_dump and zstd: no orphan holds a snapshot or disk space.
+    await waitFor(async () => (orphans.some((p) => isAlive(p.pid)) ? undefined : true), 10_000);
     expect(await backupRow(env, backupId)).toMatchObject({ status: 'running', attempt: 1 });
     const second = await stage.startWorker();
     await waitFor(async () => ((await backupRow(env, backupId))?.attempt === 2 ? true : undefined), 30_000);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 /** A process as /proc/<pid>/stat describes it. */
@@ -25,7 +26,7 @@ export async function listProcesses(): Promise<ProcessInfo[]> {
   return (await Promise.all(pids.map(processInfo))).filter((info): info is ProcessInfo => info !== null);
 }
 
-/** Every process started by `pid`, directly or not (the dump tools run in process groups of their own). */
+/** Every process started by `pid`, directly or not. */
 export async function descendantsOf(pid: number): Promise<ProcessInfo[]> {
   const all = await listProcesses();
   const found: ProcessInfo[] = [];
@@ -43,10 +44,11 @@ export async function descendantsOf(pid: number): Promise<ProcessInfo[]> {
   return found;
 }
 
+/** Whether a process is running: an exited one that nobody has reaped yet (a zombie) is not. */
 export function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ProcessFailedError, ProcessRunner } from './process-runner.js';
+import { ProcessFailedError, ProcessRunner, resolveExecutable } from './process-runner.js';
 
 const node = process.execPath;
 
@@ -161,3 +161,19 @@ async function sessionAndGroupOf(pid: string): Promise<{ group: string; session:
   const [, , group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { group: group!, session: session! };
 }
+
+describe('resolveExecutable', () => {
+  it('finds a program on the search path as execvp would, skipping directories without it', () => {
+    expect(resolveExecutable('sh', '/nonexistent:/bin')).toBe('/bin/sh');
+  });
+
+  it('takes a path with a slash as it is, if it is an executable file', () => {
+    expect(resolveExecutable('/bin/sh', '')).toBe('/bin/sh');
+    expect(resolveExecutable('/etc/passwd', '/bin')).toBeUndefined();
+    expect(resolveExecutable('/bin', '/')).toBeUndefined();
+  });
+
+  it('is undefined for a program that is nowhere on the path', () => {
+    expect(resolveExecutable('definitely-not-a-tool', '/bin:/usr/bin')).toBeUndefined();
+  });
+});

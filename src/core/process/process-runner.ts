@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 
 const STDERR_LIMIT_BYTES = 64 * 1024;
@@ -71,6 +73,39 @@ function childEnvironment(extra: Record<string, string> = {}): Record<string, st
   };
 }
 
+function isExecutableFile(candidate: string): boolean {
+  try {
+    accessSync(candidate, constants.X_OK);
+    return statSync(candidate).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Where `file` would be found, as execvp looks it up, or undefined. */
+export function resolveExecutable(file: string, searchPath: string): string | undefined {
+  if (file.includes('/')) return isExecutableFile(file) ? file : undefined;
+  return searchPath
+    .split(':')
+    .map((directory) => path.join(directory || '.', file))
+    .find(isExecutableFile);
+}
+
+/** util-linux's setpriv (essential on Debian), which can set a parent-death signal and then exec a program. */
+const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find(isExecutableFile) : undefined;
+
+/**
+ * The command that runs `file`: through `setpriv --pdeathsig KILL` where it exists, so that the program is killed
+ * when this process dies, even by SIGKILL. Otherwise an orphaned pg_dump would go on holding its snapshot on the
+ * database, and its zstd disk space, while another worker runs the backup again.
+ */
+function commandFor(file: string, args: readonly string[], searchPath: string): [string, readonly string[]] {
+  const executable = resolveExecutable(file, searchPath);
+  // A missing program is spawned as it is, so that it fails the usual way (ENOENT).
+  if (!SETPRIV || !executable) return [file, args];
+  return [SETPRIV, ['--pdeathsig', 'KILL', '--', executable, ...args]];
+}
+
 /**
  * The only way the service starts a program: spawn(file, args) without a shell.
  *
@@ -82,9 +117,11 @@ function childEnvironment(extra: Record<string, string> = {}): Record<string, st
 @Injectable()
 export class ProcessRunner {
   run(file: string, args: readonly string[], options: RunOptions = {}): RunningProcess {
-    const child = spawn(file, args, {
+    const env = childEnvironment(options.env);
+    const [command, argv] = commandFor(file, args, env.PATH!);
+    const child = spawn(command, argv, {
       shell: false,
-      env: childEnvironment(options.env),
+      env,
       stdio: [options.stdinFd ?? stdinOption(options.stdin), options.stdoutFd ?? 'pipe', 'pipe'],
     });
     // The child now holds its own copy of the upstream pipe; ours must not read (and steal) from it.
