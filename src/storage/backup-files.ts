@@ -69,10 +69,11 @@ export class BackupFiles {
    * file. On any failure the upload is aborted (nothing is left at the key) and the error is thrown; the caller
    * stops the dump process. `progress` receives the bytes stored so far.
    *
-   * Everything the dump writes into is made ready first, and its output is taken over right after it starts,
-   * with no I/O wait in between: this process reads the child's pipe as soon as the event loop runs, and Node
-   * drains the output of a child that exits unread, so any wait there could lose the first bytes of a fast dump
-   * (or all of them) while the file would still be committed.
+   * With zstd, the dump writes into a kernel pipe that zstd reads (see OsPipe). Otherwise everything the dump
+   * writes into is made ready first, and its output is taken over right after it starts, with no I/O wait in
+   * between: this process reads the child's pipe as soon as the event loop runs, and Node drains the output of a
+   * child that exits unread, so any wait there could lose the first bytes of a fast dump (or all of them) while
+   * the file would still be committed.
    */
   async store(
     startDump: (stdoutFd?: number) => Promise<DumpOutput>,
@@ -88,15 +89,13 @@ export class BackupFiles {
     let file: FileHandle | undefined;
     let pipe: OsPipe | undefined;
     try {
-      const fastPath = upload.localPath !== undefined && plan.compression === 'zstd' && !plan.encrypted;
-      if (fastPath) {
-        file = await this.openForZstd(upload.localPath!, upload.stream);
-        pipe = await createOsPipe(this.processes);
-      }
+      if (plan.compression === 'zstd') pipe = await createOsPipe(this.processes);
+      const fastPath = upload.localPath !== undefined && pipe !== undefined && !plan.encrypted;
+      if (fastPath) file = await this.openForZstd(upload.localPath!, upload.stream);
       const dump = await startDump(pipe?.writeFd);
       const writing = file
         ? this.compressIntoFile(pipe!, upload.localPath!, file, signal, progress)
-        : this.streamInto(dump.stdout, plan, upload.stream, signal, progress);
+        : this.streamInto(this.compressedDump(plan, dump, pipe, signal), plan, upload.stream, progress);
       const [written] = await Promise.all([writing, dump.completed]);
       const stored = await upload.commit().catch(wrapStorageError);
       if (stored.sizeBytes !== written.bytes) {
@@ -112,15 +111,21 @@ export class BackupFiles {
     }
   }
 
-  /** The general path: every stage is a stream, hashed on the way to storage. */
+  /** The dump's output as compressed bytes: zstd reading the dump's pipe, or a compression stage in Node. */
+  private compressedDump(plan: BackupFilePlan, dump: DumpOutput, pipe: OsPipe | undefined, signal: AbortSignal): StreamStage {
+    if (!pipe) return this.compressor.compress(plan.compression, dump.stdout, signal);
+    const zstd = this.compressor.compressZstdFrom(pipe.readFd, signal);
+    pipe.close();
+    return zstd;
+  }
+
+  /** The general path: every stage after compression is a stream, hashed on the way to storage. */
   private async streamInto(
-    dump: Readable,
+    compressed: StreamStage,
     plan: BackupFilePlan,
     sink: Writable,
-    signal: AbortSignal,
     progress?: (bytes: number) => void,
   ): Promise<FileDigest> {
-    const compressed = this.compressor.compress(plan.compression, dump, signal);
     const digest = new DigestingStream({ onProgress: progress });
     const stages: Array<Readable | Transform> = [compressed.output, ...this.encryptionStage(plan.encrypted), digest];
     await Promise.all([pipeline([...stages, sink]).catch(wrapStorageError), compressed.completed]);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import { feedStdin } from '../core/process/feed-stdin.js';
-import { ProcessFailedError, ProcessRunner } from '../core/process/process-runner.js';
+import { ProcessFailedError, type ProcessResult, ProcessRunner } from '../core/process/process-runner.js';
 
 export const COMPRESSIONS = ['zstd', 'gzip', 'none'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
@@ -39,21 +39,23 @@ export class Compressor {
     return { output: input, completed: Promise.resolve() };
   }
 
+  /** zstd reading a descriptor (a pipe from the dump); its compressed output is read here. */
+  compressZstdFrom(inputFd: number, signal: AbortSignal): StreamStage {
+    const zstd = this.processes.run('zstd', ZSTD_COMPRESS_ARGS, { stdinFd: inputFd, signal });
+    return { output: zstd.stdout, completed: succeeded(zstd.exited) };
+  }
+
   /** zstd from one descriptor (a pipe from the dump) into another (a file): no byte passes through this process. */
   compressZstdToFile(inputFd: number, fd: number, signal: AbortSignal): Promise<void> {
     const zstd = this.processes.run('zstd', ZSTD_COMPRESS_ARGS, { stdinFd: inputFd, stdoutFd: fd, signal });
-    return zstd.exited.then((result) => {
-      if (result.code !== 0) throw new ProcessFailedError('zstd', result);
-    });
+    return succeeded(zstd.exited);
   }
 
   private zstd(args: string[], input: Readable, signal: AbortSignal, feed = false): StreamStage {
     const hasDescriptor = !feed && typeof (input as { _handle?: { fd?: number } })._handle?.fd === 'number';
     const zstd = this.processes.run('zstd', args, { stdin: hasDescriptor ? input : true, signal });
     const fed = hasDescriptor ? Promise.resolve() : feedStdin(input, zstd.stdin!);
-    const completed = Promise.all([fed, zstd.exited]).then(([, result]) => {
-      if (result.code !== 0) throw new ProcessFailedError('zstd', result);
-    });
+    const completed = Promise.all([fed, succeeded(zstd.exited)]).then(() => undefined);
     return { output: zstd.stdout, completed };
   }
 
@@ -67,4 +69,11 @@ export class Compressor {
     });
     return { output, completed };
   }
+}
+
+/** Resolves when zstd exited cleanly, rejects with its exit status and stderr otherwise. */
+function succeeded(exited: Promise<ProcessResult>): Promise<void> {
+  return exited.then((result) => {
+    if (result.code !== 0) throw new ProcessFailedError('zstd', result);
+  });
 }
