@@ -54,7 +54,8 @@ RUN set -eux; \
     apt-get update; \
     pg_packages=""; \
     for major in $PG_CLIENT_MAJORS; do pg_packages="$pg_packages postgresql-client-$major"; done; \
-    apt-get install -y --no-install-recommends tini zstd mariadb-client $pg_packages; \
+    # util-linux for setpriv: the worker runs its tools with a parent-death signal (essential in bookworm; explicit).
+    apt-get install -y --no-install-recommends tini zstd mariadb-client util-linux $pg_packages; \
     apt-get purge -y --auto-remove curl; \
     rm -rf /var/lib/apt/lists/*; \
     for major in $PG_CLIENT_MAJORS; do \
@@ -63,6 +64,7 @@ RUN set -eux; \
     done; \
     mariadb-dump --version; \
     zstd --version; \
+    setpriv --version; \
     tini --version
 
 ENV NODE_ENV=production \
