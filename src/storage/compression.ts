@@ -24,9 +24,6 @@ const ZSTD_DECOMPRESS_ARGS = ['-d', '-c', '-q'];
 export class Compressor {
   constructor(private readonly processes: ProcessRunner) {}
 
-  /**
-   * `input` may be another child's stdout: zstd then reads it straight from the OS pipe.
-   */
   compress(kind: Compression, input: Readable, signal: AbortSignal): StreamStage {
     if (kind === 'zstd') return this.zstd(ZSTD_COMPRESS_ARGS, input, signal);
     if (kind === 'gzip') return this.zlib(input, createGzip({ level: 6 }));
@@ -34,7 +31,7 @@ export class Compressor {
   }
 
   decompress(kind: Compression, input: Readable, signal: AbortSignal): StreamStage {
-    if (kind === 'zstd') return this.zstd(ZSTD_DECOMPRESS_ARGS, input, signal, true);
+    if (kind === 'zstd') return this.zstd(ZSTD_DECOMPRESS_ARGS, input, signal);
     if (kind === 'gzip') return this.zlib(input, createGunzip());
     return { output: input, completed: Promise.resolve() };
   }
@@ -51,10 +48,9 @@ export class Compressor {
     return succeeded(zstd.exited);
   }
 
-  private zstd(args: string[], input: Readable, signal: AbortSignal, feed = false): StreamStage {
-    const hasDescriptor = !feed && typeof (input as { _handle?: { fd?: number } })._handle?.fd === 'number';
-    const zstd = this.processes.run('zstd', args, { stdin: hasDescriptor ? input : true, signal });
-    const fed = hasDescriptor ? Promise.resolve() : feedStdin(input, zstd.stdin!);
+  private zstd(args: string[], input: Readable, signal: AbortSignal): StreamStage {
+    const zstd = this.processes.run('zstd', args, { stdin: true, signal });
+    const fed = feedStdin(input, zstd.stdin!);
     const completed = Promise.all([fed, succeeded(zstd.exited)]).then(() => undefined);
     return { output: zstd.stdout, completed };
   }

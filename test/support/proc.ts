@@ -6,16 +6,18 @@ export interface ProcessInfo {
   pid: number;
   ppid: number;
   pgid: number;
+  session: number;
   command: string;
 }
 
-async function processInfo(pid: number): Promise<ProcessInfo | null> {
+export async function processInfo(pid: number): Promise<ProcessInfo | null> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) state ppid pgrp ...": comm may itself hold spaces and parentheses.
     const close = stat.lastIndexOf(')');
-    const [, ppid, pgid] = stat.slice(close + 2).split(' ');
-    return { pid, ppid: Number(ppid), pgid: Number(pgid), command: stat.slice(stat.indexOf('(') + 1, close) };
+    const [, ppid, pgid, session] = stat.slice(close + 2).split(' ');
+    const command = stat.slice(stat.indexOf('(') + 1, close);
+    return { pid, ppid: Number(ppid), pgid: Number(pgid), session: Number(session), command };
   } catch {
     return null; // exited meanwhile
   }

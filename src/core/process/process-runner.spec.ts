@@ -1,24 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { isAlive, processInfo } from '../../../test/support/proc.js';
 import { ProcessFailedError, ProcessRunner, resolveExecutable } from './process-runner.js';
 
 const node = process.execPath;
-
-/** Whether a process exists and is not a zombie waiting to be reaped (PID 1 in a container may not reap). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe('ProcessRunner', () => {
   const runner = new ProcessRunner();
@@ -112,7 +96,7 @@ describe('ProcessRunner', () => {
       expect(result).toEqual({ code: null, signal: 'SIGTERM', stderr: '' });
       expect(Date.now() - started).toBeLessThan(4_000);
       expect(running.pid).toEqual(expect.any(Number));
-      expect(isRunning(running.pid!)).toBe(false);
+      expect(isAlive(running.pid!)).toBe(false);
     });
 
     it("runs the child in this process's session and process group (one scheduling group with its tools)", async () => {
@@ -120,11 +104,12 @@ describe('ProcessRunner', () => {
         signal: AbortSignal.timeout(10_000),
       });
       await new Promise<void>((resolve) => running.stdout.once('data', () => resolve()));
-      const child = await sessionAndGroupOf(String(running.pid));
-      const own = await sessionAndGroupOf('self');
+      const child = await processInfo(running.pid!);
+      const own = await processInfo(process.pid);
       process.kill(running.pid!, 'SIGKILL');
       await running.exited;
-      expect(child).toEqual(own);
+      expect(child).not.toBeNull();
+      expect({ pgid: child?.pgid, session: child?.session }).toEqual({ pgid: own?.pgid, session: own?.session });
     });
 
     it('kills the child at once when the signal is already aborted', async () => {
@@ -154,13 +139,6 @@ describe('ProcessRunner', () => {
     });
   });
 });
-
-/** Fields 5 and 6 of /proc/<pid>/stat: process group and session (after the parenthesised command name). */
-async function sessionAndGroupOf(pid: string): Promise<{ group: string; session: string }> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const [, , group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { group: group!, session: session! };
-}
 
 describe('resolveExecutable', () => {
   it('finds a program on the search path as execvp would, skipping directories without it', () => {

@@ -10,11 +10,8 @@ const KILL_GRACE_MS = 5_000;
 export interface RunOptions {
   /** Variables added to the child's minimal environment. Never put a secret here. */
   env?: Record<string, string>;
-  /**
-   * The child's stdin: ignored (default), `true` for a pipe to write to, or the stdout of another child,
-   * which is handed over at the OS level so the bytes flow between the two programs without passing through us.
-   */
-  stdin?: boolean | Readable;
+  /** The child's stdin: ignored (default), or `true` for a pipe to write to. */
+  stdin?: boolean;
   /** A file descriptor the child reads its stdin from directly, such as one end of an OsPipe (overrides `stdin`). */
   stdinFd?: number;
   /** A file descriptor the child writes its stdout to directly (default: a pipe we read). */
@@ -51,15 +48,6 @@ function describeFailure(file: string, { code, signal, stderr }: ProcessResult):
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   const detail = stderr.trim();
   return detail ? `${file} ${how}: ${detail}` : `${file} ${how}`;
-}
-
-function isStream(value: RunOptions['stdin']): value is Readable {
-  return typeof value === 'object' && value !== null;
-}
-
-function stdinOption(stdin: RunOptions['stdin']): 'pipe' | 'ignore' | Readable {
-  if (isStream(stdin)) return stdin;
-  return stdin ? 'pipe' : 'ignore';
 }
 
 /** The environment a child gets: enough to run, nothing of ours (no DATABASE_URL, no keys). */
@@ -122,10 +110,8 @@ export class ProcessRunner {
     const child = spawn(command, argv, {
       shell: false,
       env,
-      stdio: [options.stdinFd ?? stdinOption(options.stdin), options.stdoutFd ?? 'pipe', 'pipe'],
+      stdio: [options.stdinFd ?? (options.stdin ? 'pipe' : 'ignore'), options.stdoutFd ?? 'pipe', 'pipe'],
     });
-    // The child now holds its own copy of the upstream pipe; ours must not read (and steal) from it.
-    if (isStream(options.stdin)) options.stdin.destroy();
     const kill = (signal: NodeJS.Signals) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
