@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import path from 'node:path';
 import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ProcessFailedError, ProcessRunner, type RunOptions, type RunningProcess } from '../core/process/process-runner.js';
+import { ProcessFailedError, ProcessRunner, type RunOptions, type RunningProcess, stderrTail } from '../core/process/process-runner.js';
 import { writeSecretFile } from '../core/process/secret-file.js';
 import {
   type ConnectionTarget,
@@ -184,7 +184,7 @@ export class MysqlEngine implements DatabaseEngine {
     try {
       output = await this.processes.output(client.file, mysqlServerInfoArgs(optionFile.path, target.database));
     } catch (error) {
-      const detail = error instanceof ProcessFailedError ? error.result.stderr.trim() || error.message : String(error);
+      const detail = error instanceof ProcessFailedError ? stderrTail(error.result.stderr) || error.message : String(error);
       const message = redact(detail, target.password);
       throw new TargetDatabaseError(`Cannot connect to MySQL: ${message}`, isMysqlTransientFailure(message));
     } finally {
@@ -297,7 +297,7 @@ export class MysqlEngine implements DatabaseEngine {
     const completed = child.exited.then(async (result) => {
       await optionFile.remove();
       if (result.code === 0) return;
-      const reason = redact(result.stderr.trim() || `${tool} exited with ${result.signal ?? result.code}`, target.password);
+      const reason = redact(stderrTail(result.stderr) || `${tool} exited with ${result.signal ?? result.code}`, target.password);
       throw new TargetDatabaseError(reason, isMysqlTransientFailure(reason));
     });
     return { process: child, completed };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import pg from 'pg';
 import { feedStdin } from '../core/process/feed-stdin.js';
-import { ProcessRunner, type RunOptions } from '../core/process/process-runner.js';
+import { ProcessRunner, type RunOptions, stderrTail } from '../core/process/process-runner.js';
 import { writeSecretFile } from '../core/process/secret-file.js';
 import {
   type ConnectionTarget,
@@ -164,7 +164,7 @@ export class PostgresEngine implements DatabaseEngine {
     const completed = process.exited.then(async (result) => {
       await passfile.remove();
       if (result.code === 0) return;
-      const reason = redact(result.stderr.trim() || `${tool} exited with ${result.signal ?? result.code}`, target.password);
+      const reason = redact(stderrTail(result.stderr) || `${tool} exited with ${result.signal ?? result.code}`, target.password);
       throw new TargetDatabaseError(reason, isTransientFailure(reason));
     });
     return { process, completed };

@@ -4,6 +4,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 
+/** The stderr kept from a child: its last bytes, where tools print the error that stopped them. */
 const STDERR_LIMIT_BYTES = 64 * 1024;
 const KILL_GRACE_MS = 5_000;
 
@@ -46,8 +47,45 @@ export class ProcessFailedError extends Error {
 
 function describeFailure(file: string, { code, signal, stderr }: ProcessResult): string {
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-  const detail = stderr.trim();
+  const detail = stderrTail(stderr);
   return detail ? `${file} ${how}: ${detail}` : `${file} ${how}`;
+}
+
+/** The last `limit` bytes of a stream, kept without growing (a client may echo megabytes of SQL before its error). */
+export class TailBuffer {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  private dropped = false;
+
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    while (this.bytes - this.chunks[0]!.length >= this.limit) {
+      this.bytes -= this.chunks.shift()!.length;
+      this.dropped = true;
+    }
+  }
+
+  /** The kept bytes as text, starting at a line boundary when the beginning was cut. */
+  text(): string {
+    const joined = Buffer.concat(this.chunks);
+    const kept = joined.length > this.limit ? joined.subarray(joined.length - this.limit) : joined;
+    const text = kept.toString('utf8');
+    if (!this.dropped && kept.length === joined.length) return text;
+    const firstBreak = text.indexOf('\n');
+    return firstBreak >= 0 ? text.slice(firstBreak + 1) : text;
+  }
+}
+
+/** The last `maxChars` characters of a tool's stderr, from a line start: where the error that stopped it is. */
+export function stderrTail(stderr: string, maxChars = 2000): string {
+  const trimmed = stderr.trim();
+  if (trimmed.length <= maxChars) return trimmed;
+  const cut = trimmed.slice(-maxChars);
+  const firstBreak = cut.indexOf('\n');
+  return `…${firstBreak >= 0 && firstBreak < cut.length - 1 ? cut.slice(firstBreak + 1) : cut}`;
 }
 
 /** The environment a child gets: enough to run, nothing of ours (no DATABASE_URL, no keys). */
@@ -125,13 +163,8 @@ export class ProcessRunner {
     if (options.signal?.aborted) onAbort();
 
     const { stdout, stderr } = child as typeof child & { stdout: Readable | null; stderr: Readable };
-    const stderrChunks: Buffer[] = [];
-    let stderrBytes = 0;
-    stderr.on('data', (chunk: Buffer) => {
-      if (stderrBytes >= STDERR_LIMIT_BYTES) return;
-      stderrChunks.push(chunk);
-      stderrBytes += chunk.length;
-    });
+    const keptStderr = new TailBuffer(STDERR_LIMIT_BYTES);
+    stderr.on('data', (chunk: Buffer) => keptStderr.push(chunk));
 
     const exited = new Promise<ProcessResult>((resolve) => {
       child.once('error', (error) => {
@@ -140,7 +173,7 @@ export class ProcessRunner {
       child.once('close', (code, signal) => {
         options.signal?.removeEventListener('abort', onAbort);
         if (escalation) clearTimeout(escalation);
-        resolve({ code, signal, stderr: Buffer.concat(stderrChunks).toString('utf8').slice(0, STDERR_LIMIT_BYTES) });
+        resolve({ code, signal, stderr: keptStderr.text() });
       });
     });
     // Swallow EPIPE on stdin when the child exits early; the exit result tells what happened.
