@@ -42,6 +42,7 @@ export class BackupRemover {
       if (restoring) throw new BackupRestoringError();
       try {
         await this.files.delete(backup);
+        await this.files.delete({ storageTargetId: backup.storageTargetId, storageKey: backup.catalogKey });
       } catch (error) {
         const reason = (error as Error).message;
         await manager.update(BackupEntity, { id: backupId }, { error: `Deleting the file failed: ${reason}` });

@@ -9,9 +9,10 @@ import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { RETENTION_QUEUE, type RetentionJobData } from '../core/queue/queue.constants.js';
 import { requestRetention } from '../retention/retention-requests.js';
 import { DatabasesService } from '../databases/databases.service.js';
+import type { BackupCatalog } from '../engines/backup-catalog.js';
 import type { DumpSession } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
-import { backupFileExtension, type BackupFilePlan, BackupFiles, type StoredBackupFile } from '../storage/backup-files.js';
+import { backupFileExtension, type BackupFilePlan, BackupFiles, ENCRYPTED_EXTENSION, type StoredBackupFile } from '../storage/backup-files.js';
 import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupEvents } from './backup-events.service.js';
@@ -19,6 +20,8 @@ import { BackupProgress } from './backup-progress.js';
 
 interface DumpOutcome {
   file: StoredBackupFile;
+  catalogFile: StoredBackupFile;
+  catalog: BackupCatalog;
   engine: string;
   seconds: number;
   plan: BackupFilePlan;
@@ -34,6 +37,11 @@ export interface BackupKeyParts {
   backupId: string;
   databaseId: string;
   attempt: number;
+}
+
+/** The catalog sidecar's extension: JSON, encrypted like the dump. */
+export function catalogFileExtension(encrypted: boolean): string {
+  return `catalog.json${encrypted ? ENCRYPTED_EXTENSION : ''}`;
 }
 
 export function storageKeyFor(claim: BackupKeyParts, extension: string, at = new Date()): string {
@@ -91,12 +99,14 @@ export class BackupRunner {
     const { signal } = attempt;
     const started = performance.now();
     const engine = this.engines.get(registration.engine);
+    const requestedAt = new Date();
     const plan: BackupFilePlan = {
       storageTargetId: registration.storageTargetId,
       compression: registration.compression,
       encrypted: registration.encrypted,
-      key: storageKeyFor(parts, backupFileExtension(engine.dumpExtension, registration.compression, registration.encrypted)),
+      key: storageKeyFor(parts, backupFileExtension(engine.dumpExtension, registration.compression, registration.encrypted), requestedAt),
     };
+    const catalogKey = storageKeyFor(parts, catalogFileExtension(registration.encrypted), requestedAt);
     let session: DumpSession | undefined;
     const startDump = async (stdoutFd?: number): Promise<DumpSession> => {
       session = await engine.startDump(target, signal, stdoutFd);
@@ -107,14 +117,43 @@ export class BackupRunner {
     try {
       const file = await this.files.store(startDump, plan, signal, progress.bytes);
       this.logger.debug(`Backup ${parts.backupId}: stored ${file.sizeBytes} bytes in ${Math.round(performance.now() - started)} ms`);
+      const { catalog, catalogFile } = await this.storeCatalog(session!, { ...plan, key: catalogKey }, signal).catch(async (error: Error) => {
+        await this.files.delete({ storageTargetId: plan.storageTargetId, storageKey: file.key }).catch(() => undefined);
+        throw error;
+      });
       const seconds = (performance.now() - started) / 1000;
-      return { file, plan, engine: registration.engine, seconds, serverVersion: session!.serverVersion, toolVersion: session!.toolVersion };
+      return {
+        file,
+        catalogFile,
+        catalog,
+        plan,
+        engine: registration.engine,
+        seconds,
+        serverVersion: session!.serverVersion,
+        toolVersion: session!.toolVersion,
+      };
     } catch (error) {
       attempt.abort();
       await session?.completed.catch(() => undefined);
       if (attempt.timedOut) throw new PermanentBackupError(`Backup timed out after ${this.config.backupTimeoutMs / 1000} s`);
       throw error;
     }
+  }
+
+  /**
+   * The manifest, database properties and accounts the engine recorded beside the dump, stored as a sidecar file.
+   * A backup without them cannot be checked on restore, so it fails.
+   */
+  private async storeCatalog(
+    session: DumpSession,
+    plan: BackupFilePlan,
+    signal: AbortSignal,
+  ): Promise<{ catalog: BackupCatalog; catalogFile: StoredBackupFile }> {
+    const catalog = await session.catalog.catch((error: Error) => {
+      throw new PermanentBackupError(`Recording the backup's manifest failed: ${error.message}`);
+    });
+    const catalogFile = await this.files.storeDocument(Buffer.from(JSON.stringify(catalog)), plan, signal);
+    return { catalog, catalogFile };
   }
 
   /** Best effort: the periodic sweep enforces the policy anyway. */
@@ -124,7 +163,8 @@ export class BackupRunner {
     );
   }
 
-  private async recordSuccess(claim: Claim, { file, plan, engine, seconds, serverVersion, toolVersion }: DumpOutcome): Promise<void> {
+  private async recordSuccess(claim: Claim, outcome: DumpOutcome): Promise<void> {
+    const { file, catalogFile, catalog, plan, engine, seconds, serverVersion, toolVersion } = outcome;
     const owned = await this.records.succeed(claim, {
       storageKey: file.key,
       storageTargetId: plan.storageTargetId,
@@ -135,16 +175,23 @@ export class BackupRunner {
       encrypted: plan.encrypted,
       serverVersion,
       toolVersion,
+      catalogKey: catalogFile.key,
+      catalogSizeBytes: String(catalogFile.sizeBytes),
+      catalogChecksum: catalogFile.checksum,
+      manifest: catalog.manifest as never,
+      warnings: catalog.warnings as never,
       progressPhase: null,
       progressBytes: null,
     });
     if (owned) {
       this.metrics.backupStored(engine, file.sizeBytes, seconds);
+      if (catalog.warnings.length) this.logger.warn(`Backup ${claim.id} warnings: ${catalog.warnings.join('; ')}`);
       this.logger.log(`Backup ${claim.id} succeeded: ${file.sizeBytes} bytes at ${file.location}`);
       await this.enforceRetention(String(claim.row.database_id));
       return;
     }
     this.logger.warn(`Backup ${claim.id} attempt ${claim.attempt} lost its claim; removing its file`);
     await this.files.delete({ storageTargetId: plan.storageTargetId, storageKey: file.key });
+    await this.files.delete({ storageTargetId: plan.storageTargetId, storageKey: catalogFile.key });
   }
 }

@@ -1,5 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { DatabaseEntity } from '../databases/database.entity.js';
+import type { BackupManifest } from '../engines/backup-catalog.js';
 import type { Compression } from '../storage/compression.js';
 import type { BackupPhase } from './backup-progress.js';
 
@@ -91,6 +92,24 @@ export class BackupEntity {
 
   @Column({ name: 'verification_error', type: 'text', nullable: true })
   verificationError!: string | null;
+
+  /** The catalog sidecar (manifest, database properties, accounts), stored beside the dump like the dump. */
+  @Column({ name: 'catalog_key', type: 'text', nullable: true })
+  catalogKey!: string | null;
+
+  @Column({ name: 'catalog_size_bytes', type: 'bigint', nullable: true })
+  catalogSizeBytes!: string | null;
+
+  @Column({ name: 'catalog_checksum', type: 'char', length: 64, nullable: true })
+  catalogChecksum!: string | null;
+
+  /** Row and object counts of the source, taken in the dump's snapshot; every restore is checked against them. */
+  @Column({ type: 'jsonb', nullable: true })
+  manifest!: BackupManifest | null;
+
+  /** Columns or objects the dump tool is known to change (the backup succeeded, but says so). */
+  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  warnings!: string[];
 
   /** What a running backup is doing; meaningful only while the status is `running`. */
   @Column({ name: 'progress_phase', type: 'varchar', length: 16, nullable: true })

@@ -18,6 +18,8 @@ export interface BackupAggregate {
   durationSum: number;
   /** Finished backups with a duration ≤ each of DURATION_BUCKETS. */
   durationBuckets: number[];
+  /** Backups with at least one warning (lossy columns). */
+  warned: number;
 }
 
 export interface RestoreAggregate {
@@ -37,13 +39,15 @@ const bucketColumns = DURATION_BUCKETS.map((bound) => `count(*) FILTER (WHERE du
 export const BACKUP_AGGREGATE_SQL = `
   SELECT a.database_id::text AS "databaseId", d.name AS "databaseName", d.engine, d.deleted_at IS NOT NULL AS deleted,
          a.status, a.count, a.bytes, a.last_finished_at AS "lastFinishedAt", a.duration_count AS "durationCount",
-         a.duration_sum AS "durationSum", a.duration_buckets AS "durationBuckets"
+         a.duration_sum AS "durationSum", a.duration_buckets AS "durationBuckets", a.warned
   FROM (
     SELECT database_id, status, count(*)::float8 AS count, coalesce(sum(size_bytes), 0)::float8 AS bytes,
            date_part('epoch', max(finished_at)) AS last_finished_at,
            count(duration)::float8 AS duration_count, coalesce(date_part('epoch', sum(duration)), 0) AS duration_sum,
-           ARRAY[${bucketColumns}]::float8[] AS duration_buckets
-    FROM (SELECT database_id, status, size_bytes, finished_at, finished_at - started_at AS duration FROM backups) b
+           ARRAY[${bucketColumns}]::float8[] AS duration_buckets,
+           count(*) FILTER (WHERE has_warnings)::float8 AS warned
+    FROM (SELECT database_id, status, size_bytes, finished_at, finished_at - started_at AS duration,
+                 warnings <> '[]'::jsonb AS has_warnings FROM backups) b
     GROUP BY database_id, status
   ) a JOIN databases d ON d.id = a.database_id
   ORDER BY a.database_id, a.status`;
@@ -101,6 +105,14 @@ export function recordFamilies(backups: BackupAggregate[], restores: RestoreAggr
       values: successes
         .filter((r) => !r.deleted && r.lastFinishedAt !== null)
         .map((r) => ({ labels: { database_id: r.databaseId, database: r.databaseName, engine: r.engine }, value: r.lastFinishedAt! })),
+    },
+    {
+      name: 'dbbackup_backups_with_warnings',
+      help: 'Successful backups on record whose dump the tool is known to have changed (lossy columns), by database.',
+      type: 'gauge',
+      values: successes
+        .filter((r) => r.warned > 0)
+        .map((r) => ({ labels: { database_id: r.databaseId, database: r.databaseName, engine: r.engine }, value: r.warned })),
     },
     {
       name: 'dbbackup_restores',

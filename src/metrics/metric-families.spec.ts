@@ -7,7 +7,7 @@ import { queueFamilies } from './queue-metrics.js';
 function aggregate(overrides: Partial<BackupAggregate>): BackupAggregate {
   return {
     databaseId: '1', databaseName: 'shop', engine: 'postgres', deleted: false, status: 'success', count: 0, bytes: 0,
-    lastFinishedAt: null, durationCount: 0, durationSum: 0, durationBuckets: DURATION_BUCKETS.map(() => 0),
+    lastFinishedAt: null, durationCount: 0, durationSum: 0, durationBuckets: DURATION_BUCKETS.map(() => 0), warned: 0,
     ...overrides,
   };
 }
@@ -40,6 +40,14 @@ describe('metrics formatting', () => {
     expect(samples(text, 'dbbackup_backup_bytes_written')).toEqual([
       'dbbackup_backup_bytes_written{engine="postgres"} 2000',
       'dbbackup_backup_bytes_written{engine="mysql"} 10',
+    ]);
+  });
+
+  it('renders successful backups with warnings per database, and no series for databases without any', async () => {
+    const warnedRows = [...rows, aggregate({ databaseId: '4', databaseName: 'metrics', engine: 'mariadb', count: 3, warned: 2 }), aggregate({ databaseId: '4', databaseName: 'metrics', engine: 'mariadb', status: 'failed', count: 1, warned: 1 })];
+    const text = await registryOf(recordFamilies(warnedRows, [])).metrics();
+    expect(samples(text, 'dbbackup_backups_with_warnings')).toEqual([
+      'dbbackup_backups_with_warnings{database_id="4",database="metrics",engine="mariadb"} 2',
     ]);
   });
 

@@ -7,16 +7,34 @@ import { type AttemptOptions, type Claim, FencedRecords } from '../core/database
 import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { feedStdin } from '../core/process/feed-stdin.js';
 import { DatabasesService } from '../databases/databases.service.js';
+import { type BackupCatalog, type ManifestComparison, compareManifests, describeDifferences } from '../engines/backup-catalog.js';
+import { type DatabaseEngine, DEFAULT_RESTORE_OPTIONS, type RestorePlan } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
 import { RestoreEntity } from './restore.entity.js';
 import { RestoreEvents } from './restore-events.service.js';
+import { asideDatabaseName, freshDatabaseName, type RestoreIdentity } from './restore-names.js';
 
 class PermanentRestoreError extends Error {}
 
+interface RestoreOutcome {
+  toolVersion: string;
+  verification: ManifestComparison;
+  asideDatabase: string | null;
+}
+
 /**
- * Runs one restore on a worker: verify the stored file (size, sha256) before touching the target, then stream it
- * decrypted and decompressed into the engine's restore tool.
+ * Runs one restore on a worker, so that a restore that says `success` has produced a faithful copy and a failed one
+ * leaves its target as it was:
+ * 1. the stored dump and its catalog are checked (size, sha256) before anything is written;
+ * 2. the engine's pre-flight checks the target server has what the backup needs (roles, definer accounts, packet
+ *    size), or creates it where the request allows;
+ * 3. the dump is restored into a fresh, empty database named from server-side ids, with the backup's database
+ *    properties;
+ * 4. that copy is measured and compared with the backup's manifest: a difference fails the restore;
+ * 5. only then the copy is switched in under the target's name; the database that had it goes aside, kept until
+ *    RESTORE_ASIDE_KEEP_SECONDS or DELETE /restores/:id/aside removes it.
+ * Any failure before the switch drops the fresh database; the switch itself is all or nothing.
  */
 @Injectable()
 export class RestoreRunner {
@@ -38,28 +56,90 @@ export class RestoreRunner {
   async run(restoreId: string, options: AttemptOptions): Promise<void> {
     const claim = await this.records.claim(restoreId);
     if (!claim) return;
-    let toolVersion: string;
+    let outcome: RestoreOutcome;
     try {
-      toolVersion = await this.restore(claim, options.signal);
+      outcome = await this.restore(claim, options.signal);
     } catch (error) {
       return this.records.settleFailure(claim, error as Error, options);
     }
-    if (await this.records.succeed(claim, { toolVersion })) this.logger.log(`Restore ${restoreId} succeeded`);
+    const asideExpiresAt = outcome.asideDatabase ? new Date(Date.now() + this.config.restoreAsideKeepMs) : null;
+    const owned = await this.records.succeed(claim, {
+      toolVersion: outcome.toolVersion,
+      verification: outcome.verification as never,
+      asideDatabase: outcome.asideDatabase,
+      asideExpiresAt,
+    });
+    if (owned) this.logger.log(`Restore ${restoreId} succeeded${outcome.asideDatabase ? `; previous content kept as ${outcome.asideDatabase}` : ''}`);
   }
 
-  private async restore(claim: Claim, shutdown?: AbortSignal): Promise<string> {
+  private async restore(claim: Claim, shutdown?: AbortSignal): Promise<RestoreOutcome> {
     const backup = await this.backups.findOneBy({ id: String(claim.row.backup_id ?? '0') });
     if (!backup || backup.status !== 'success') throw new PermanentRestoreError('The backup was deleted or has no file');
     const registration = await this.databases.getIncludingDeleted(String(claim.row.target_database_id));
     if (registration.deletedAt) throw new PermanentRestoreError('The target database registration was deleted');
 
-    await this.files.verifyIntegrity(backup).catch((error: Error) => {
-      throw error instanceof BackupIntegrityError ? new PermanentRestoreError(`Backup file failed verification: ${error.message}`) : error;
-    });
-
     const attempt = new AttemptSignal(this.config.backupTimeoutMs, shutdown);
+    await this.files.verifyIntegrity(backup).catch(rethrowIntegrity);
+    const catalog = await this.readCatalog(backup, attempt.signal);
+    const engine = this.engines.get(registration.engine);
+    const plan: RestorePlan = {
+      target: await this.databases.connectionTarget(registration),
+      freshDatabase: freshDatabaseName(identityOf(claim), claim.attempt),
+      asideDatabase: asideDatabaseName(identityOf(claim)),
+      catalog,
+      options: { ...DEFAULT_RESTORE_OPTIONS, ...(claim.row.options as object | null) },
+    };
+
+    await engine.preflight(plan);
+    await this.dropEarlierAttempts(engine, plan, claim);
+    await engine.createFreshDatabase(plan);
+    try {
+      const toolVersion = await this.replay(engine, plan, backup, attempt);
+      const verification = await this.verify(engine, plan, claim);
+      const { setAside } = await engine.switchIn(plan);
+      return { toolVersion, verification, asideDatabase: setAside ? plan.asideDatabase : null };
+    } catch (error) {
+      await engine
+        .dropServiceDatabase(plan.target, plan.freshDatabase)
+        .catch((dropError: Error) => this.logger.warn(`Could not drop ${plan.freshDatabase}: ${dropError.message}`));
+      throw error;
+    }
+  }
+
+  /** The catalog sidecar, checked like the dump. A backup without one cannot be verified after restore. */
+  private async readCatalog(backup: BackupEntity, signal: AbortSignal): Promise<BackupCatalog> {
+    if (!backup.catalogKey) {
+      throw new PermanentRestoreError(
+        `Backup ${backup.id} has no manifest (it was taken before manifests were recorded), so a restore of it cannot be ` +
+          'checked; take a new backup, or download this one and restore it by hand',
+      );
+    }
+    const content = await this.files
+      .readDocument(
+        {
+          storageTargetId: backup.storageTargetId,
+          storageKey: backup.catalogKey,
+          sizeBytes: backup.catalogSizeBytes,
+          checksum: backup.catalogChecksum,
+          encrypted: backup.encrypted,
+        },
+        signal,
+      )
+      .catch(rethrowIntegrity);
+    return JSON.parse(content.toString('utf8')) as BackupCatalog;
+  }
+
+  /** Fresh databases of earlier attempts of this restore, left by a worker that died. */
+  private async dropEarlierAttempts(engine: DatabaseEngine, plan: RestorePlan, claim: Claim): Promise<void> {
+    for (let attempt = 1; attempt <= claim.attempt; attempt++) {
+      await engine.dropServiceDatabase(plan.target, freshDatabaseName(identityOf(claim), attempt));
+    }
+  }
+
+  /** Streams the stored dump, decrypted and decompressed, into the restore tool; returns the tool's version. */
+  private async replay(engine: DatabaseEngine, plan: RestorePlan, backup: BackupEntity, attempt: AttemptSignal): Promise<string> {
     const { signal } = attempt;
-    const session = await this.engines.get(registration.engine).startRestore(await this.databases.connectionTarget(registration), signal);
+    const session = await engine.startRestore(plan, signal);
     try {
       const dump = await this.files.openDump(backup, signal);
       // The restore tool's exit status is the verdict; if it stops reading early, the rest is drained.
@@ -69,8 +149,29 @@ export class RestoreRunner {
       attempt.abort();
       await session.completed.catch(() => undefined);
       if (attempt.timedOut) throw new PermanentRestoreError(`Restore timed out after ${this.config.backupTimeoutMs / 1000} s`);
-      if (error instanceof BackupIntegrityError) throw new PermanentRestoreError(`Backup file failed verification: ${error.message}`);
-      throw error;
+      rethrowIntegrity(error as Error);
     }
   }
+
+  /** Measures the restored copy against the backup's manifest and records the comparison; a difference fails. */
+  private async verify(engine: DatabaseEngine, plan: RestorePlan, claim: Claim): Promise<ManifestComparison> {
+    const verification = compareManifests(plan.catalog.manifest, await engine.measure(plan));
+    const owned = await this.records.update(claim, { verification: verification as never });
+    if (!owned) throw new PermanentRestoreError('This attempt lost its claim on the restore; another worker runs it');
+    if (verification.status === 'failed') {
+      throw new PermanentRestoreError(
+        `The restored copy does not match the backup's manifest, so it was not switched in: ${describeDifferences(verification.differences)}`,
+      );
+    }
+    return verification;
+  }
+}
+
+function identityOf(claim: Claim): RestoreIdentity {
+  return { id: claim.id, requestedAt: new Date(claim.row.requested_at as Date) };
+}
+
+function rethrowIntegrity(error: Error): never {
+  if (error instanceof BackupIntegrityError) throw new PermanentRestoreError(`Backup file failed verification: ${error.message}`);
+  throw error;
 }

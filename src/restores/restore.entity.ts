@@ -1,5 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { BackupStatus } from '../backups/backup.entity.js';
+import type { ManifestComparison } from '../engines/backup-catalog.js';
+import type { RestoreOptions } from '../engines/engine.js';
 
 export type RestoreStatus = BackupStatus;
 
@@ -40,4 +42,22 @@ export class RestoreEntity {
 
   @Column({ name: 'tool_version', type: 'text', nullable: true })
   toolVersion!: string | null;
+
+  /** The options the restore was requested with, defaults filled in. */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  options!: RestoreOptions;
+
+  /** The restored copy measured against the backup's manifest, before it was switched in. */
+  @Column({ type: 'jsonb', nullable: true })
+  verification!: ManifestComparison | null;
+
+  /** The database that held the target's name before the switch, kept until it expires or is removed. */
+  @Column({ name: 'aside_database', type: 'text', nullable: true })
+  asideDatabase!: string | null;
+
+  @Column({ name: 'aside_expires_at', type: 'timestamptz', nullable: true })
+  asideExpiresAt!: Date | null;
+
+  @Column({ name: 'aside_dropped_at', type: 'timestamptz', nullable: true })
+  asideDroppedAt!: Date | null;
 }

@@ -4,6 +4,7 @@ import { AppConfig } from '../core/config/app-config.js';
 import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
 import { InterruptibleWorkerHost } from '../core/queue/interruptible-worker-host.js';
 import { RESTORE_QUEUE, RestoreJobs, type RestoreJobData } from '../core/queue/queue.constants.js';
+import { AsideDatabaseSweeper } from './aside-database-sweeper.service.js';
 import { RestoreRunner } from './restore-runner.service.js';
 
 @Processor(RESTORE_QUEUE)
@@ -12,11 +13,16 @@ export class RestoreProcessor extends InterruptibleWorkerHost {
     private readonly runner: RestoreRunner,
     config: AppConfig,
     private readonly metrics: WorkerMetrics,
+    private readonly asides: AsideDatabaseSweeper,
   ) {
     super(config, RESTORE_QUEUE);
   }
 
   async process(job: Job<RestoreJobData>, token?: string): Promise<void> {
+    if (job.name === RestoreJobs.dropAside) {
+      await this.asides.sweep();
+      return;
+    }
     if (job.name !== RestoreJobs.run) {
       this.logger.warn(`Ignoring unknown job ${job.name}`);
       return;

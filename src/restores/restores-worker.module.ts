@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { BackupEntity } from '../backups/backup.entity.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
+import { AsideDatabaseSweeper } from './aside-database-sweeper.service.js';
 import { RestoreEntity } from './restore.entity.js';
 import { RestoreReconciler } from './restore-reconciler.service.js';
 import { RestoreEvents } from './restore-events.service.js';
@@ -12,6 +13,6 @@ import { RestoreProcessor } from './restore.processor.js';
 /** Worker side: consumes restore jobs. */
 @Module({
   imports: [TypeOrmModule.forFeature([RestoreEntity, BackupEntity]), DatabasesModule, NotificationsModule],
-  providers: [RestoreRunner, RestoreEvents, RestoreProcessor, RestoreReconciler],
+  providers: [RestoreRunner, RestoreEvents, RestoreProcessor, RestoreReconciler, AsideDatabaseSweeper],
 })
 export class RestoresWorkerModule {}

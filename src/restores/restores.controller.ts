@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/scopes.js';
@@ -19,10 +19,16 @@ export class RestoresController {
   @ApiOperation({
     summary: 'Restore a backup into a registered database',
     description:
-      'Runs on a worker. The stored file is re-read and its size and sha256 checked before anything is written to the ' +
-      'target. PostgreSQL: pg_restore --clean --if-exists --single-transaction (all or nothing), without owners and ' +
-      'grants. MySQL/MariaDB: the dump is replayed with the mariadb client in sandbox mode. Restoring into the ' +
-      'source database requires "confirm": true. One restore at a time per target database.',
+      'Runs on a worker. The stored file and its catalog are re-read and their size and sha256 checked before anything ' +
+      'is written. A pre-flight check then fails the restore, naming them, if the target server lacks roles ' +
+      '(PostgreSQL) or definer accounts (MySQL) the backup needs, unless createMissingRoles / rewriteMissingDefiners ' +
+      'or ownership "restoring-user" is sent. The backup is restored into a fresh database named from server-side ids, ' +
+      "with the source's database properties (encoding/charset, collation, comment, ACL, settings), owners and " +
+      "privileges; that copy is compared with the backup's manifest (row counts per table, object counts, sequences), " +
+      "and only then switched in under the target's name. The target's previous content is kept as `asideDatabase` " +
+      'until it expires or DELETE /restores/{restoreId}/aside. A failure at any point leaves the target as it was. ' +
+      'The switch needs no other session on the target database (or "terminateConnections": true). Restoring into ' +
+      'the source database requires "confirm": true. One restore at a time per target database.',
   })
   @ApiResponse({ status: 202, type: RestoreTriggeredDto })
   @ApiErrors(
@@ -44,6 +50,21 @@ export class RestoresController {
       restoreId: restore.id,
       status: restore.status,
     };
+  }
+
+  @RequireScope('restore')
+  @Delete('restores/:restoreId/aside')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Drop the target's previous content that a restore set aside",
+    description:
+      'A worker drops the database named in `asideDatabase` now instead of when it expires; `asideDroppedAt` is set ' +
+      'once it is gone. This cannot be undone.',
+  })
+  @ApiResponse({ status: 202, type: RestoreResponseDto })
+  @ApiErrors([404, 'Restore not found'], [409, 'This restore set no database aside'])
+  async dropAside(@Param('restoreId') restoreId: string): Promise<RestoreResponseDto> {
+    return RestoreResponseDto.from(await this.restores.dropAside(restoreId));
   }
 
   @RequireScope('read')

@@ -29,3 +29,9 @@ export class RestoreInProgressError extends ConflictError {
     super('A restore into this database is already queued or running');
   }
 }
+
+export class NoAsideDatabaseError extends ConflictError {
+  constructor(asideDatabase: string | null) {
+    super(asideDatabase ? `The database ${asideDatabase} set aside by this restore was already dropped` : 'This restore set no database aside');
+  }
+}

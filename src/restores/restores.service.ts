@@ -9,16 +9,25 @@ import { finishedEventKey } from '../core/database/fenced-records.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
 import { enqueue } from '../core/queue/enqueue.js';
-import { RESTORE_JOB_OPTIONS, RESTORE_QUEUE, RestoreJobs, restoreJobId, type RestoreJobData } from '../core/queue/queue.constants.js';
+import {
+  RESTORE_JOB_OPTIONS,
+  RESTORE_QUEUE,
+  RestoreJobs,
+  dropAsideJobId,
+  restoreJobId,
+  type RestoreJobData,
+} from '../core/queue/queue.constants.js';
 import { QueueUnavailableError } from '../backups/backups.errors.js';
 import type { EngineName } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
-import type { CreateRestoreDto } from './dto/create-restore.dto.js';
+import type { RestoreOptions } from '../engines/engine.js';
+import { type CreateRestoreDto, restoreOptionsOf } from './dto/create-restore.dto.js';
 import { RestoreEntity } from './restore.entity.js';
 import {
   BackupNotRestorableError,
   ConfirmationRequiredError,
   EngineMismatchError,
+  NoAsideDatabaseError,
   RestoreInProgressError,
   RestoreNotFoundError,
 } from './restores.errors.js';
@@ -49,7 +58,7 @@ export class RestoresService {
     const source = await this.databases.getIncludingDeleted(backup.databaseId);
     if (engineFamily(source.engine) !== engineFamily(target.engine)) throw new EngineMismatchError(source.engine, target.engine);
 
-    const restore = await this.insertQueued(backup.id, source.id, target.id);
+    const restore = await this.insertQueued(backup.id, source.id, target.id, restoreOptionsOf(dto));
     try {
       await enqueue(this.queue, RestoreJobs.run, { restoreId: restore.id }, { ...RESTORE_JOB_OPTIONS, jobId: restoreJobId(restore.id) });
     } catch (error) {
@@ -58,6 +67,23 @@ export class RestoresService {
       throw new QueueUnavailableError();
     }
     return restore;
+  }
+
+  /**
+   * Has a worker drop the database this restore set aside, now instead of when it expires. The record keeps its
+   * name; `asideDroppedAt` tells when it is gone.
+   */
+  async dropAside(restoreId: string): Promise<RestoreEntity> {
+    const restore = await this.get(restoreId);
+    if (!restore.asideDatabase || restore.asideDroppedAt) throw new NoAsideDatabaseError(restore.asideDatabase);
+    await this.restores.update({ id: restore.id }, { asideExpiresAt: () => 'now()' } as never);
+    try {
+      await enqueue(this.queue, RestoreJobs.dropAside, { restoreId }, { ...RESTORE_JOB_OPTIONS, jobId: dropAsideJobId(restoreId) });
+    } catch (error) {
+      // The expiry is recorded: the workers' periodic sweep drops it anyway.
+      this.logger.warn(`Could not enqueue the drop of ${restore.asideDatabase}: ${(error as Error).message}`);
+    }
+    return this.get(restoreId);
   }
 
   /** Returns once the restore is success or failed, or after `seconds`. */
@@ -80,7 +106,7 @@ export class RestoresService {
   }
 
   /** A unique index allows one unfinished restore per target database. */
-  private async insertQueued(backupId: string, sourceId: string, targetId: string): Promise<RestoreEntity> {
+  private async insertQueued(backupId: string, sourceId: string, targetId: string, options: RestoreOptions): Promise<RestoreEntity> {
     try {
       return await this.restores.save(
         this.restores.create({
@@ -89,6 +115,7 @@ export class RestoresService {
           targetDatabaseId: targetId,
           status: 'queued',
           requestedAt: new Date(),
+          options,
         }),
       );
     } catch (error) {

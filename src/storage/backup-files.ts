@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type FileHandle, open } from 'node:fs/promises';
-import { PassThrough, type Readable, type Transform, type Writable } from 'node:stream';
+import { PassThrough, Readable, type Transform, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { BackupEncryption } from '../core/crypto/backup-encryption.js';
 import { createOsPipe, type OsPipe } from '../core/process/os-pipe.js';
@@ -158,6 +158,26 @@ export class BackupFiles {
     pipe.close();
     const [, digest] = await Promise.all([compressing, digestGrowingFile(path, compressing, progress)]);
     return digest;
+  }
+
+  /**
+   * Stores a small document (a backup's catalog) like a dump: same storage and encryption, hashed, committed only
+   * once complete. Not compressed: it is a few kilobytes.
+   */
+  async storeDocument(content: Buffer, plan: Omit<BackupFilePlan, 'compression'>, signal: AbortSignal): Promise<StoredBackupFile> {
+    const document = () => Promise.resolve({ stdout: Readable.from([content]), completed: Promise.resolve() });
+    return this.store(document, { ...plan, compression: 'none' }, signal);
+  }
+
+  /** Reads a stored document back, checking its size and sha256 against the record and decrypting it. */
+  async readDocument(file: Omit<BackupFileRecord, 'compression'>, signal: AbortSignal): Promise<Buffer> {
+    const record = { ...file, compression: 'none' as const };
+    await this.checkSize(record);
+    const { output, completed } = await this.openDump(record, signal);
+    const chunks: Buffer[] = [];
+    for await (const chunk of output) chunks.push(chunk as Buffer);
+    await completed;
+    return Buffer.concat(chunks);
   }
 
   /** The stored file must exist with the recorded size (a cheap stat or HEAD, no read). */

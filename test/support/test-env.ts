@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { dropMysqlDatabase } from './mysql.js';
 import { dropDatabase, runTool, withClient } from './postgres.js';
 
 export const PG_HOST = process.env.TEST_PG_HOST ?? '127.0.0.1';
@@ -57,10 +58,24 @@ export async function createTestEnv(overrides: Record<string, string> = {}): Pro
     ownedDatabases,
     cleanup: async () => {
       await deleteRedisKeys(REDIS_URL, `${queuePrefix}:*`);
+      await dropAsideDatabases(metadataDatabase);
       for (const name of ownedDatabases) await dropDatabase(name);
       await rm(storageDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The databases the env's restores set aside (kept for days by default) are dropped with the env. */
+async function dropAsideDatabases(metadataDatabase: string): Promise<void> {
+  const asides = await withClient(metadataDatabase, (c) =>
+    c.query<{ name: string; engine: string }>(
+      `SELECT r.aside_database AS name, d.engine FROM restores r JOIN databases d ON d.id = r.target_database_id
+        WHERE r.aside_database IS NOT NULL AND r.aside_dropped_at IS NULL`,
+    ),
+  ).catch(() => ({ rows: [] as Array<{ name: string; engine: string }> }));
+  for (const { name, engine } of asides.rows) {
+    await (engine === 'postgres' ? dropDatabase(name) : dropMysqlDatabase(name)).catch(() => undefined);
+  }
 }
 
 export async function deleteRedisKeys(url: string, pattern: string): Promise<void> {

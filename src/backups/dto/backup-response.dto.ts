@@ -1,3 +1,4 @@
+import type { BackupManifest } from '../../engines/backup-catalog.js';
 import { ApiProperty } from '@nestjs/swagger';
 import { isoSeconds } from '../../core/http/id-param.js';
 import { COMPRESSIONS, type Compression } from '../../storage/compression.js';
@@ -68,6 +69,20 @@ export class BackupSummaryDto {
   }
 }
 
+export class BackupManifestDto implements BackupManifest {
+  @ApiProperty({ description: 'Rows per table ("schema.table" on PostgreSQL).', example: { 'public.artist': 275 }, additionalProperties: { type: 'number' } })
+  tables!: Record<string, number>;
+
+  @ApiProperty({ description: 'Objects per kind.', example: { table: 11, index: 22, sequence: 0 }, additionalProperties: { type: 'number' } })
+  objects!: Record<string, number>;
+
+  @ApiProperty({ description: 'Sequence states.', example: { 'public.artist_id_seq': '275' }, additionalProperties: { type: 'string' } })
+  sequences!: Record<string, string>;
+
+  @ApiProperty({ description: '"snapshot": exactly what the dump holds; otherwise how close.', example: 'snapshot' })
+  consistency!: string;
+}
+
 export class BackupDetailsDto extends BackupSummaryDto {
   @ApiProperty({ description: 'Where the stored file is; null until it exists.', example: '/path/to/backup/file.sql', nullable: true, type: String })
   fileLocation!: string | null;
@@ -125,6 +140,26 @@ export class BackupDetailsDto extends BackupSummaryDto {
   @ApiProperty({ description: 'While the backup runs: its phase and bytes written so far; null otherwise.', type: BackupProgressDto, nullable: true, example: null })
   progress!: BackupProgressDto | null;
 
+  @ApiProperty({
+    description:
+      'Columns or objects the dump tool is known to change (e.g. MariaDB FLOAT written with 6 significant digits, ' +
+      'ENUM/SET members outside the Basic Multilingual Plane). The backup succeeded; restoring it may not give these ' +
+      'values back exactly.',
+    type: [String],
+    example: ['Column `metrics`.`ratio` is FLOAT: mariadb-dump writes 6 significant digits, so values may change; use DOUBLE or DECIMAL'],
+  })
+  warnings!: string[];
+
+  @ApiProperty({
+    description:
+      "The source's counts recorded with the dump (taken in the dump's own snapshot on PostgreSQL): rows per table, " +
+      'objects per kind, sequence states. Every restore of this backup is checked against them. Null until the ' +
+      'backup succeeds (and for backups taken before manifests existed).',
+    type: BackupManifestDto,
+    nullable: true,
+  })
+  manifest!: BackupManifestDto | null;
+
   static override from(backup: BackupEntity, databaseName: string): BackupDetailsDto {
     return {
       ...BackupSummaryDto.from(backup, databaseName),
@@ -145,6 +180,8 @@ export class BackupDetailsDto extends BackupSummaryDto {
       verifiedAt: isoSeconds(backup.verifiedAt),
       verificationError: backup.verificationError,
       progress: BackupProgressDto.from(backup),
+      warnings: backup.warnings ?? [],
+      manifest: backup.manifest,
     };
   }
 }

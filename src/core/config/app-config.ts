@@ -63,6 +63,9 @@ export class AppConfig {
   get retentionSweepIntervalMs(): number {
     return this.get('RETENTION_SWEEP_INTERVAL_SECONDS') * 1000;
   }
+  get restoreAsideKeepMs(): number {
+    return this.get('RESTORE_ASIDE_KEEP_SECONDS') * 1000;
+  }
   get workerLockSeconds(): number {
     return this.get('WORKER_LOCK_SECONDS');
   }

@@ -99,6 +99,16 @@ export class Environment {
   @Min(10)
   @Max(MAX_TIMER_SECONDS)
   RETENTION_SWEEP_INTERVAL_SECONDS = 3600;
+
+  /**
+   * How long the database a restore set aside (the target's previous content) is kept before a worker drops it;
+   * `DELETE /restores/:restoreId/aside` drops it sooner. 0 drops it at the next sweep.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TIMER_SECONDS)
+  RESTORE_ASIDE_KEEP_SECONDS = 7 * 24 * 3600;
   /**
    * How long a worker's lock on a running job lasts (renewed every half of it). A worker that stops renewing it
    * (killed, frozen) loses the job to another worker after about this long.

@@ -15,6 +15,7 @@ import { ApiKeys1764000000000 } from './migrations/1764000000000-api-keys.js';
 import { SchedulesAndRetention1764200000000 } from './migrations/1764200000000-schedules-and-retention.js';
 import { NotificationsAndProgress1764300000000 } from './migrations/1764300000000-notifications-and-progress.js';
 import { ListingIndexes1764400000000 } from './migrations/1764400000000-listing-indexes.js';
+import { FaithfulRestores1764500000000 } from './migrations/1764500000000-faithful-restores.js';
 
 export const ENTITIES = [
   DatabaseEntity,
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   SchedulesAndRetention1764200000000,
   NotificationsAndProgress1764300000000,
   ListingIndexes1764400000000,
+  FaithfulRestores1764500000000,
 ];
 
 /** One options object for the Nest module, the migration command and tests. Never synchronize. */

@@ -27,6 +27,8 @@ export const RESTORE_QUEUE = 'restores';
 
 export const RestoreJobs = {
   run: 'run-restore',
+  /** Drops the aside databases whose time is up (after DELETE /restores/:id/aside, at once). */
+  dropAside: 'drop-aside',
 } as const;
 
 export interface RestoreJobData {
@@ -35,6 +37,10 @@ export interface RestoreJobData {
 
 export function restoreJobId(restoreId: string): string {
   return `restore-${restoreId}`;
+}
+
+export function dropAsideJobId(restoreId: string): string {
+  return `drop-aside-${restoreId}`;
 }
 
 /** Restores retry only when the target could not be reached, like backups. */

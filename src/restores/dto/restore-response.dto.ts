@@ -1,4 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { ManifestComparison, ManifestDifference } from '../../engines/backup-catalog.js';
+import { DEFAULT_RESTORE_OPTIONS, type RestoreOptions } from '../../engines/engine.js';
+import { OWNERSHIP_MODES } from './create-restore.dto.js';
 import { BACKUP_STATUSES } from '../../backups/backup.entity.js';
 import { isoSeconds } from '../../core/http/id-param.js';
 import type { RestoreEntity, RestoreStatus } from '../restore.entity.js';
@@ -12,6 +15,57 @@ export class RestoreTriggeredDto {
 
   @ApiProperty({ enum: BACKUP_STATUSES, example: 'queued' })
   status!: RestoreStatus;
+}
+
+export class RestoreOptionsDto implements RestoreOptions {
+  @ApiProperty({ enum: OWNERSHIP_MODES, example: 'preserve' })
+  ownership!: RestoreOptions['ownership'];
+
+  @ApiProperty({ example: false })
+  createMissingRoles!: boolean;
+
+  @ApiProperty({ example: false })
+  rewriteMissingDefiners!: boolean;
+
+  @ApiProperty({ example: false })
+  terminateConnections!: boolean;
+}
+
+export class ManifestDifferenceDto implements ManifestDifference {
+  @ApiProperty({ enum: ['rows', 'objects', 'sequence'], example: 'rows' })
+  kind!: ManifestDifference['kind'];
+
+  @ApiProperty({ description: 'Table ("schema.table"), object kind or sequence.', example: 'public.invoice' })
+  name!: string;
+
+  @ApiProperty({ description: 'In the backup (null: absent).', example: 412, nullable: true, oneOf: [{ type: 'number' }, { type: 'string' }] })
+  expected!: number | string | null;
+
+  @ApiProperty({ description: 'In the restored copy (null: absent).', example: 411, nullable: true, oneOf: [{ type: 'number' }, { type: 'string' }] })
+  actual!: number | string | null;
+}
+
+export class ManifestComparisonDto implements ManifestComparison {
+  @ApiProperty({ enum: ['passed', 'failed'], example: 'passed' })
+  status!: 'passed' | 'failed';
+
+  @ApiProperty({ description: 'Tables whose rows were counted.', example: 11 })
+  tables!: number;
+
+  @ApiProperty({ description: 'Rows in the backup, all tables.', example: 15607 })
+  rows!: number;
+
+  @ApiProperty({ description: 'Objects counted, all kinds.', example: 64 })
+  objects!: number;
+
+  @ApiProperty({ example: 11 })
+  sequences!: number;
+
+  @ApiProperty({ description: 'How the backup\'s counts relate to its dump: "snapshot" means exactly.', example: 'snapshot' })
+  consistency!: string;
+
+  @ApiProperty({ type: [ManifestDifferenceDto], description: 'Empty when passed.' })
+  differences!: ManifestDifferenceDto[];
 }
 
 export class RestoreResponseDto {
@@ -45,6 +99,34 @@ export class RestoreResponseDto {
   @ApiProperty({ example: 'pg_restore 15.19', nullable: true, type: String })
   toolVersion!: string | null;
 
+  @ApiProperty({ type: RestoreOptionsDto })
+  options!: RestoreOptionsDto;
+
+  @ApiProperty({
+    type: ManifestComparisonDto,
+    nullable: true,
+    description:
+      "The restored copy measured against the backup's manifest before it was switched in (null until measured). " +
+      'A restore is `success` only when it passed.',
+  })
+  verification!: ManifestComparisonDto | null;
+
+  @ApiProperty({
+    description:
+      "The database that held the target's name before this restore switched its copy in: the previous content, kept " +
+      'until asideExpiresAt (RESTORE_ASIDE_KEEP_SECONDS) or DELETE /restores/{restoreId}/aside.',
+    example: 'dbbackup_aside_7',
+    nullable: true,
+    type: String,
+  })
+  asideDatabase!: string | null;
+
+  @ApiProperty({ example: '2024-09-19T13:00:20Z', nullable: true, type: String })
+  asideExpiresAt!: string | null;
+
+  @ApiProperty({ description: 'When the aside database was dropped.', example: null, nullable: true, type: String })
+  asideDroppedAt!: string | null;
+
   static from(entity: RestoreEntity): RestoreResponseDto {
     return {
       restoreId: entity.id,
@@ -57,6 +139,11 @@ export class RestoreResponseDto {
       finishedAt: isoSeconds(entity.finishedAt),
       error: entity.error,
       toolVersion: entity.toolVersion,
+      options: { ...DEFAULT_RESTORE_OPTIONS, ...entity.options },
+      verification: entity.verification,
+      asideDatabase: entity.asideDatabase,
+      asideExpiresAt: isoSeconds(entity.asideExpiresAt),
+      asideDroppedAt: isoSeconds(entity.asideDroppedAt),
     };
   }
 }

@@ -1,0 +1,70 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../core/config/app-config.js';
+import { PeriodicTask } from '../core/process/periodic-task.js';
+import { DatabasesService } from '../databases/databases.service.js';
+import { EngineRegistry } from '../engines/engine-registry.js';
+
+interface ExpiredAside {
+  id: string;
+  aside_database: string;
+  target_database_id: string;
+}
+
+/**
+ * Drops the databases restores set aside once they expire (RESTORE_ASIDE_KEEP_SECONDS, or at once after
+ * DELETE /restores/:id/aside). Each one is claimed with a conditional update first, so of several workers exactly
+ * one drops it; a failed drop gives the claim back for the next sweep.
+ */
+@Injectable()
+export class AsideDatabaseSweeper extends PeriodicTask {
+  private readonly logger = new Logger(AsideDatabaseSweeper.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly databases: DatabasesService,
+    private readonly engines: EngineRegistry,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  protected intervalMs(): number {
+    return this.config.reconcileIntervalMs;
+  }
+
+  protected async tick(): Promise<void> {
+    await this.sweep().catch((error: Error) => this.logger.warn(`Sweeping aside databases failed: ${error.message}`));
+  }
+
+  /** Returns the names of the databases dropped. */
+  async sweep(): Promise<string[]> {
+    const dropped: string[] = [];
+    for (const aside of await this.claimExpired()) {
+      try {
+        await this.drop(aside);
+        dropped.push(aside.aside_database);
+        this.logger.log(`Dropped ${aside.aside_database}, set aside by restore ${aside.id}`);
+      } catch (error) {
+        this.logger.warn(`Could not drop ${aside.aside_database} (restore ${aside.id}): ${(error as Error).message}`);
+        await this.dataSource.query('UPDATE restores SET aside_dropped_at = NULL WHERE id = $1', [aside.id]);
+      }
+    }
+    return dropped;
+  }
+
+  private claimExpired(): Promise<ExpiredAside[]> {
+    return this.dataSource.query(
+      `UPDATE restores SET aside_dropped_at = now()
+        WHERE aside_database IS NOT NULL AND aside_dropped_at IS NULL AND aside_expires_at <= now()
+        RETURNING id, aside_database, target_database_id`,
+    );
+  }
+
+  private async drop(aside: ExpiredAside): Promise<void> {
+    const registration = await this.databases.getIncludingDeleted(String(aside.target_database_id));
+    const target = await this.databases.connectionTarget(registration);
+    await this.engines.get(registration.engine).dropServiceDatabase(target, aside.aside_database);
+  }
+}
