@@ -299,6 +299,7 @@ describe('HTTP contract (API process only)', () => {
         '/metrics',
         '/restores',
         '/restores/{restoreId}',
+        '/restores/{restoreId}/aside',
         '/storage-targets',
         '/storage-targets/{storageTargetId}',
         '/storage-targets/{storageTargetId}/test',

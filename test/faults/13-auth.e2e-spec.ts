@@ -26,6 +26,7 @@ const ROUTES: Array<{ scope: Scope; method: string; path: string; body?: unknown
   { scope: 'backup', method: 'POST', path: '/backups', body: { databaseId: MISSING }, allowed: 404 },
   { scope: 'backup', method: 'POST', path: `/backups/${MISSING}/verify`, allowed: 404 },
   { scope: 'restore', method: 'POST', path: `/backups/${MISSING}/restore`, body: {}, allowed: 404 },
+  { scope: 'restore', method: 'DELETE', path: `/restores/${MISSING}/aside`, allowed: 404 },
   { scope: 'delete', method: 'DELETE', path: `/backups/${MISSING}`, allowed: 404 },
   { scope: 'admin', method: 'POST', path: '/databases', body: {}, allowed: 400 },
   { scope: 'admin', method: 'PATCH', path: `/databases/${MISSING}`, body: {}, allowed: 404 },
