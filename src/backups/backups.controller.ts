@@ -36,6 +36,13 @@ const DETAILS_EXAMPLE = {
   verifiedAt: '2024-09-12T14:00:00Z',
   verificationError: null,
   progress: null,
+  warnings: [],
+  manifest: {
+    tables: { 'public.artist': 275, 'public.album': 347 },
+    objects: { table: 2, index: 3, sequence: 2 },
+    sequences: { 'public.artist_id_seq': '275', 'public.album_id_seq': '347' },
+    consistency: 'snapshot',
+  },
 };
 
 /** A file name for downloads: the database name made safe, then the stored file's own name. */

@@ -10,6 +10,7 @@ import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
 import type { Readable } from 'node:stream';
 import { decodeCursor, encodeCursor } from './backup-cursor.js';
 import { type BackupListQuery, type BackupListRow, backupPageSql } from './backup-listing.js';
+import { readBackupCatalog } from './backup-catalog-file.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupRemover } from './backup-remover.service.js';
 import { BackupRequests, type QueuedBackup } from './backup-requests.service.js';
@@ -148,6 +149,8 @@ export class BackupsService {
       // A changed or undecryptable file explains a broken archive, so its reason comes first.
       if (integrity.status === 'rejected') return (integrity.reason as Error).message;
       if (archive.status === 'rejected') return (archive.reason as Error).message;
+      // The catalog sidecar must be intact too: every restore is checked against its manifest.
+      await readBackupCatalog(this.files, backup, signal);
       return null;
     } catch (error) {
       return (error as Error).message;

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { readBackupCatalog } from '../backups/backup-catalog-file.js';
 import { BackupEntity } from '../backups/backup.entity.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
@@ -108,25 +109,12 @@ export class RestoreRunner {
 
   /** The catalog sidecar, checked like the dump. A backup without one cannot be verified after restore. */
   private async readCatalog(backup: BackupEntity, signal: AbortSignal): Promise<BackupCatalog> {
-    if (!backup.catalogKey) {
-      throw new PermanentRestoreError(
-        `Backup ${backup.id} has no manifest (it was taken before manifests were recorded), so a restore of it cannot be ` +
-          'checked; take a new backup, or download this one and restore it by hand',
-      );
-    }
-    const content = await this.files
-      .readDocument(
-        {
-          storageTargetId: backup.storageTargetId,
-          storageKey: backup.catalogKey,
-          sizeBytes: backup.catalogSizeBytes,
-          checksum: backup.catalogChecksum,
-          encrypted: backup.encrypted,
-        },
-        signal,
-      )
-      .catch(rethrowIntegrity);
-    return JSON.parse(content.toString('utf8')) as BackupCatalog;
+    const catalog = await readBackupCatalog(this.files, backup, signal).catch(rethrowIntegrity);
+    if (catalog) return catalog;
+    throw new PermanentRestoreError(
+      `Backup ${backup.id} has no manifest (it was taken before manifests were recorded), so a restore of it cannot be ` +
+        'checked; take a new backup, or download this one and restore it by hand',
+    );
   }
 
   /** Fresh databases of earlier attempts of this restore, left by a worker that died. */

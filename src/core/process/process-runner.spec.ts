@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { isAlive, processInfo } from '../../../test/support/proc.js';
-import { ProcessFailedError, ProcessRunner, resolveExecutable } from './process-runner.js';
+import { ProcessFailedError, ProcessRunner, resolveExecutable, stderrTail, TailBuffer } from './process-runner.js';
 
 const node = process.execPath;
 
@@ -153,5 +153,32 @@ describe('resolveExecutable', () => {
 
   it('is undefined for a program that is nowhere on the path', () => {
     expect(resolveExecutable('definitely-not-a-tool', '/bin:/usr/bin')).toBeUndefined();
+  });
+});
+
+describe('stderr tail', () => {
+  const runner = new ProcessRunner();
+
+  it("keeps the end of a long stderr, where a client prints the error that stopped it", async () => {
+    const script = 'for (let i = 0; i < 20000; i++) process.stderr.write("INSERT INTO t VALUES (" + i + ");\\n"); process.stderr.write("ERROR 1146 at line 20001: Table missing\\n"); process.exitCode = 1';
+    const result = await runner.run(node, ['-e', script]).exited;
+    expect(result.code).toBe(1);
+    expect(result.stderr.length).toBeLessThanOrEqual(64 * 1024);
+    expect(result.stderr.startsWith('INSERT INTO t VALUES (')).toBe(true);
+    expect(result.stderr.endsWith('ERROR 1146 at line 20001: Table missing\n')).toBe(true);
+  });
+
+  it('TailBuffer starts at a line boundary once it dropped bytes, and keeps everything otherwise', () => {
+    const tail = new TailBuffer(10);
+    tail.push(Buffer.from('abc\n'));
+    expect(tail.text()).toBe('abc\n');
+    tail.push(Buffer.from('defgh\nij'));
+    expect(tail.text()).toBe('defgh\nij');
+  });
+
+  it('stderrTail shows the last lines of a long message, marked as cut', () => {
+    const long = `${'x'.repeat(3000)}\nfirst kept line\nERROR: the reason`;
+    expect(stderrTail(long, 40)).toBe('…first kept line\nERROR: the reason');
+    expect(stderrTail('  short  ')).toBe('short');
   });
 });
