@@ -239,3 +239,40 @@ export async function ensureBenchDatabase(
     await monitor.end();
   }
 }
+
+/** One query on a fresh connection to `database`; returns the rows. */
+export async function pgQuery<T extends pg.QueryResultRow>(
+  server: PgServer,
+  database: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  return withClient(server, database, async (c) => (await c.query<T>(sql, params)).rows);
+}
+
+/** Creates an empty database from template0 (no extension or object of template1 comes along). */
+export async function createEmptyDatabase(server: PgServer, name: string): Promise<void> {
+  await withClient(server, 'postgres', (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0`));
+}
+
+/** Names of the databases whose name matches one of the LIKE patterns (e.g. `dbbackup\_aside\_%`), sorted. */
+export async function databasesLike(server: PgServer, patterns: string[]): Promise<string[]> {
+  const rows = await pgQuery<{ datname: string }>(
+    server,
+    'postgres',
+    'SELECT datname FROM pg_database WHERE datname LIKE ANY($1::text[]) ORDER BY datname',
+    [patterns],
+  );
+  return rows.map((row) => row.datname);
+}
+
+/** The user tables of a database (plain tables and partitions, not views), as quoted `schema.table` names. */
+export async function userTables(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+     ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
