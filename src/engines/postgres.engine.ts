@@ -1,24 +1,49 @@
 import { Injectable } from '@nestjs/common';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import pg from 'pg';
+import type pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { feedStdin } from '../core/process/feed-stdin.js';
 import { ProcessRunner, type RunOptions, stderrTail } from '../core/process/process-runner.js';
 import { writeSecretFile } from '../core/process/secret-file.js';
+import type { BackupCatalog, BackupManifest } from './backup-catalog.js';
 import {
   type ConnectionTarget,
   type DatabaseEngine,
   type DumpSession,
+  type RestoreOptions,
+  type RestorePlan,
   type RestoreSession,
   type ServerInfo,
+  RestorePreflightError,
+  RestoreSwitchError,
   TargetDatabaseError,
   isTransientFailure,
   redact,
 } from './engine.js';
+import { type PgRoleDetails, isOwnerRole, isPredefinedRole, postgresDetails } from './pg-catalog-details.js';
+import { SNAPSHOT_CONSISTENCY, measureDatabase, readBackupCatalog } from './pg-catalog.js';
+import {
+  APPLICATION_NAME,
+  CONNECT_TIMEOUT_SECONDS,
+  connectMaintenance,
+  connectPg,
+  pgFailure,
+  withPgClient,
+} from './pg-connection.js';
+import {
+  assertServiceDatabaseName,
+  createDatabaseSql,
+  createRolesSql,
+  databasePropertiesSql,
+  dropDatabaseSql,
+  renameDatabaseSql,
+} from './pg-restore-sql.js';
 import { PgTools } from './pg-tools.js';
 
-const APPLICATION_NAME = 'db-backup-service';
-const CONNECT_TIMEOUT_SECONDS = 10;
+/** How long switchIn waits, in all, for terminated sessions to be gone before it gives up. */
+const SWITCH_ATTEMPTS = 10;
+const SWITCH_RETRY_MS = 200;
 
 /** A value for a libpq conninfo string: single-quoted, with \ and ' escaped, so it is always taken literally. */
 export function conninfoValue(value: string): string {
@@ -56,22 +81,20 @@ export function pgConnectionArgs(target: ConnectionTarget): string[] {
 }
 
 /** Custom format without pg_dump's own compression: the pipeline compresses (zstd on another core is faster). */
-export function pgDumpArgs(target: ConnectionTarget): string[] {
-  return ['--format=custom', '--compress=0', ...pgConnectionArgs(target)];
+export function pgDumpArgs(target: ConnectionTarget, snapshot?: string): string[] {
+  const inSnapshot = snapshot === undefined ? [] : [`--snapshot=${snapshot}`];
+  return ['--format=custom', '--compress=0', ...inSnapshot, ...pgConnectionArgs(target)];
 }
 
 /**
- * Replaces the archive's objects in the target, in one transaction: a failed restore changes nothing.
- * Owners and grants are left out so a dump restores into any server and role.
+ * Restores into the fresh, empty database in one transaction: a failed restore leaves only that database to drop.
+ * No --clean (there is nothing to replace); owners and grants are kept unless the restoring user is to own everything.
  */
-export function pgRestoreArgs(target: ConnectionTarget): string[] {
+export function pgRestoreArgs(target: ConnectionTarget, ownership: RestoreOptions['ownership']): string[] {
   return [
-    '--clean',
-    '--if-exists',
-    '--no-owner',
-    '--no-privileges',
     '--single-transaction',
     '--exit-on-error',
+    ...(ownership === 'restoring-user' ? ['--no-owner', '--no-privileges'] : []),
     ...pgConnectionArgs(target),
   ];
 }
@@ -80,6 +103,94 @@ function parseServerVersion(versionNum: string, version: string): ServerInfo {
   const numeric = Number(versionNum);
   const major = Math.floor(numeric / 10_000);
   return { major, version: version.split(' ')[0] ?? version };
+}
+
+/** The transaction whose snapshot pg_dump dumps, held open until the dump ends; close() is safe to call twice. */
+interface ExportedSnapshot {
+  client: pg.Client;
+  name: string;
+  close(): Promise<void>;
+}
+
+async function exportSnapshot(target: ConnectionTarget): Promise<ExportedSnapshot> {
+  const client = await connectPg(target);
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= client.end().catch(() => undefined));
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    // As pg_dump sets them: no timeout may end the transaction that holds the snapshot, and no row policy may hide rows.
+    await client.query("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL row_security = off");
+    const { rows } = await client.query<{ name: string }>('SELECT pg_export_snapshot() AS name');
+    return { client, name: rows[0]!.name, close };
+  } catch (error) {
+    await close();
+    throw pgFailure(error, target, 'Cannot start the dump transaction');
+  }
+}
+
+async function existingRoles(client: pg.Client): Promise<Set<string>> {
+  const { rows } = await client.query<{ name: string }>('SELECT rolname AS name FROM pg_roles');
+  return new Set(rows.map(({ name }) => name));
+}
+
+interface RestoringUser {
+  name: string;
+  superuser: boolean;
+  createDb: boolean;
+}
+
+async function restoringUser(client: pg.Client): Promise<RestoringUser> {
+  const { rows } = await client.query<RestoringUser>(
+    'SELECT rolname AS name, rolsuper AS superuser, rolcreatedb AS "createDb" FROM pg_roles WHERE rolname = current_user',
+  );
+  return rows[0]!;
+}
+
+/** Of `roles`, those the current user cannot act as (ALTER … OWNER TO needs membership). */
+async function rolesNotHeld(client: pg.Client, roles: string[]): Promise<string[]> {
+  const { rows } = await client.query<{ role: string }>(
+    `SELECT r AS role FROM unnest($1::text[]) r
+     WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) OR NOT pg_has_role(current_user, r, 'MEMBER')
+     ORDER BY 1`,
+    [roles],
+  );
+  return rows.map(({ role }) => role);
+}
+
+async function inTransaction<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function sessionsOn(client: pg.Client, database: string): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [database],
+  );
+  return rows[0]!.n;
+}
+
+async function terminateSessions(client: pg.Client, databases: string[]): Promise<void> {
+  await client.query(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1::text[]) AND pid <> pg_backend_pid()',
+    [databases],
+  );
+}
+
+/** "database is being accessed by other users" (55006): a session arrived or has not yet ended. */
+function isObjectInUse(error: unknown): boolean {
+  return (error as { code?: string }).code === '55006';
+}
+
+function sessionsMessage(count: number, database: string): string {
+  return `${count} session${count === 1 ? ' is' : 's are'} connected to database "${database}"; close them or pass "terminateConnections": true`;
 }
 
 @Injectable()
@@ -93,51 +204,153 @@ export class PostgresEngine implements DatabaseEngine {
   ) {}
 
   async serverInfo(target: ConnectionTarget): Promise<ServerInfo> {
-    const client = new pg.Client({
-      host: target.host,
-      port: target.port,
-      database: target.database,
-      user: target.username,
-      password: target.password,
-      application_name: APPLICATION_NAME,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_SECONDS * 1000,
+    return withPgClient(connectPg(target), async (client) => {
+      try {
+        const { rows } = await client.query<{ num: string; version: string }>(
+          "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version",
+        );
+        return parseServerVersion(rows[0]!.num, rows[0]!.version);
+      } catch (error) {
+        throw pgFailure(error, target, 'Cannot connect to PostgreSQL');
+      }
     });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      const { rows } = await client.query<{ num: string; version: string }>(
-        "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version",
-      );
-      return parseServerVersion(rows[0]!.num, rows[0]!.version);
-    } catch (error) {
-      const message = redact((error as Error).message, target.password);
-      throw new TargetDatabaseError(`Cannot connect to PostgreSQL: ${message}`, isTransientFailure(message));
-    } finally {
-      await client.end().catch(() => undefined);
-    }
   }
 
+  /**
+   * pg_dump in a snapshot exported by a transaction of ours, in which the catalog is read while the dump runs:
+   * the manifest counts exactly what the archive holds. The transaction ends when the dump does.
+   */
   async startDump(target: ConnectionTarget, signal: AbortSignal, stdoutFd?: number): Promise<DumpSession> {
     const server = await this.serverInfo(target);
     const tools = await this.tools.forServer(server.major);
-    const { process, completed } = await this.runWithPassfile(tools.pgDump, pgDumpArgs(target), target, { signal, stdoutFd });
+    const snapshot = await exportSnapshot(target);
+    let dump: Awaited<ReturnType<PostgresEngine['runWithPassfile']>>;
+    try {
+      dump = await this.runWithPassfile(tools.pgDump, pgDumpArgs(target, snapshot.name), target, { signal, stdoutFd });
+    } catch (error) {
+      await snapshot.close();
+      throw error;
+    }
+    const read = readBackupCatalog(snapshot.client, server.major).catch((error: unknown) => {
+      throw pgFailure(error, target, 'Cannot read the backup catalog');
+    });
+    read.catch(() => undefined);
+    const onAbort = () => void snapshot.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const catalog: Promise<BackupCatalog> = dump.completed
+      .then(() => read)
+      .finally(async () => {
+        signal.removeEventListener('abort', onAbort);
+        await snapshot.close();
+      });
+    catalog.catch(() => undefined);
     return {
-      stdout: process.stdout,
-      completed,
+      stdout: dump.process.stdout,
+      completed: dump.completed,
       serverVersion: server.version,
       toolVersion: `pg_dump ${tools.version}`,
+      catalog,
     };
   }
 
-  async startRestore(target: ConnectionTarget, signal: AbortSignal): Promise<RestoreSession> {
-    const server = await this.serverInfo(target);
-    const tools = await this.tools.forServer(server.major);
-    const { process, completed } = await this.runWithPassfile(tools.pgRestore, pgRestoreArgs(target), target, {
-      signal,
-      stdin: true,
+  async preflight(plan: RestorePlan): Promise<void> {
+    const details = postgresDetails(plan.catalog.details);
+    await withPgClient(connectMaintenance(plan.target), async (client) => {
+      const user = await restoringUser(client);
+      if (!user.superuser && !user.createDb) {
+        throw new RestorePreflightError(
+          `The restoring user "${user.name}" cannot create databases: grant it CREATEDB or restore as a superuser`,
+        );
+      }
+      if (plan.options.ownership !== 'preserve') return;
+      await this.provideRoles(client, details.roles, plan.options.createMissingRoles);
+      if (!user.superuser) await this.checkOwnerRolesHeld(client, user, details.roles, plan.target.database);
     });
+  }
+
+  async createFreshDatabase(plan: RestorePlan): Promise<void> {
+    const { database: properties } = postgresDetails(plan.catalog.details);
+    const fresh = plan.freshDatabase;
+    await withPgClient(connectMaintenance(plan.target, [fresh]), async (client) => {
+      await client.query(createDatabaseSql(fresh, properties)).catch((error: unknown) => {
+        throw pgFailure(error, plan.target, `Cannot create database "${fresh}"`);
+      });
+      try {
+        const roles = await existingRoles(client);
+        await inTransaction(client, async () => {
+          for (const statement of databasePropertiesSql(fresh, properties, plan.options.ownership, roles)) {
+            await client.query(statement);
+          }
+        });
+      } catch (error) {
+        await client.query(dropDatabaseSql(fresh, false)).catch(() => undefined);
+        throw pgFailure(error, plan.target, `Cannot give database "${fresh}" the backup's properties`);
+      }
+    });
+  }
+
+  async startRestore(plan: RestorePlan, signal: AbortSignal): Promise<RestoreSession> {
+    const destination = { ...plan.target, database: plan.freshDatabase };
+    const server = await this.serverInfo(destination);
+    const tools = await this.tools.forServer(server.major);
+    const args = pgRestoreArgs(destination, plan.options.ownership);
+    const { process, completed } = await this.runWithPassfile(tools.pgRestore, args, destination, { signal, stdin: true });
     process.stdout.resume();
     return { stdin: process.stdin!, completed, toolVersion: `pg_restore ${tools.version}` };
+  }
+
+  async measure(plan: RestorePlan): Promise<BackupManifest> {
+    return withPgClient(connectPg(plan.target, plan.freshDatabase), async (client) => {
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+        return await measureDatabase(client, SNAPSHOT_CONSISTENCY);
+      } catch (error) {
+        throw pgFailure(error, plan.target, `Cannot measure database "${plan.freshDatabase}"`);
+      }
+    });
+  }
+
+  /** Both renames in one transaction (ALTER DATABASE RENAME is transactional): all or nothing. */
+  async switchIn(plan: RestorePlan): Promise<{ setAside: boolean }> {
+    const { target, freshDatabase: fresh } = plan;
+    return withPgClient(connectMaintenance(target, [target.database, fresh]), async (client) => {
+      for (let attempt = 1; ; attempt++) {
+        const sessions = await sessionsOn(client, target.database);
+        if (sessions > 0 && !plan.options.terminateConnections) {
+          throw new RestoreSwitchError(sessionsMessage(sessions, target.database));
+        }
+        // Sessions on the fresh database can only be leftovers of this restore.
+        await terminateSessions(client, plan.options.terminateConnections ? [target.database, fresh] : [fresh]);
+        try {
+          return await this.renameInTransaction(client, plan);
+        } catch (error) {
+          if (isObjectInUse(error) && plan.options.terminateConnections && attempt < SWITCH_ATTEMPTS) {
+            await sleep(SWITCH_RETRY_MS);
+            continue;
+          }
+          if (isObjectInUse(error)) {
+            const count = Math.max(await sessionsOn(client, target.database), 1);
+            throw new RestoreSwitchError(sessionsMessage(count, target.database));
+          }
+          const message = redact((error as Error).message, target.password);
+          throw new RestoreSwitchError(`Cannot put database "${fresh}" in the place of "${target.database}": ${message}`);
+        }
+      }
+    });
+  }
+
+  async dropServiceDatabase(target: ConnectionTarget, name: string): Promise<void> {
+    assertServiceDatabaseName(name);
+    await withPgClient(connectMaintenance(target, [name]), async (client) => {
+      try {
+        const { rows } = await client.query<{ num: string }>("SELECT current_setting('server_version_num') AS num");
+        const force = Number(rows[0]!.num) >= 130_000;
+        if (!force) await terminateSessions(client, [name]);
+        await client.query(dropDatabaseSql(name, force));
+      } catch (error) {
+        throw pgFailure(error, target, `Cannot drop database "${name}"`);
+      }
+    });
   }
 
   /** Reads the whole archive with pg_restore (TOC and every data block) without a database. */
@@ -154,6 +367,53 @@ export class PostgresEngine implements DatabaseEngine {
     if (result.code !== 0) {
       throw new Error(`pg_restore cannot read the archive: ${result.stderr.trim() || `exit ${result.signal ?? result.code}`}`);
     }
+  }
+
+  /** Missing roles (predefined ones never are) fail the preflight, or are created when the options allow. */
+  private async provideRoles(client: pg.Client, roles: PgRoleDetails[], createMissing: boolean): Promise<void> {
+    const existing = await existingRoles(client);
+    const missing = roles.map(({ name }) => name).filter((name) => !isPredefinedRole(name) && !existing.has(name));
+    if (missing.length === 0) return;
+    if (!createMissing) {
+      throw new RestorePreflightError(
+        `The target server lacks roles this backup needs: ${missing.join(', ')}. Create them, pass ` +
+          '"createMissingRoles": true to create them from the backup, or "ownership": "restoring-user"',
+      );
+    }
+    try {
+      await inTransaction(client, async () => {
+        for (const statement of createRolesSql(roles, new Set(missing), existing)) await client.query(statement);
+      });
+    } catch (error) {
+      throw new RestorePreflightError(`Cannot create the roles ${missing.join(', ')}: ${(error as Error).message}`);
+    }
+  }
+
+  /** A user that is not a superuser can give objects (and the target's name) only to roles it is a member of. */
+  private async checkOwnerRolesHeld(client: pg.Client, user: RestoringUser, roles: PgRoleDetails[], target: string) {
+    const { rows } = await client.query<{ owner: string }>(
+      'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
+      [target],
+    );
+    const owners = [...new Set([...roles.filter(isOwnerRole).map(({ name }) => name), ...rows.map(({ owner }) => owner)])];
+    const notHeld = await rolesNotHeld(client, owners);
+    if (notHeld.length > 0) {
+      throw new RestorePreflightError(
+        `The restoring user "${user.name}" is not a member of the owner role(s) ${notHeld.join(', ')}: grant them to it, ` +
+          'restore as a superuser, or pass "ownership": "restoring-user"',
+      );
+    }
+  }
+
+  private async renameInTransaction(client: pg.Client, plan: RestorePlan): Promise<{ setAside: boolean }> {
+    const { target, freshDatabase, asideDatabase } = plan;
+    return inTransaction(client, async () => {
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [target.database]);
+      const setAside = (rowCount ?? 0) > 0;
+      if (setAside) await client.query(renameDatabaseSql(target.database, asideDatabase));
+      await client.query(renameDatabaseSql(freshDatabase, target.database));
+      return { setAside };
+    });
   }
 
   /** Runs a libpq tool with the password in a 0600 PGPASSFILE that is removed when the tool exits. */
