@@ -289,7 +289,7 @@ SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser
   (SELECT count(*)::int FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid WHERE d.datname = current_database())
     AS subscriptions,
   (SELECT count(*)::int FROM pg_class c WHERE c.relkind = 'f' AND c.relnamespace IN ${USER_NAMESPACES}) AS foreign_tables,
-  (SELECT coalesce(array_agg(DISTINCT t.spcname ORDER BY t.spcname), '{}') FROM pg_class c
+  (SELECT coalesce(array_agg(DISTINCT t.spcname::text ORDER BY t.spcname::text), '{}') FROM pg_class c
     JOIN pg_tablespace t ON t.oid = c.reltablespace WHERE c.relnamespace IN ${USER_NAMESPACES}) AS tablespaces`;
 
 /** What pg_dump does not carry faithfully and is cheap to detect. */
