@@ -82,6 +82,26 @@ async function restoreFresh(plan: RestorePlan, file: string): Promise<void> {
   expect(comparison.status).toBe('passed');
 }
 
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Sessions of the service (pg_dump, the catalog's transaction) waiting for a lock on `database`. */
+async function waitingBackupSessions(name: string): Promise<number> {
+  const { rows } = await withClient('postgres', (client) =>
+    client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = $1 AND application_name = 'db-backup-service' AND wait_event_type = 'Lock'`,
+      [name],
+    ),
+  );
+  return rows[0]!.n;
+}
+
 async function databaseExists(name: string): Promise<boolean> {
   const { rowCount } = await withClient('postgres', (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]));
   return rowCount === 1;
@@ -357,6 +377,59 @@ describe('PostgresEngine faithful restores, with the fidelity fixture', () => {
     expect(await databaseExists(plan.freshDatabase)).toBe(false);
   });
 
+  it('counts what the dump holds, not rows committed while it runs', async () => {
+    const rowsBefore = (await pgAllTableFingerprints(source))['table app.accounts']!.split(' ')[0];
+    const locker = connect(source);
+    locker.on('error', () => undefined);
+    await locker.connect();
+    await locker.query('BEGIN; LOCK TABLE app.audit IN ACCESS EXCLUSIVE MODE');
+    const file = path.join(workDir, 'during.dump');
+    try {
+      const session = await engine.startDump(target(source), new AbortController().signal);
+      const written = pipeline(session.stdout, createWriteStream(file));
+      // pg_dump (in the snapshot) and the catalog's count both wait for app.audit: the snapshot is taken.
+      await waitFor(async () => (await waitingBackupSessions(source)) === 2);
+      await withClient(source, (client) => client.query("INSERT INTO app.accounts (name) VALUES ('during the dump')"));
+      await locker.query('COMMIT');
+      await Promise.all([written, session.completed]);
+      const during = await session.catalog;
+      expect(String(during.manifest.tables['app.accounts'])).toBe(rowsBefore);
+      const copy = database(`pgfid_during_${suffix}`);
+      const plan = planFor(copy, during);
+      await restoreFresh(plan, file);
+      await engine.switchIn(plan);
+      expect((await pgAllTableFingerprints(copy))['table app.accounts']).toBe(before.data['table app.accounts']);
+    } finally {
+      await locker.end().catch(() => undefined);
+      await withClient(source, (client) => client.query("DELETE FROM app.accounts WHERE name = 'during the dump'"));
+    }
+  });
+
+  it('takes any target name literally, for a new database and in place', async () => {
+    const odd = database(`Fïd "q" 'x' ${suffix}`);
+    const first = planFor(odd, catalog);
+    await restoreFresh(first, dumpFile);
+    expect(await engine.switchIn(first)).toEqual({ setAside: false });
+    const second = planFor(odd, catalog);
+    await restoreFresh(second, dumpFile);
+    expect(await engine.switchIn(second)).toEqual({ setAside: true });
+    const after = await stateOf(odd);
+    expect(after.data).toEqual(before.data);
+    expect(after.properties).toEqual(before.properties);
+    expect(after.schema).toBe(before.schema);
+    expect((await pgAllTableFingerprints(second.asideDatabase))).toEqual(before.data);
+  });
+
+  it('restores a backup that recorded no details with the server defaults', async () => {
+    const copy = database(`pgfid_legacy_${suffix}`);
+    const plan = planFor(copy, { ...catalog, details: null });
+    await restoreFresh(plan, dumpFile);
+    await engine.switchIn(plan);
+    expect(await pgAllTableFingerprints(copy)).toEqual(before.data);
+    const properties = await pgDatabaseProperties(copy);
+    expect([properties.owner, properties.comment, properties.acl, properties.settings]).toEqual(['postgres', null, null, []]);
+  });
+
   describe('preflight', () => {
     const ghost = `fid_ghost_${suffix}`;
 
@@ -472,5 +545,29 @@ describe('PostgresEngine faithful restores, with the fidelity fixture', () => {
       ),
     );
     expect(rows[0]!.n).toBe(0);
+  });
+});
+
+describe('PostgresEngine with extensions and foreign tables', () => {
+  it('warns that foreign rows are not dumped, and counts alike on the source and the copy', async () => {
+    const source = database(`pgfid_fdw_${suffix}`);
+    await createDatabase(source);
+    await withClient(source, (client) =>
+      client.query(`CREATE EXTENSION file_fdw;
+        CREATE SERVER files FOREIGN DATA WRAPPER file_fdw;
+        CREATE FOREIGN TABLE hostname (line text) SERVER files OPTIONS (filename '/etc/hostname');
+        CREATE TABLE local_rows AS SELECT g AS id FROM generate_series(1, 4) g;`),
+    );
+    const file = path.join(workDir, 'fdw.dump');
+    const recorded = await dumpToFile(source, file);
+    expect(recorded.warnings).toEqual(['1 foreign table(s): only their definitions are in the dump, not the remote rows']);
+    expect(recorded.manifest.tables).toEqual({ 'public.local_rows': 4 });
+    expect(recorded.manifest.objects).toEqual({ extension: 2, 'foreign server': 1, 'foreign table': 1, schema: 1, table: 1 });
+
+    const copy = database(`pgfid_fdw_copy_${suffix}`);
+    const plan = planFor(copy, recorded);
+    await restoreFresh(plan, file);
+    await engine.switchIn(plan);
+    expect(await pgSchemaDump(copy)).toBe((await pgSchemaDump(source)).split(source).join('<database>'));
   });
 });

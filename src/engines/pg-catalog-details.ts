@@ -80,10 +80,14 @@ export function isPredefinedRole(name: string): boolean {
   return name.startsWith('pg_');
 }
 
-/** The recorded details, checked enough to fail clearly on a catalog of another engine or version. */
-export function postgresDetails(details: unknown): PostgresCatalogDetails {
-  const candidate = details as Partial<PostgresCatalogDetails> | null;
-  if (!candidate || typeof candidate !== 'object' || !candidate.database || !Array.isArray(candidate.roles)) {
+/**
+ * The recorded details, checked enough to fail clearly on a catalog of another engine or version; null when the
+ * backup recorded none (a backup made before catalogs existed): the restore then uses the server's defaults.
+ */
+export function postgresDetails(details: unknown): PostgresCatalogDetails | null {
+  if (details === null || details === undefined) return null;
+  const candidate = details as Partial<PostgresCatalogDetails>;
+  if (typeof candidate !== 'object' || !candidate.database || !Array.isArray(candidate.roles)) {
     throw new Error('The backup catalog has no PostgreSQL database details');
   }
   return candidate as PostgresCatalogDetails;

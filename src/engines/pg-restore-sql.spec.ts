@@ -160,6 +160,10 @@ describe('createDatabaseSql', () => {
     );
   });
 
+  it('uses the server defaults when the backup recorded no properties', () => {
+    expect(createDatabaseSql('dbbackup_restore_1_1', null)).toBe('CREATE DATABASE "dbbackup_restore_1_1" TEMPLATE template0');
+  });
+
   it('adds the ICU provider and locale', () => {
     expect(createDatabaseSql('d', { ...properties, localeProvider: 'icu', locale: 'und-x-icu' })).toBe(
       'CREATE DATABASE "d" TEMPLATE template0 ENCODING \'UTF8\' LC_COLLATE \'C.UTF-8\' LC_CTYPE \'C.UTF-8\' ' +

@@ -102,8 +102,12 @@ export function createRolesSql(roles: PgRoleDetails[], created: Set<string>, exi
   return [...toCreate.map(createRoleSql), ...memberships, ...settings];
 }
 
-/** CREATE DATABASE for an empty copy with the source's encoding and locale (template0: the only template that allows them). */
-export function createDatabaseSql(name: string, properties: PgDatabaseProperties): string {
+/**
+ * CREATE DATABASE for an empty copy with the source's encoding and locale (template0: the only template that allows
+ * them, and one without objects added to template1). Without recorded properties, the server's defaults.
+ */
+export function createDatabaseSql(name: string, properties: PgDatabaseProperties | null): string {
+  if (properties === null) return `CREATE DATABASE ${ident(name)} TEMPLATE template0`;
   const options = [
     'TEMPLATE template0',
     `ENCODING ${literal(properties.encoding)}`,

@@ -262,19 +262,20 @@ export class PostgresEngine implements DatabaseEngine {
           `The restoring user "${user.name}" cannot create databases: grant it CREATEDB or restore as a superuser`,
         );
       }
-      if (plan.options.ownership !== 'preserve') return;
+      if (plan.options.ownership !== 'preserve' || details === null) return;
       await this.provideRoles(client, details.roles, plan.options.createMissingRoles);
       if (!user.superuser) await this.checkOwnerRolesHeld(client, user, details.roles, plan.target.database);
     });
   }
 
   async createFreshDatabase(plan: RestorePlan): Promise<void> {
-    const { database: properties } = postgresDetails(plan.catalog.details);
+    const properties = postgresDetails(plan.catalog.details)?.database ?? null;
     const fresh = plan.freshDatabase;
     await withPgClient(connectMaintenance(plan.target, [fresh]), async (client) => {
       await client.query(createDatabaseSql(fresh, properties)).catch((error: unknown) => {
         throw pgFailure(error, plan.target, `Cannot create database "${fresh}"`);
       });
+      if (properties === null) return;
       try {
         const roles = await existingRoles(client);
         await inTransaction(client, async () => {
