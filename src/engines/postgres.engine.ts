@@ -21,16 +21,23 @@ import {
   isTransientFailure,
   redact,
 } from './engine.js';
+import {
+  type RestoringUser,
+  databaseExists,
+  databaseOwner,
+  existingRoles,
+  inTransaction,
+  isObjectInUse,
+  restoringUser,
+  rolesNotHeld,
+  serverVersionNumber,
+  sessionsOn,
+  terminateSessions,
+} from './pg-admin-queries.js';
 import { type PgRoleDetails, isOwnerRole, isPredefinedRole, postgresDetails } from './pg-catalog-details.js';
 import { SNAPSHOT_CONSISTENCY, measureDatabase, readBackupCatalog } from './pg-catalog.js';
-import {
-  APPLICATION_NAME,
-  CONNECT_TIMEOUT_SECONDS,
-  connectMaintenance,
-  connectPg,
-  pgFailure,
-  withPgClient,
-} from './pg-connection.js';
+import { APPLICATION_NAME, CONNECT_TIMEOUT_SECONDS, connectMaintenance, connectPg, pgFailure, withPgClient } from './pg-connection.js';
+import { exportSnapshot } from './pg-snapshot.js';
 import {
   assertServiceDatabaseName,
   createDatabaseSql,
@@ -103,90 +110,6 @@ function parseServerVersion(versionNum: string, version: string): ServerInfo {
   const numeric = Number(versionNum);
   const major = Math.floor(numeric / 10_000);
   return { major, version: version.split(' ')[0] ?? version };
-}
-
-/** The transaction whose snapshot pg_dump dumps, held open until the dump ends; close() is safe to call twice. */
-interface ExportedSnapshot {
-  client: pg.Client;
-  name: string;
-  close(): Promise<void>;
-}
-
-async function exportSnapshot(target: ConnectionTarget): Promise<ExportedSnapshot> {
-  const client = await connectPg(target);
-  let closing: Promise<void> | undefined;
-  const close = () => (closing ??= client.end().catch(() => undefined));
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    // As pg_dump sets them: no timeout may end the transaction that holds the snapshot, and no row policy may hide rows.
-    await client.query("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL row_security = off");
-    const { rows } = await client.query<{ name: string }>('SELECT pg_export_snapshot() AS name');
-    return { client, name: rows[0]!.name, close };
-  } catch (error) {
-    await close();
-    throw pgFailure(error, target, 'Cannot start the dump transaction');
-  }
-}
-
-async function existingRoles(client: pg.Client): Promise<Set<string>> {
-  const { rows } = await client.query<{ name: string }>('SELECT rolname AS name FROM pg_roles');
-  return new Set(rows.map(({ name }) => name));
-}
-
-interface RestoringUser {
-  name: string;
-  superuser: boolean;
-  createDb: boolean;
-}
-
-async function restoringUser(client: pg.Client): Promise<RestoringUser> {
-  const { rows } = await client.query<RestoringUser>(
-    'SELECT rolname AS name, rolsuper AS superuser, rolcreatedb AS "createDb" FROM pg_roles WHERE rolname = current_user',
-  );
-  return rows[0]!;
-}
-
-/** Of `roles`, those the current user cannot act as (ALTER … OWNER TO needs membership). */
-async function rolesNotHeld(client: pg.Client, roles: string[]): Promise<string[]> {
-  const { rows } = await client.query<{ role: string }>(
-    `SELECT r AS role FROM unnest($1::text[]) r
-     WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) OR NOT pg_has_role(current_user, r, 'MEMBER')
-     ORDER BY 1`,
-    [roles],
-  );
-  return rows.map(({ role }) => role);
-}
-
-async function inTransaction<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}
-
-async function sessionsOn(client: pg.Client, database: string): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-    [database],
-  );
-  return rows[0]!.n;
-}
-
-async function terminateSessions(client: pg.Client, databases: string[]): Promise<void> {
-  await client.query(
-    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1::text[]) AND pid <> pg_backend_pid()',
-    [databases],
-  );
-}
-
-/** "database is being accessed by other users" (55006): a session arrived or has not yet ended. */
-function isObjectInUse(error: unknown): boolean {
-  return (error as { code?: string }).code === '55006';
 }
 
 function sessionsMessage(count: number, database: string): string {
@@ -344,8 +267,8 @@ export class PostgresEngine implements DatabaseEngine {
     assertServiceDatabaseName(name);
     await withPgClient(connectMaintenance(target, [name]), async (client) => {
       try {
-        const { rows } = await client.query<{ num: string }>("SELECT current_setting('server_version_num') AS num");
-        const force = Number(rows[0]!.num) >= 130_000;
+        // DROP DATABASE … WITH (FORCE) exists from PostgreSQL 13.
+        const force = (await serverVersionNumber(client)) >= 130_000;
         if (!force) await terminateSessions(client, [name]);
         await client.query(dropDatabaseSql(name, force));
       } catch (error) {
@@ -392,11 +315,8 @@ export class PostgresEngine implements DatabaseEngine {
 
   /** A user that is not a superuser can give objects (and the target's name) only to roles it is a member of. */
   private async checkOwnerRolesHeld(client: pg.Client, user: RestoringUser, roles: PgRoleDetails[], target: string) {
-    const { rows } = await client.query<{ owner: string }>(
-      'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
-      [target],
-    );
-    const owners = [...new Set([...roles.filter(isOwnerRole).map(({ name }) => name), ...rows.map(({ owner }) => owner)])];
+    const targetOwner = await databaseOwner(client, target);
+    const owners = [...new Set([...roles.filter(isOwnerRole).map(({ name }) => name), ...targetOwner])];
     const notHeld = await rolesNotHeld(client, owners);
     if (notHeld.length > 0) {
       throw new RestorePreflightError(
@@ -409,8 +329,7 @@ export class PostgresEngine implements DatabaseEngine {
   private async renameInTransaction(client: pg.Client, plan: RestorePlan): Promise<{ setAside: boolean }> {
     const { target, freshDatabase, asideDatabase } = plan;
     return inTransaction(client, async () => {
-      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [target.database]);
-      const setAside = (rowCount ?? 0) > 0;
+      const setAside = await databaseExists(client, target.database);
       if (setAside) await client.query(renameDatabaseSql(target.database, asideDatabase));
       await client.query(renameDatabaseSql(freshDatabase, target.database));
       return { setAside };
