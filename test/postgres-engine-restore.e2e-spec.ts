@@ -170,6 +170,7 @@ describe('PostgresEngine faithful restores, with the fidelity fixture', () => {
     expect(schema).toContain('REVOKE ALL ON FUNCTION app.add_funds(p_id integer, amount numeric) FROM PUBLIC;');
     expect(schema).toContain(`GRANT ALL ON FUNCTION app.add_funds(p_id integer, amount numeric) TO ${roles.group};`);
     expect(schema).toContain('REVOKE USAGE ON SCHEMA public FROM PUBLIC;');
+    expect(schema).toContain(`ALTER SCHEMA public OWNER TO ${roles.owner};`);
     expect(schema).toContain(`ALTER DEFAULT PRIVILEGES FOR ROLE ${roles.owner} IN SCHEMA app GRANT SELECT ON TABLES  TO ${roles.group};`);
     expect(schema).toMatch(
       new RegExp(`^-- LARGE OBJECT \\d+ OWNER ${roles.owner} ACL \\{${roles.owner}=rw/${roles.owner},${roles.reader}=r/${roles.owner}\\}$`, 'm'),
@@ -569,5 +570,78 @@ describe('PostgresEngine with extensions and foreign tables', () => {
     await restoreFresh(plan, file);
     await engine.switchIn(plan);
     expect(await pgSchemaDump(copy)).toBe((await pgSchemaDump(source)).split(source).join('<database>'));
+  });
+});
+
+describe('PostgresEngine as a restoring user that is not a superuser', () => {
+  const app = `fid_app_${suffix}`;
+  const restorer = `fid_restorer_${suffix}`;
+  const other = `fid_other_${suffix}`;
+  const as = (name: string) => target(name, { username: restorer, password: `pw-${suffix}` });
+  let source: string;
+  let sourceState: DatabaseState;
+
+  beforeAll(async () => {
+    ownedRoles.push(restorer, other, app);
+    await withClient('postgres', (client) =>
+      client.query(`CREATE ROLE ${pg.escapeIdentifier(app)} NOLOGIN;
+        CREATE ROLE ${pg.escapeIdentifier(other)} NOLOGIN;
+        CREATE ROLE ${pg.escapeIdentifier(restorer)} LOGIN CREATEDB;
+        GRANT ${pg.escapeIdentifier(app)} TO ${pg.escapeIdentifier(restorer)};`),
+    );
+    source = database(`pgfid_nosu_${suffix}`);
+    await createDatabase(source);
+    const owner = pg.escapeIdentifier(app);
+    await withClient(source, (client) =>
+      client.query(`ALTER DATABASE ${pg.escapeIdentifier(source)} OWNER TO ${owner};
+        ALTER SCHEMA public OWNER TO ${owner};
+        SET ROLE ${owner};
+        CREATE TABLE items (id int PRIMARY KEY, label text);
+        INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 25) g;
+        CREATE FUNCTION add_item(p int) RETURNS void LANGUAGE sql SECURITY DEFINER AS $$ INSERT INTO items VALUES (p, 'x') $$;
+        REVOKE EXECUTE ON FUNCTION add_item(int) FROM PUBLIC;
+        GRANT SELECT ON items TO ${pg.escapeIdentifier(other)};
+        RESET ROLE;
+        COMMENT ON DATABASE ${pg.escapeIdentifier(source)} IS 'not a superuser';
+        ALTER DATABASE ${pg.escapeIdentifier(source)} SET statement_timeout = '1min';
+        REVOKE ALL ON DATABASE ${pg.escapeIdentifier(source)} FROM PUBLIC;
+        GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(source)} TO ${pg.escapeIdentifier(restorer)};`),
+    );
+    sourceState = await stateOf(source);
+  });
+
+  it('dumps, restores in place and switches with owners, grants and database properties kept', async () => {
+    const file = path.join(workDir, 'nosu.dump');
+    const session = await engine.startDump(as(source), new AbortController().signal);
+    await pipeline(session.stdout, createWriteStream(file));
+    await session.completed;
+    const recorded = await session.catalog;
+    expect(recorded.manifest.tables).toEqual({ 'public.items': 25 });
+    expect(details(recorded).roles.map(({ name }) => name)).toEqual([app, other, restorer].sort());
+
+    const plan = { ...planFor(source, recorded), target: as(source) };
+    await restoreFresh(plan, file);
+    expect(await engine.switchIn(plan)).toEqual({ setAside: true });
+    const after = await stateOf(source);
+    expect(after.schema).toBe(sourceState.schema);
+    expect(after.properties).toEqual(sourceState.properties);
+    expect(after.data).toEqual(sourceState.data);
+    await engine.dropServiceDatabase(plan.target, plan.asideDatabase);
+    expect(await databaseExists(plan.asideDatabase)).toBe(false);
+  });
+
+  it('refuses database settings of another role without CREATEROLE', async () => {
+    const recorded = { ...(await dumpToFile(source, path.join(workDir, 'nosu-2.dump'))) };
+    const withRoleSetting: PostgresCatalogDetails = {
+      ...details(recorded),
+      database: { ...details(recorded).database, roleSettings: [{ role: other, settings: ['work_mem=4MB'] }] },
+    };
+    const plan = { ...planFor(source, { ...recorded, details: withRoleSetting }), target: as(source) };
+    const error = await rejection(engine.preflight(plan));
+    expect(error).toBeInstanceOf(RestorePreflightError);
+    expect(error.message).toBe(
+      `The restoring user "${restorer}" cannot restore the database settings of role(s) ${other} ` +
+        '(ALTER ROLE … IN DATABASE … SET): grant it CREATEROLE or restore as a superuser',
+    );
   });
 });

@@ -10,11 +10,13 @@ export interface RestoringUser {
   name: string;
   superuser: boolean;
   createDb: boolean;
+  createRole: boolean;
 }
 
 export async function restoringUser(client: pg.Client): Promise<RestoringUser> {
   const { rows } = await client.query<RestoringUser>(
-    'SELECT rolname AS name, rolsuper AS superuser, rolcreatedb AS "createDb" FROM pg_roles WHERE rolname = current_user',
+    `SELECT rolname AS name, rolsuper AS superuser, rolcreatedb AS "createDb",
+       rolcreaterole AS "createRole" FROM pg_roles WHERE rolname = current_user`,
   );
   return rows[0]!;
 }

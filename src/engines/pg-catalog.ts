@@ -106,7 +106,7 @@ SELECT kind, count(*)::int AS count FROM (
   UNION ALL
   SELECT 'foreign server' FROM pg_foreign_server o WHERE ${notExtensionMember('pg_foreign_server', 'o.oid')}
   UNION ALL
-  SELECT 'user mapping' FROM pg_user_mapping
+  SELECT 'user mapping' FROM pg_user_mappings
   UNION ALL
   SELECT 'cast' FROM pg_cast o WHERE o.oid >= 16384 AND ${notExtensionMember('pg_cast', 'o.oid')}
   UNION ALL

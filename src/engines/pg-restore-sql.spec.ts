@@ -129,7 +129,15 @@ describe('createRoleSql', () => {
 describe('createRolesSql', () => {
   const roles = [
     role('group', { uses: ['member-of'] }),
-    role('reader', { uses: ['acl'], canLogin: true, settings: ['statement_timeout=5s'], memberOf: [{ role: 'group', admin: false }, { role: 'pg_read_all_stats', admin: false }] }),
+    role('reader', {
+      uses: ['acl'],
+      canLogin: true,
+      settings: ['statement_timeout=5s'],
+      memberOf: [
+        { role: 'group', admin: false },
+        { role: 'pg_read_all_stats', admin: false },
+      ],
+    }),
     role('writer', { uses: ['acl'], memberOf: [{ role: 'group', admin: true }, { role: 'gone', admin: false }] }),
   ];
 

@@ -27,3 +27,17 @@ export async function exportSnapshot(target: ConnectionTarget): Promise<Exported
     throw pgFailure(error, target, 'Cannot start the dump transaction');
   }
 }
+
+/**
+ * Runs `work` in a savepoint of the snapshot's transaction: a failing query then ends the savepoint, not the
+ * transaction, and the snapshot stays valid for a pg_dump that has not imported it yet.
+ */
+export async function inSavepoint<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
+  await client.query('SAVEPOINT catalog');
+  try {
+    return await work();
+  } catch (error) {
+    await client.query('ROLLBACK TO SAVEPOINT catalog').catch(() => undefined);
+    throw error;
+  }
+}

@@ -34,10 +34,23 @@ import {
   sessionsOn,
   terminateSessions,
 } from './pg-admin-queries.js';
-import { type PgRoleDetails, isOwnerRole, isPredefinedRole, postgresDetails } from './pg-catalog-details.js';
+import {
+  type PgRoleDetails,
+  type PostgresCatalogDetails,
+  isOwnerRole,
+  isPredefinedRole,
+  postgresDetails,
+} from './pg-catalog-details.js';
 import { SNAPSHOT_CONSISTENCY, measureDatabase, readBackupCatalog } from './pg-catalog.js';
-import { APPLICATION_NAME, CONNECT_TIMEOUT_SECONDS, connectMaintenance, connectPg, pgFailure, withPgClient } from './pg-connection.js';
-import { exportSnapshot } from './pg-snapshot.js';
+import {
+  APPLICATION_NAME,
+  CONNECT_TIMEOUT_SECONDS,
+  connectMaintenance,
+  connectPg,
+  pgFailure,
+  withPgClient,
+} from './pg-connection.js';
+import { exportSnapshot, inSavepoint } from './pg-snapshot.js';
 import {
   assertServiceDatabaseName,
   createDatabaseSql,
@@ -113,7 +126,8 @@ function parseServerVersion(versionNum: string, version: string): ServerInfo {
 }
 
 function sessionsMessage(count: number, database: string): string {
-  return `${count} session${count === 1 ? ' is' : 's are'} connected to database "${database}"; close them or pass "terminateConnections": true`;
+  const sessions = `${count} session${count === 1 ? ' is' : 's are'}`;
+  return `${sessions} connected to database "${database}"; close them or pass "terminateConnections": true`;
 }
 
 @Injectable()
@@ -154,7 +168,8 @@ export class PostgresEngine implements DatabaseEngine {
       await snapshot.close();
       throw error;
     }
-    const read = readBackupCatalog(snapshot.client, server.major).catch((error: unknown) => {
+    const reading = inSavepoint(snapshot.client, () => readBackupCatalog(snapshot.client, server.major));
+    const read = reading.catch((error: unknown) => {
       throw pgFailure(error, target, 'Cannot read the backup catalog');
     });
     read.catch(() => undefined);
@@ -185,9 +200,12 @@ export class PostgresEngine implements DatabaseEngine {
           `The restoring user "${user.name}" cannot create databases: grant it CREATEDB or restore as a superuser`,
         );
       }
-      if (plan.options.ownership !== 'preserve' || details === null) return;
-      await this.provideRoles(client, details.roles, plan.options.createMissingRoles);
-      if (!user.superuser) await this.checkOwnerRolesHeld(client, user, details.roles, plan.target.database);
+      if (details === null) return;
+      if (plan.options.ownership === 'preserve') {
+        await this.provideRoles(client, details.roles, plan.options.createMissingRoles);
+        if (!user.superuser) await this.checkOwnerRolesHeld(client, user, details.roles, plan.target.database);
+      }
+      if (!user.superuser && !user.createRole) await this.checkRoleSettingsAllowed(client, user, details, plan.options);
     });
   }
 
@@ -322,6 +340,25 @@ export class PostgresEngine implements DatabaseEngine {
       throw new RestorePreflightError(
         `The restoring user "${user.name}" is not a member of the owner role(s) ${notHeld.join(', ')}: grant them to it, ` +
           'restore as a superuser, or pass "ownership": "restoring-user"',
+      );
+    }
+  }
+
+  /** `ALTER ROLE … IN DATABASE … SET` for another role needs CREATEROLE (or a superuser). */
+  private async checkRoleSettingsAllowed(
+    client: pg.Client,
+    user: RestoringUser,
+    details: PostgresCatalogDetails,
+    options: RestoreOptions,
+  ): Promise<void> {
+    const existing = await existingRoles(client);
+    const others = details.database.roleSettings
+      .map(({ role }) => role)
+      .filter((role) => role !== user.name && (options.ownership === 'preserve' || existing.has(role)));
+    if (others.length > 0) {
+      throw new RestorePreflightError(
+        `The restoring user "${user.name}" cannot restore the database settings of role(s) ${others.join(', ')} ` +
+          '(ALTER ROLE … IN DATABASE … SET): grant it CREATEROLE or restore as a superuser',
       );
     }
   }

@@ -61,6 +61,7 @@ export async function loadPgFidelityFixture(database: string, suffix: string): P
       REVOKE ALL ON SCHEMA public FROM PUBLIC;
       GRANT USAGE ON SCHEMA public TO ${group};
       COMMENT ON SCHEMA public IS 'Shared objects';
+      ALTER SCHEMA public OWNER TO ${owner};
       CREATE SCHEMA app AUTHORIZATION ${owner};
       GRANT USAGE ON SCHEMA app TO ${group};
 
@@ -188,7 +189,8 @@ export async function pgDatabaseProperties(database: string): Promise<PgDatabase
     const row = rows[0];
     if (!row) throw new Error(`No database "${database}"`);
     const acl = await client.query<{ item: string }>(
-      `SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END || ':' || a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END || '/' || pg_get_userbyid(a.grantor) AS item
+      `SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END || ':' || a.privilege_type
+         || CASE WHEN a.is_grantable THEN '*' ELSE '' END || '/' || pg_get_userbyid(a.grantor) AS item
        FROM pg_database d, aclexplode(d.datacl) a WHERE d.oid = $1 ORDER BY 1`,
       [row.oid],
     );
