@@ -83,14 +83,33 @@ describe('pgDumpArgs', () => {
     expect(args.at(-1)).toBe("--dbname=dbname='x\\' host=\\'evil' application_name='db-backup-service' connect_timeout=10");
   });
 
-  it('restores all or nothing, without owners or grants, with the same connection arguments', () => {
-    expect(pgRestoreArgs(target)).toEqual([
-      '--clean',
-      '--if-exists',
-      '--no-owner',
-      '--no-privileges',
+  it('dumps in an exported snapshot when given one', () => {
+    expect(pgDumpArgs(target, '00000003-0000001B-1').slice(0, 4)).toEqual([
+      '--format=custom',
+      '--compress=0',
+      '--snapshot=00000003-0000001B-1',
+      '--no-password',
+    ]);
+  });
+
+  it('restores all or nothing into the fresh database, keeping owners and grants, without --clean', () => {
+    expect(pgRestoreArgs(target, 'preserve')).toEqual([
       '--single-transaction',
       '--exit-on-error',
+      '--no-password',
+      '--host=db.example.com',
+      '--port=5433',
+      '--username=backup',
+      "--dbname=dbname='app' application_name='db-backup-service' connect_timeout=10",
+    ]);
+  });
+
+  it('leaves owners and grants out when the restoring user is to own everything', () => {
+    expect(pgRestoreArgs(target, 'restoring-user')).toEqual([
+      '--single-transaction',
+      '--exit-on-error',
+      '--no-owner',
+      '--no-privileges',
       '--no-password',
       '--host=db.example.com',
       '--port=5433',

@@ -1,24 +1,69 @@
 import { Injectable } from '@nestjs/common';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import pg from 'pg';
+import type pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { feedStdin } from '../core/process/feed-stdin.js';
 import { ProcessRunner, type RunOptions, stderrTail } from '../core/process/process-runner.js';
 import { writeSecretFile } from '../core/process/secret-file.js';
+import type { BackupCatalog, BackupManifest } from './backup-catalog.js';
 import {
   type ConnectionTarget,
   type DatabaseEngine,
   type DumpSession,
+  type RestoreOptions,
+  type RestorePlan,
   type RestoreSession,
   type ServerInfo,
+  RestorePreflightError,
+  RestoreSwitchError,
   TargetDatabaseError,
   isTransientFailure,
   redact,
 } from './engine.js';
+import {
+  type RestoringUser,
+  databaseExists,
+  databaseOwner,
+  existingRoles,
+  inTransaction,
+  isObjectInUse,
+  restoringUser,
+  rolesNotHeld,
+  serverVersionNumber,
+  sessionsOn,
+  terminateSessions,
+} from './pg-admin-queries.js';
+import {
+  type PgRoleDetails,
+  type PostgresCatalogDetails,
+  isOwnerRole,
+  isPredefinedRole,
+  postgresDetails,
+} from './pg-catalog-details.js';
+import { SNAPSHOT_CONSISTENCY, measureDatabase, readBackupCatalog } from './pg-catalog.js';
+import {
+  APPLICATION_NAME,
+  CONNECT_TIMEOUT_SECONDS,
+  connectMaintenance,
+  connectPg,
+  pgFailure,
+  withPgClient,
+} from './pg-connection.js';
+import { exportSnapshot, inSavepoint } from './pg-snapshot.js';
+import {
+  assertServiceDatabaseName,
+  createDatabaseSql,
+  createRolesSql,
+  databasePropertiesSql,
+  dropDatabaseSql,
+  renameDatabaseSql,
+} from './pg-restore-sql.js';
 import { PgTools } from './pg-tools.js';
 
-const APPLICATION_NAME = 'db-backup-service';
-const CONNECT_TIMEOUT_SECONDS = 10;
+/** How long switchIn waits, in all, for terminated sessions to be gone before it gives up. */
+const SWITCH_ATTEMPTS = 10;
+const SWITCH_RETRY_MS = 200;
 
 /** A value for a libpq conninfo string: single-quoted, with \ and ' escaped, so it is always taken literally. */
 export function conninfoValue(value: string): string {
@@ -56,22 +101,20 @@ export function pgConnectionArgs(target: ConnectionTarget): string[] {
 }
 
 /** Custom format without pg_dump's own compression: the pipeline compresses (zstd on another core is faster). */
-export function pgDumpArgs(target: ConnectionTarget): string[] {
-  return ['--format=custom', '--compress=0', ...pgConnectionArgs(target)];
+export function pgDumpArgs(target: ConnectionTarget, snapshot?: string): string[] {
+  const inSnapshot = snapshot === undefined ? [] : [`--snapshot=${snapshot}`];
+  return ['--format=custom', '--compress=0', ...inSnapshot, ...pgConnectionArgs(target)];
 }
 
 /**
- * Replaces the archive's objects in the target, in one transaction: a failed restore changes nothing.
- * Owners and grants are left out so a dump restores into any server and role.
+ * Restores into the fresh, empty database in one transaction: a failed restore leaves only that database to drop.
+ * No --clean (there is nothing to replace); owners and grants are kept unless the restoring user is to own everything.
  */
-export function pgRestoreArgs(target: ConnectionTarget): string[] {
+export function pgRestoreArgs(target: ConnectionTarget, ownership: RestoreOptions['ownership']): string[] {
   return [
-    '--clean',
-    '--if-exists',
-    '--no-owner',
-    '--no-privileges',
     '--single-transaction',
     '--exit-on-error',
+    ...(ownership === 'restoring-user' ? ['--no-owner', '--no-privileges'] : []),
     ...pgConnectionArgs(target),
   ];
 }
@@ -80,6 +123,11 @@ function parseServerVersion(versionNum: string, version: string): ServerInfo {
   const numeric = Number(versionNum);
   const major = Math.floor(numeric / 10_000);
   return { major, version: version.split(' ')[0] ?? version };
+}
+
+function sessionsMessage(count: number, database: string): string {
+  const sessions = `${count} session${count === 1 ? ' is' : 's are'}`;
+  return `${sessions} connected to database "${database}"; close them or pass "terminateConnections": true`;
 }
 
 @Injectable()
@@ -93,51 +141,158 @@ export class PostgresEngine implements DatabaseEngine {
   ) {}
 
   async serverInfo(target: ConnectionTarget): Promise<ServerInfo> {
-    const client = new pg.Client({
-      host: target.host,
-      port: target.port,
-      database: target.database,
-      user: target.username,
-      password: target.password,
-      application_name: APPLICATION_NAME,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_SECONDS * 1000,
+    return withPgClient(connectPg(target), async (client) => {
+      try {
+        const { rows } = await client.query<{ num: string; version: string }>(
+          "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version",
+        );
+        return parseServerVersion(rows[0]!.num, rows[0]!.version);
+      } catch (error) {
+        throw pgFailure(error, target, 'Cannot connect to PostgreSQL');
+      }
     });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      const { rows } = await client.query<{ num: string; version: string }>(
-        "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version",
-      );
-      return parseServerVersion(rows[0]!.num, rows[0]!.version);
-    } catch (error) {
-      const message = redact((error as Error).message, target.password);
-      throw new TargetDatabaseError(`Cannot connect to PostgreSQL: ${message}`, isTransientFailure(message));
-    } finally {
-      await client.end().catch(() => undefined);
-    }
   }
 
+  /**
+   * pg_dump in a snapshot exported by a transaction of ours, in which the catalog is read while the dump runs:
+   * the manifest counts exactly what the archive holds. The transaction ends when the dump does.
+   */
   async startDump(target: ConnectionTarget, signal: AbortSignal, stdoutFd?: number): Promise<DumpSession> {
     const server = await this.serverInfo(target);
     const tools = await this.tools.forServer(server.major);
-    const { process, completed } = await this.runWithPassfile(tools.pgDump, pgDumpArgs(target), target, { signal, stdoutFd });
+    const snapshot = await exportSnapshot(target);
+    let dump: Awaited<ReturnType<PostgresEngine['runWithPassfile']>>;
+    try {
+      dump = await this.runWithPassfile(tools.pgDump, pgDumpArgs(target, snapshot.name), target, { signal, stdoutFd });
+    } catch (error) {
+      await snapshot.close();
+      throw error;
+    }
+    const reading = inSavepoint(snapshot.client, () => readBackupCatalog(snapshot.client, server.major));
+    const read = reading.catch((error: unknown) => {
+      throw pgFailure(error, target, 'Cannot read the backup catalog');
+    });
+    read.catch(() => undefined);
+    const onAbort = () => void snapshot.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const catalog: Promise<BackupCatalog> = dump.completed
+      .then(() => read)
+      .finally(async () => {
+        signal.removeEventListener('abort', onAbort);
+        await snapshot.close();
+      });
+    catalog.catch(() => undefined);
     return {
-      stdout: process.stdout,
-      completed,
+      stdout: dump.process.stdout,
+      completed: dump.completed,
       serverVersion: server.version,
       toolVersion: `pg_dump ${tools.version}`,
+      catalog,
     };
   }
 
-  async startRestore(target: ConnectionTarget, signal: AbortSignal): Promise<RestoreSession> {
-    const server = await this.serverInfo(target);
-    const tools = await this.tools.forServer(server.major);
-    const { process, completed } = await this.runWithPassfile(tools.pgRestore, pgRestoreArgs(target), target, {
-      signal,
-      stdin: true,
+  async preflight(plan: RestorePlan): Promise<void> {
+    const details = postgresDetails(plan.catalog.details);
+    await withPgClient(connectMaintenance(plan.target), async (client) => {
+      const user = await restoringUser(client);
+      if (!user.superuser && !user.createDb) {
+        throw new RestorePreflightError(
+          `The restoring user "${user.name}" cannot create databases: grant it CREATEDB or restore as a superuser`,
+        );
+      }
+      if (details === null) return;
+      if (plan.options.ownership === 'preserve') {
+        await this.provideRoles(client, details.roles, plan.options.createMissingRoles);
+        if (!user.superuser) await this.checkOwnerRolesHeld(client, user, details.roles, plan.target.database);
+      }
+      if (!user.superuser && !user.createRole) await this.checkRoleSettingsAllowed(client, user, details, plan.options);
     });
+  }
+
+  async createFreshDatabase(plan: RestorePlan): Promise<void> {
+    const properties = postgresDetails(plan.catalog.details)?.database ?? null;
+    const fresh = plan.freshDatabase;
+    await withPgClient(connectMaintenance(plan.target, [fresh]), async (client) => {
+      await client.query(createDatabaseSql(fresh, properties)).catch((error: unknown) => {
+        throw pgFailure(error, plan.target, `Cannot create database "${fresh}"`);
+      });
+      if (properties === null) return;
+      try {
+        const roles = await existingRoles(client);
+        await inTransaction(client, async () => {
+          for (const statement of databasePropertiesSql(fresh, properties, plan.options.ownership, roles)) {
+            await client.query(statement);
+          }
+        });
+      } catch (error) {
+        await client.query(dropDatabaseSql(fresh, false)).catch(() => undefined);
+        throw pgFailure(error, plan.target, `Cannot give database "${fresh}" the backup's properties`);
+      }
+    });
+  }
+
+  async startRestore(plan: RestorePlan, signal: AbortSignal): Promise<RestoreSession> {
+    const destination = { ...plan.target, database: plan.freshDatabase };
+    const server = await this.serverInfo(destination);
+    const tools = await this.tools.forServer(server.major);
+    const args = pgRestoreArgs(destination, plan.options.ownership);
+    const { process, completed } = await this.runWithPassfile(tools.pgRestore, args, destination, { signal, stdin: true });
     process.stdout.resume();
     return { stdin: process.stdin!, completed, toolVersion: `pg_restore ${tools.version}` };
+  }
+
+  async measure(plan: RestorePlan): Promise<BackupManifest> {
+    return withPgClient(connectPg(plan.target, plan.freshDatabase), async (client) => {
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+        return await measureDatabase(client, SNAPSHOT_CONSISTENCY);
+      } catch (error) {
+        throw pgFailure(error, plan.target, `Cannot measure database "${plan.freshDatabase}"`);
+      }
+    });
+  }
+
+  /** Both renames in one transaction (ALTER DATABASE RENAME is transactional): all or nothing. */
+  async switchIn(plan: RestorePlan): Promise<{ setAside: boolean }> {
+    const { target, freshDatabase: fresh } = plan;
+    return withPgClient(connectMaintenance(target, [target.database, fresh]), async (client) => {
+      for (let attempt = 1; ; attempt++) {
+        const sessions = await sessionsOn(client, target.database);
+        if (sessions > 0 && !plan.options.terminateConnections) {
+          throw new RestoreSwitchError(sessionsMessage(sessions, target.database));
+        }
+        // Sessions on the fresh database can only be leftovers of this restore.
+        await terminateSessions(client, plan.options.terminateConnections ? [target.database, fresh] : [fresh]);
+        try {
+          return await this.renameInTransaction(client, plan);
+        } catch (error) {
+          if (isObjectInUse(error) && plan.options.terminateConnections && attempt < SWITCH_ATTEMPTS) {
+            await sleep(SWITCH_RETRY_MS);
+            continue;
+          }
+          if (isObjectInUse(error)) {
+            const count = Math.max(await sessionsOn(client, target.database), 1);
+            throw new RestoreSwitchError(sessionsMessage(count, target.database));
+          }
+          const message = redact((error as Error).message, target.password);
+          throw new RestoreSwitchError(`Cannot put database "${fresh}" in the place of "${target.database}": ${message}`);
+        }
+      }
+    });
+  }
+
+  async dropServiceDatabase(target: ConnectionTarget, name: string): Promise<void> {
+    assertServiceDatabaseName(name);
+    await withPgClient(connectMaintenance(target, [name]), async (client) => {
+      try {
+        // DROP DATABASE … WITH (FORCE) exists from PostgreSQL 13.
+        const force = (await serverVersionNumber(client)) >= 130_000;
+        if (!force) await terminateSessions(client, [name]);
+        await client.query(dropDatabaseSql(name, force));
+      } catch (error) {
+        throw pgFailure(error, target, `Cannot drop database "${name}"`);
+      }
+    });
   }
 
   /** Reads the whole archive with pg_restore (TOC and every data block) without a database. */
@@ -154,6 +309,68 @@ export class PostgresEngine implements DatabaseEngine {
     if (result.code !== 0) {
       throw new Error(`pg_restore cannot read the archive: ${result.stderr.trim() || `exit ${result.signal ?? result.code}`}`);
     }
+  }
+
+  /** Missing roles (predefined ones never are) fail the preflight, or are created when the options allow. */
+  private async provideRoles(client: pg.Client, roles: PgRoleDetails[], createMissing: boolean): Promise<void> {
+    const existing = await existingRoles(client);
+    const missing = roles.map(({ name }) => name).filter((name) => !isPredefinedRole(name) && !existing.has(name));
+    if (missing.length === 0) return;
+    if (!createMissing) {
+      throw new RestorePreflightError(
+        `The target server lacks roles this backup needs: ${missing.join(', ')}. Create them, pass ` +
+          '"createMissingRoles": true to create them from the backup, or "ownership": "restoring-user"',
+      );
+    }
+    try {
+      await inTransaction(client, async () => {
+        for (const statement of createRolesSql(roles, new Set(missing), existing)) await client.query(statement);
+      });
+    } catch (error) {
+      throw new RestorePreflightError(`Cannot create the roles ${missing.join(', ')}: ${(error as Error).message}`);
+    }
+  }
+
+  /** A user that is not a superuser can give objects (and the target's name) only to roles it is a member of. */
+  private async checkOwnerRolesHeld(client: pg.Client, user: RestoringUser, roles: PgRoleDetails[], target: string) {
+    const targetOwner = await databaseOwner(client, target);
+    const owners = [...new Set([...roles.filter(isOwnerRole).map(({ name }) => name), ...targetOwner])];
+    const notHeld = await rolesNotHeld(client, owners);
+    if (notHeld.length > 0) {
+      throw new RestorePreflightError(
+        `The restoring user "${user.name}" is not a member of the owner role(s) ${notHeld.join(', ')}: grant them to it, ` +
+          'restore as a superuser, or pass "ownership": "restoring-user"',
+      );
+    }
+  }
+
+  /** `ALTER ROLE … IN DATABASE … SET` for another role needs CREATEROLE (or a superuser). */
+  private async checkRoleSettingsAllowed(
+    client: pg.Client,
+    user: RestoringUser,
+    details: PostgresCatalogDetails,
+    options: RestoreOptions,
+  ): Promise<void> {
+    const existing = await existingRoles(client);
+    const others = details.database.roleSettings
+      .map(({ role }) => role)
+      .filter((role) => role !== user.name && (options.ownership === 'preserve' || existing.has(role)));
+    if (others.length > 0) {
+      throw new RestorePreflightError(
+        `The restoring user "${user.name}" cannot restore the database settings of role(s) ${others.join(', ')} ` +
+          '(ALTER ROLE … IN DATABASE … SET): grant it CREATEROLE or restore as a superuser',
+      );
+    }
+  }
+
+  private async renameInTransaction(client: pg.Client, plan: RestorePlan): Promise<{ setAside: boolean }> {
+    const { target, freshDatabase, asideDatabase } = plan;
+    return inTransaction(client, async () => {
+      const setAside = await databaseExists(client, target.database);
+      if (setAside) await client.query(renameDatabaseSql(target.database, asideDatabase));
+      await client.query(renameDatabaseSql(freshDatabase, target.database));
+      return { setAside };
+    });
   }
 
   /** Runs a libpq tool with the password in a 0600 PGPASSFILE that is removed when the tool exits. */
