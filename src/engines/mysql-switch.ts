@@ -1,0 +1,328 @@
+import type { Connection } from 'mariadb';
+import { RestoreSwitchError, type RestorePlan } from './engine.js';
+import { type MysqlDatabaseProperties, readDatabaseProperties } from './mysql-catalog.js';
+import { qualified, quoteIdentifier } from './mysql-connection.js';
+import { sequenceQualifierPattern } from './mysql-dump-rewrite.js';
+
+/**
+ * The switch of a restored database into the target's name. MariaDB cannot rename a database, and RENAME TABLE
+ * moves base tables and sequences between databases but not views, nor tables that have triggers; routines and
+ * events belong to their database. So:
+ *
+ *  1. other sessions on the target are refused (or killed with `terminateConnections`);
+ *  2. the definitions of the views, triggers, routines and events of both databases are read (SHOW CREATE while
+ *     USE-ing the database, so they come out unqualified);
+ *  3. the aside database is created with the target's properties (or the target, if it does not exist);
+ *  4. those objects are dropped in both databases;
+ *  5. ONE `RENAME TABLE target.t TO aside.t, …, fresh.t TO target.t, …` moves every base table and sequence at once;
+ *  6. sequence defaults (`nextval(\`db\`.s)`, which the server stores qualified) are pointed at the sequences'
+ *     new database, the target takes the backup's charset, collation and comment, and the objects are re-created:
+ *     the fresh database's in the target, the target's in the aside database; the empty fresh database is dropped.
+ *
+ * Guarantee: base tables and sequences switch atomically (step 5). Views, triggers, routines and events are missing
+ * from the target from step 4 until step 6 re-creates them (milliseconds after the rename, plus the time to create
+ * them), and inserts relying on a NEXTVAL default fail (they do not write wrong values) between steps 5 and 6.
+ * On any failure, what was done is undone in reverse order (reverse rename, objects re-created, databases dropped)
+ * and RestoreSwitchError is thrown. Foreign keys of OTHER databases pointing at the target's tables follow those
+ * tables aside (InnoDB renames references).
+ */
+
+type ObjectKind = 'procedure' | 'function' | 'view' | 'trigger' | 'event';
+
+export interface StoredObject {
+  kind: ObjectKind;
+  name: string;
+  create: string;
+  sqlMode: string;
+  characterSetClient: string;
+  collationConnection: string;
+  timeZone: string | null;
+}
+
+type Row = Record<string, unknown>;
+
+async function objectRows(connection: Connection, sql: string, values: unknown[] = []): Promise<Row[]> {
+  return (await connection.query({ sql, rowsAsArray: false }, values)) as Row[];
+}
+
+async function arrayRows(connection: Connection, sql: string, values: unknown[] = []): Promise<unknown[][]> {
+  return (await connection.query({ sql, rowsAsArray: true }, values)) as unknown[][];
+}
+
+function text(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+}
+
+/** Objects of `database` in creation order: routines, views, triggers (in their action order), events. */
+async function listObjects(connection: Connection, database: string): Promise<{ kind: ObjectKind; name: string }[]> {
+  const found = await arrayRows(
+    connection,
+    `SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, 1, '', 0 FROM information_schema.ROUTINES
+      WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('PROCEDURE', 'FUNCTION')
+     UNION ALL SELECT 'view', TABLE_NAME, 2, '', 0 FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?
+     UNION ALL SELECT 'trigger', TRIGGER_NAME, 3, CONCAT(EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION), ACTION_ORDER
+       FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?
+     UNION ALL SELECT 'event', EVENT_NAME, 4, '', 0 FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?
+     ORDER BY 3, 4, 5, 2`,
+    [database, database, database, database],
+  );
+  return found.map(([kind, name]) => ({ kind: text(kind) as ObjectKind, name: text(name) }));
+}
+
+const SHOW_CREATE: Record<ObjectKind, { statement: string; column: string }> = {
+  procedure: { statement: 'SHOW CREATE PROCEDURE', column: 'Create Procedure' },
+  function: { statement: 'SHOW CREATE FUNCTION', column: 'Create Function' },
+  view: { statement: 'SHOW CREATE VIEW', column: 'Create View' },
+  trigger: { statement: 'SHOW CREATE TRIGGER', column: 'SQL Original Statement' },
+  event: { statement: 'SHOW CREATE EVENT', column: 'Create Event' },
+};
+
+/**
+ * The definitions of the views, triggers, routines and events of `database`, read while it is the current
+ * database so that they name its objects unqualified; a sequence reference the server qualified anyway
+ * (`nextval(\`db\`.s)`) loses its qualifier too, so the definition resolves in the database it is re-created in.
+ */
+export async function captureObjects(connection: Connection, database: string): Promise<StoredObject[]> {
+  const objects = await listObjects(connection, database);
+  if (objects.length === 0) return [];
+  await connection.query(`USE ${quoteIdentifier(database)}`);
+  const unqualify = sequenceQualifierPattern(database, 'text');
+  const captured: StoredObject[] = [];
+  for (const { kind, name } of objects) {
+    const { statement, column } = SHOW_CREATE[kind];
+    const [row] = await objectRows(connection, `${statement} ${quoteIdentifier(name)}`);
+    const create = row ? text(row[column]) : '';
+    if (!create) throw new Error(`Cannot read the definition of ${kind} ${name} (${statement} returned none: missing privilege?)`);
+    captured.push({
+      kind,
+      name,
+      create: create.replace(unqualify, '$1'),
+      sqlMode: text(row!['sql_mode']),
+      characterSetClient: text(row!['character_set_client']),
+      collationConnection: text(row!['collation_connection']),
+      timeZone: row!['time_zone'] === undefined ? null : text(row!['time_zone']),
+    });
+  }
+  return captured;
+}
+
+function dropStatement({ kind, name }: { kind: ObjectKind; name: string }, database: string): string {
+  return `DROP ${kind.toUpperCase()} IF EXISTS ${qualified(database, name)}`;
+}
+
+export async function dropObjects(connection: Connection, database: string, objects: StoredObject[]): Promise<void> {
+  for (const object of [...objects].reverse()) await connection.query(dropStatement(object, database));
+}
+
+/** Error numbers meaning "something this view needs does not exist yet" (another view, created later). */
+const MISSING_DEPENDENCY = new Set([1146, 1356, 1305]);
+
+async function createObject(connection: Connection, object: StoredObject): Promise<void> {
+  await connection.query('SET SESSION sql_mode = ?, SESSION character_set_client = ?, SESSION collation_connection = ?', [
+    object.sqlMode,
+    object.characterSetClient,
+    object.collationConnection,
+  ]);
+  if (object.timeZone !== null) await connection.query('SET SESSION time_zone = ?', [object.timeZone]);
+  try {
+    await connection.query(object.create);
+  } finally {
+    await connection.query("SET SESSION sql_mode = DEFAULT, SESSION time_zone = DEFAULT, NAMES 'utf8mb4'");
+  }
+}
+
+/**
+ * Creates `objects` in `database` in their order; a view that needs a view not created yet is retried after the
+ * others. `created` receives each object once made, so a failure can drop what was made.
+ */
+export async function createObjects(
+  connection: Connection,
+  database: string,
+  objects: StoredObject[],
+  created: StoredObject[] = [],
+): Promise<void> {
+  if (objects.length === 0) return;
+  await connection.query(`USE ${quoteIdentifier(database)}`);
+  let pending = objects;
+  while (pending.length > 0) {
+    const retry: StoredObject[] = [];
+    let lastError: unknown = null;
+    for (const object of pending) {
+      try {
+        await createObject(connection, object);
+        created.push(object);
+      } catch (error) {
+        const errno = (error as { errno?: number }).errno ?? 0;
+        if (object.kind !== 'view' || !MISSING_DEPENDENCY.has(errno)) throw error;
+        retry.push(object);
+        lastError = error;
+      }
+    }
+    if (retry.length === pending.length) throw lastError;
+    pending = retry;
+  }
+}
+
+/** Base tables and sequences: what RENAME TABLE can move between databases. */
+export async function movableTables(connection: Connection, database: string): Promise<string[]> {
+  const found = await arrayRows(
+    connection,
+    `SELECT TABLE_NAME FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED', 'SEQUENCE') ORDER BY TABLE_NAME`,
+    [database],
+  );
+  return found.map(([name]) => text(name));
+}
+
+export interface TableMove {
+  from: string;
+  to: string;
+  tables: string[];
+}
+
+/** One RENAME TABLE statement for every move, so they happen together or not at all. */
+export function renameStatement(moves: TableMove[]): string | null {
+  const pairs = moves.flatMap(({ from, to, tables }) => tables.map((table) => `${qualified(from, table)} TO ${qualified(to, table)}`));
+  return pairs.length === 0 ? null : `RENAME TABLE ${pairs.join(', ')}`;
+}
+
+/**
+ * Points every column default of `database` that calls a sequence of `previous` (as the server stored it when the
+ * table was created there) at the same sequence in `database`.
+ */
+export async function repointSequenceDefaults(connection: Connection, database: string, previous: string): Promise<void> {
+  const pattern = sequenceQualifierPattern(previous, 'text');
+  const columns = await arrayRows(
+    connection,
+    `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = ? AND (COLUMN_DEFAULT LIKE '%val(%' OR COLUMN_DEFAULT LIKE '%VALUE FOR%')`,
+    [database],
+  );
+  for (const [table, column, expression] of columns) {
+    const current = text(expression);
+    const repointed = current.replace(pattern, `$1${quoteIdentifier(database)}.`);
+    if (repointed === current) continue;
+    await connection.query(
+      `ALTER TABLE ${qualified(database, text(table))} ALTER COLUMN ${quoteIdentifier(text(column))} SET DEFAULT ${repointed}`,
+    );
+  }
+}
+
+export function databaseOptions(connection: Connection, properties: MysqlDatabaseProperties): string {
+  return (
+    `CHARACTER SET ${connection.escape(properties.charset)} COLLATE ${connection.escape(properties.collation)} ` +
+    `COMMENT ${connection.escape(properties.comment)}`
+  );
+}
+
+/** Ids of the other sessions whose current database is `database`. */
+export async function sessionsOn(connection: Connection, database: string): Promise<string[]> {
+  const found = await arrayRows(
+    connection,
+    'SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()',
+    [database],
+  );
+  return found.map(([id]) => text(id));
+}
+
+async function clearSessions(connection: Connection, plan: RestorePlan): Promise<void> {
+  const sessions = await sessionsOn(connection, plan.target.database);
+  if (sessions.length === 0) return;
+  if (!plan.options.terminateConnections) {
+    throw new RestoreSwitchError(
+      `${sessions.length} other session(s) are using the database ${plan.target.database}; ` +
+        'close them or pass "terminateConnections": true',
+    );
+  }
+  for (const id of sessions) {
+    // A session that ended meanwhile is "Unknown thread id": nothing left to do.
+    await connection.query(`KILL CONNECTION ${Number(id)}`).catch((error: { errno?: number }) => {
+      if (error.errno !== 1094) throw error;
+    });
+  }
+}
+
+type Undo = () => Promise<unknown>;
+
+/** Runs the switch described above on `connection`. */
+export async function switchDatabases(
+  connection: Connection,
+  plan: RestorePlan,
+  backupProperties: MysqlDatabaseProperties,
+): Promise<{ setAside: boolean }> {
+  const { freshDatabase: fresh, asideDatabase: aside } = plan;
+  const target = plan.target.database;
+  await clearSessions(connection, plan);
+  if (!(await readDatabaseProperties(connection, fresh))) throw new RestoreSwitchError(`The restored database ${fresh} does not exist`);
+  const targetProperties = await readDatabaseProperties(connection, target);
+  const setAside = targetProperties !== null;
+  if (setAside && (await readDatabaseProperties(connection, aside))) {
+    throw new RestoreSwitchError(`The database ${aside} already exists: cannot set ${target} aside there`);
+  }
+
+  const undo: Undo[] = [];
+  try {
+    const freshObjects = await captureObjects(connection, fresh);
+    const targetObjects = setAside ? await captureObjects(connection, target) : [];
+    const moves: TableMove[] = [
+      ...(setAside ? [{ from: target, to: aside, tables: await movableTables(connection, target) }] : []),
+      { from: fresh, to: target, tables: await movableTables(connection, fresh) },
+    ];
+
+    const made = setAside ? aside : target;
+    await connection.query(`CREATE DATABASE ${quoteIdentifier(made)} ${databaseOptions(connection, targetProperties ?? backupProperties)}`);
+    undo.push(() => connection.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(made)}`));
+
+    await dropObjects(connection, target, targetObjects);
+    undo.push(() => createObjects(connection, target, targetObjects));
+    await dropObjects(connection, fresh, freshObjects);
+    undo.push(() => createObjects(connection, fresh, freshObjects));
+
+    const rename = renameStatement(moves);
+    if (rename) {
+      await connection.query(rename);
+      undo.push(async () => {
+        await connection.query(renameStatement(moves.map(({ from, to, tables }) => ({ from: to, to: from, tables })).reverse())!);
+        await repointSequenceDefaults(connection, fresh, target);
+        if (setAside) await repointSequenceDefaults(connection, target, aside);
+      });
+    }
+    await repointSequenceDefaults(connection, target, fresh);
+    if (setAside) await repointSequenceDefaults(connection, aside, target);
+
+    if (setAside) {
+      await connection.query(`ALTER DATABASE ${quoteIdentifier(target)} ${databaseOptions(connection, backupProperties)}`);
+      undo.push(() => connection.query(`ALTER DATABASE ${quoteIdentifier(target)} ${databaseOptions(connection, targetProperties)}`));
+    }
+
+    const createdInTarget: StoredObject[] = [];
+    undo.push(() => dropObjects(connection, target, createdInTarget));
+    await createObjects(connection, target, freshObjects, createdInTarget);
+    const createdAside: StoredObject[] = [];
+    undo.push(() => dropObjects(connection, aside, createdAside));
+    await createObjects(connection, aside, targetObjects, createdAside);
+  } catch (error) {
+    const undoFailures = await runUndo(undo);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new RestoreSwitchError(
+      `Cannot switch ${fresh} in as ${target}: ${reason}` +
+        (undoFailures.length ? `; undoing it failed too, the target needs attention: ${undoFailures.join('; ')}` : '; nothing was changed'),
+    );
+  }
+  // Empty now; if it cannot be dropped, the service's clean-up of restore databases will.
+  await connection.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(fresh)}`).catch(() => undefined);
+  return { setAside };
+}
+
+async function runUndo(steps: Undo[]): Promise<string[]> {
+  const failures: string[] = [];
+  for (const step of [...steps].reverse()) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  return failures;
+}
