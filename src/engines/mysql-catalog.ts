@@ -217,7 +217,7 @@ export async function readColumnWarnings(connection: Connection, database: strin
       warnings.push(`Column ${name} is FLOAT: mariadb-dump writes 6 significant digits, so values may change; use DOUBLE or DECIMAL`);
     } else if (/\?/.test(text(columnType)) || ASTRAL.test(text(columnType))) {
       warnings.push(
-        `Column ${name} is ${text(dataType).toUpperCase()} with members that contain '?' (${text(columnType)}): MariaDB stores ` +
+        `Column ${name} is ${text(dataType).toUpperCase()} with a member containing '?': MariaDB stores ` +
           'characters outside the Basic Multilingual Plane (such as emoji) as \'?\' in the definition, so those members ' +
           'were already lost on the source and are restored as they read now',
       );

@@ -37,6 +37,10 @@ export interface StoredObject {
   characterSetClient: string;
   collationConnection: string;
   timeZone: string | null;
+  /** A view's column names, for the stand-in created before the views (see createObjects). */
+  columns: string[];
+  /** The database collation the routine, trigger or event was created under (it keeps it); null for views. */
+  databaseCollation: string | null;
 }
 
 type Row = Record<string, unknown>;
@@ -88,16 +92,21 @@ export async function captureObjects(connection: Connection, database: string): 
   if (objects.length === 0) return [];
   await connection.query(`USE ${quoteIdentifier(database)}`);
   const unqualify = sequenceQualifierPattern(database, 'text');
+  // A view its definer cannot use (no rights on this database's name) is shown as stored, fully qualified.
+  const ownQualifier = `${quoteIdentifier(database)}.`;
   const captured: StoredObject[] = [];
   for (const { kind, name } of objects) {
     const { statement, column } = SHOW_CREATE[kind];
     const [row] = await objectRows(connection, `${statement} ${quoteIdentifier(name)}`);
-    const create = row ? text(row[column]) : '';
-    if (!create) throw new Error(`Cannot read the definition of ${kind} ${name} (${statement} returned none: missing privilege?)`);
+    const shown = row ? text(row[column]) : '';
+    if (!shown) throw new Error(`Cannot read the definition of ${kind} ${name} (${statement} returned none: missing privilege?)`);
+    const create = shown.replace(unqualify, '$1');
     captured.push({
       kind,
       name,
-      create: create.replace(unqualify, '$1'),
+      create: kind === 'view' ? create.split(ownQualifier).join('') : create,
+      columns: kind === 'view' ? await viewColumns(connection, database, name) : [],
+      databaseCollation: row!['Database Collation'] === undefined ? null : text(row!['Database Collation']),
       sqlMode: text(row!['sql_mode']),
       characterSetClient: text(row!['character_set_client']),
       collationConnection: text(row!['collation_connection']),
@@ -115,8 +124,20 @@ export async function dropObjects(connection: Connection, database: string, obje
   for (const object of [...objects].reverse()) await connection.query(dropStatement(object, database));
 }
 
-/** Error numbers meaning "something this view needs does not exist yet" (another view, created later). */
-const MISSING_DEPENDENCY = new Set([1146, 1356, 1305]);
+async function viewColumns(connection: Connection, database: string, view: string): Promise<string[]> {
+  const found = await arrayRows(
+    connection,
+    'SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    [database, view],
+  );
+  return found.map(([name]) => text(name));
+}
+
+/** A view with the same columns and no dependencies, so that views on it can be created before it (as mariadb-dump does). */
+function standInView({ name, columns }: StoredObject): string {
+  const list = columns.length ? columns.map((column) => `1 AS ${quoteIdentifier(column)}`).join(', ') : '1 AS `1`';
+  return `CREATE VIEW ${quoteIdentifier(name)} AS SELECT ${list}`;
+}
 
 async function createObject(connection: Connection, object: StoredObject): Promise<void> {
   await connection.query('SET SESSION sql_mode = ?, SESSION character_set_client = ?, SESSION collation_connection = ?', [
@@ -126,15 +147,16 @@ async function createObject(connection: Connection, object: StoredObject): Promi
   ]);
   if (object.timeZone !== null) await connection.query('SET SESSION time_zone = ?', [object.timeZone]);
   try {
-    await connection.query(object.create);
+    await connection.query(object.kind === 'view' ? object.create.replace(/^CREATE /, 'CREATE OR REPLACE ') : object.create);
   } finally {
     await connection.query("SET SESSION sql_mode = DEFAULT, SESSION time_zone = DEFAULT, NAMES 'utf8mb4'");
   }
 }
 
 /**
- * Creates `objects` in `database` in their order; a view that needs a view not created yet is retried after the
- * others. `created` receives each object once made, so a failure can drop what was made.
+ * Creates `objects` in `database` in their order: first a stand-in for every view, then each object (a view
+ * replaces its stand-in), so a view on another view never finds it missing. `created` receives each object once
+ * something of that name exists, so a failure can drop what was made.
  */
 export async function createObjects(
   connection: Connection,
@@ -142,25 +164,85 @@ export async function createObjects(
   objects: StoredObject[],
   created: StoredObject[] = [],
 ): Promise<void> {
-  if (objects.length === 0) return;
-  await connection.query(`USE ${quoteIdentifier(database)}`);
-  let pending = objects;
-  while (pending.length > 0) {
-    const retry: StoredObject[] = [];
-    let lastError: unknown = null;
-    for (const object of pending) {
-      try {
-        await createObject(connection, object);
-        created.push(object);
-      } catch (error) {
-        const errno = (error as { errno?: number }).errno ?? 0;
-        if (object.kind !== 'view' || !MISSING_DEPENDENCY.has(errno)) throw error;
-        retry.push(object);
-        lastError = error;
-      }
+  const failures = await createEach(connection, database, objects, created, false);
+  if (failures.length) throw failures[0]!;
+}
+
+/** When undoing: creates every object it can, and throws listing those it could not. */
+export async function recreateObjects(connection: Connection, database: string, objects: StoredObject[]): Promise<void> {
+  const failures = await createEach(connection, database, objects, [], true);
+  if (failures.length) throw new Error(`Could not re-create in ${database}: ${failures.map((error) => error.message).join('; ')}`);
+}
+
+async function createEach(
+  connection: Connection,
+  database: string,
+  objects: StoredObject[],
+  created: StoredObject[],
+  keepGoing: boolean,
+): Promise<Error[]> {
+  if (objects.length === 0) return [];
+  const failures: Error[] = [];
+  const attempt = async (object: StoredObject, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      if (!keepGoing) throw error;
+      failures.push(new Error(`${object.kind} ${object.name}: ${(error as Error).message.split('\n')[0]}`));
     }
-    if (retry.length === pending.length) throw lastError;
-    pending = retry;
+  };
+  await connection.query(`USE ${quoteIdentifier(database)}`);
+  for (const view of objects.filter(({ kind }) => kind === 'view')) {
+    await attempt(view, async () => {
+      await connection.query(standInView(view));
+      created.push(view);
+    });
+  }
+  const [[collation]] = await arrayRows(connection, 'SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [
+    database,
+  ]);
+  for (const object of objects) {
+    await attempt(object, async () => {
+      await underCollation(connection, database, text(collation), object.databaseCollation, () => createObject(connection, object));
+      if (object.kind !== 'view') created.push(object);
+    });
+  }
+  return failures;
+}
+
+/**
+ * Views that can no longer be created (a table or column they use is gone, their definer lacks rights): the switch
+ * re-creates every view, so it refuses before changing anything.
+ */
+export async function invalidViews(connection: Connection, database: string, objects: StoredObject[]): Promise<string[]> {
+  const views = objects.filter(({ kind }) => kind === 'view');
+  if (views.length === 0) return [];
+  const report = await arrayRows(connection, `CHECK TABLE ${views.map(({ name }) => qualified(database, name)).join(', ')}`);
+  const problems = new Map<string, string[]>();
+  for (const [table, , type, message] of report) {
+    if (text(type).toLowerCase() !== 'error' || text(message) === 'Corrupt') continue;
+    problems.set(text(table), [...(problems.get(text(table)) ?? []), text(message)]);
+  }
+  return [...problems].map(([view, messages]) => `${view}: ${messages.join('; ')}`);
+}
+
+/**
+ * Runs `create` while `database` has the collation the object was created under (routines, triggers and events
+ * keep the database collation of their creation), as mariadb-dump does with ALTER DATABASE around them.
+ */
+async function underCollation(
+  connection: Connection,
+  database: string,
+  current: string,
+  wanted: string | null,
+  create: () => Promise<void>,
+): Promise<void> {
+  if (!wanted || wanted === current) return create();
+  await connection.query(`ALTER DATABASE ${quoteIdentifier(database)} COLLATE ${connection.escape(wanted)}`);
+  try {
+    await create();
+  } finally {
+    await connection.query(`ALTER DATABASE ${quoteIdentifier(database)} COLLATE ${connection.escape(current)}`);
   }
 }
 
@@ -265,6 +347,8 @@ export async function switchDatabases(
   try {
     const freshObjects = await captureObjects(connection, fresh);
     const targetObjects = setAside ? await captureObjects(connection, target) : [];
+    const invalid = [...(await invalidViews(connection, fresh, freshObjects)), ...(await invalidViews(connection, target, targetObjects))];
+    if (invalid.length) throw new RestoreSwitchError(`Views that cannot be re-created: ${invalid.join(' | ')}; fix or drop them`);
     const moves: TableMove[] = [
       ...(setAside ? [{ from: target, to: aside, tables: await movableTables(connection, target) }] : []),
       { from: fresh, to: target, tables: await movableTables(connection, fresh) },
@@ -275,9 +359,9 @@ export async function switchDatabases(
     undo.push(() => connection.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(made)}`));
 
     await dropObjects(connection, target, targetObjects);
-    undo.push(() => createObjects(connection, target, targetObjects));
+    undo.push(() => recreateObjects(connection, target, targetObjects));
     await dropObjects(connection, fresh, freshObjects);
-    undo.push(() => createObjects(connection, fresh, freshObjects));
+    undo.push(() => recreateObjects(connection, fresh, freshObjects));
 
     const rename = renameStatement(moves);
     if (rename) {
@@ -303,6 +387,7 @@ export async function switchDatabases(
     undo.push(() => dropObjects(connection, aside, createdAside));
     await createObjects(connection, aside, targetObjects, createdAside);
   } catch (error) {
+    if (error instanceof RestoreSwitchError && undo.length === 0) throw new RestoreSwitchError(`${error.message}; nothing was changed`);
     const undoFailures = await runUndo(undo);
     const reason = error instanceof Error ? error.message : String(error);
     throw new RestoreSwitchError(
