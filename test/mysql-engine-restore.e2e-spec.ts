@@ -9,6 +9,8 @@ import { ProcessRunner } from '../src/core/process/process-runner.js';
 import { type BackupCatalog, compareManifests } from '../src/engines/backup-catalog.js';
 import { type RestorePlan, RestorePreflightError, RestoreSwitchError, TargetDatabaseError } from '../src/engines/engine.js';
 import type { MysqlCatalogDetails } from '../src/engines/mysql-catalog.js';
+import { openMysqlConnection } from '../src/engines/mysql-connection.js';
+import { switchDatabases } from '../src/engines/mysql-switch.js';
 import { MysqlEngine } from '../src/engines/mysql.engine.js';
 import { dropMysqlDatabase, mysqlIdentifier } from './support/mysql.js';
 import {
@@ -261,6 +263,40 @@ describe('restoring in place over the source', () => {
     expect(await exists(restorePlan.asideDatabase)).toBe(false);
     await expect(engine.dropServiceDatabase(restorePlan.target, source)).rejects.toThrow(/not a dbbackup_restore_\/dbbackup_aside_ database/);
     expect(await exists(source)).toBe(true);
+  });
+});
+
+describe('a switch that fails midway is undone', () => {
+  const database = `fidelity_undo_${suffix}`;
+
+  it.each(['objects-dropped', 'renamed', 'objects-created'] as const)('after step %s: target and fresh database as they were, no aside', async (step) => {
+    const restorePlan = plan(database, `undo_${step.replace('-', '_')}`);
+    if (!(await exists(database))) {
+      // A target of its own with other content: the restored copy of the source plus a table of its own.
+      const seed = plan(database, 'undo_seed');
+      await restoreIntoFresh(seed);
+      await engine.switchIn(seed);
+      await query(`CREATE TABLE ${mysqlIdentifier(database)}.own (id INT PRIMARY KEY)`);
+      await query(`CREATE VIEW ${mysqlIdentifier(database)}.own_view AS SELECT id FROM ${mysqlIdentifier(database)}.own`);
+    }
+    await restoreIntoFresh(restorePlan);
+    const target = await snapshotOf(database);
+    const fresh = await snapshotOf(restorePlan.freshDatabase);
+    const connection = await openMysqlConnection(restorePlan.target);
+    try {
+      const failure = switchDatabases(connection, restorePlan, (catalog.details as MysqlCatalogDetails).database, async (reached) => {
+        if (reached === step) throw new Error(`injected failure at ${step}`);
+      });
+      await expect(failure).rejects.toThrow(
+        new RestoreSwitchError(`Cannot switch ${restorePlan.freshDatabase} in as ${database}: injected failure at ${step}; nothing was changed`),
+      );
+    } finally {
+      await connection.end();
+    }
+    expect(await snapshotOf(database)).toEqual(target);
+    expect(await snapshotOf(restorePlan.freshDatabase)).toEqual(fresh);
+    expect(await exists(restorePlan.asideDatabase)).toBe(false);
+    await engine.dropServiceDatabase(restorePlan.target, restorePlan.freshDatabase);
   });
 });
 

@@ -327,11 +327,15 @@ async function clearSessions(connection: Connection, plan: RestorePlan): Promise
 
 type Undo = () => Promise<unknown>;
 
+export type SwitchStep = 'objects-dropped' | 'renamed' | 'objects-created';
+
 /** Runs the switch described above on `connection`. */
 export async function switchDatabases(
   connection: Connection,
   plan: RestorePlan,
   backupProperties: MysqlDatabaseProperties,
+  /** Called after each step that changes something (tests make it throw to check the undo). */
+  checkpoint: (step: SwitchStep) => Promise<void> = async () => undefined,
 ): Promise<{ setAside: boolean }> {
   const { freshDatabase: fresh, asideDatabase: aside } = plan;
   const target = plan.target.database;
@@ -362,6 +366,7 @@ export async function switchDatabases(
     undo.push(() => recreateObjects(connection, target, targetObjects));
     await dropObjects(connection, fresh, freshObjects);
     undo.push(() => recreateObjects(connection, fresh, freshObjects));
+    await checkpoint('objects-dropped');
 
     const rename = renameStatement(moves);
     if (rename) {
@@ -374,6 +379,7 @@ export async function switchDatabases(
     }
     await repointSequenceDefaults(connection, target, fresh);
     if (setAside) await repointSequenceDefaults(connection, aside, target);
+    await checkpoint('renamed');
 
     if (setAside) {
       await connection.query(`ALTER DATABASE ${quoteIdentifier(target)} ${databaseOptions(connection, backupProperties)}`);
@@ -386,6 +392,7 @@ export async function switchDatabases(
     const createdAside: StoredObject[] = [];
     undo.push(() => dropObjects(connection, aside, createdAside));
     await createObjects(connection, aside, targetObjects, createdAside);
+    await checkpoint('objects-created');
   } catch (error) {
     if (error instanceof RestoreSwitchError && undo.length === 0) throw new RestoreSwitchError(`${error.message}; nothing was changed`);
     const undoFailures = await runUndo(undo);
