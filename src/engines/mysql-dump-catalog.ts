@@ -33,7 +33,8 @@ const LOCK_WAIT_TIMEOUT_SECONDS = 5;
  * only for that wait (normally milliseconds, at most 10 s). Sequences are read while the lock is held
  * (sequence values are not versioned by the snapshot); a nextval() that exhausts a sequence's cache between the
  * unlock and the dump's own read of it would make them differ. Non-transactional tables (Aria, MyISAM, MEMORY…)
- * are in no snapshot: their counts are approximate. Without the RELOAD privilege (or when the lock cannot be taken
+ * are in no snapshot: their counts are approximate. A dump that ends before its connection is seen ran entirely
+ * under the lock, which is as exact. Without the RELOAD privilege (or when the lock cannot be taken
  * within 5 s) the snapshot starts just before the dump's, without the lock: "approximate".
  */
 export class MysqlDumpCatalog {
@@ -105,7 +106,9 @@ export class MysqlDumpCatalog {
 
   private async waitForDump(dumpRunning: () => boolean, signal: AbortSignal): Promise<boolean> {
     const deadline = Date.now() + DUMP_START_TIMEOUT_MS;
-    while (Date.now() < deadline && dumpRunning() && !signal.aborted) {
+    while (Date.now() < deadline && !signal.aborted) {
+      // A dump that has already exited ran entirely with writes blocked (if it failed, the catalog fails with it).
+      if (!dumpRunning()) return true;
       const sessions = (await this.connection.query(
         'SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND USER = ? AND DB = ?',
         [this.target.username, this.target.database],
