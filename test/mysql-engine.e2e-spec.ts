@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ProcessRunner, type RunOptions, type RunningProcess } from '../src/core/process/process-runner.js';
+import type { BackupCatalog } from '../src/engines/backup-catalog.js';
 import { type ConnectionTarget, TargetDatabaseError } from '../src/engines/engine.js';
 import { MysqlEngine } from '../src/engines/mysql.engine.js';
 import {
@@ -21,6 +22,7 @@ import {
   mysqlString,
   mysqlTableFingerprints,
 } from './support/mysql.js';
+import { mysqlRestorePlan } from './support/mysql-fidelity.js';
 
 const CHINOOK_TABLES = [
   'Album', 'Artist', 'Customer', 'Employee', 'Genre', 'Invoice', 'InvoiceLine',
@@ -51,15 +53,21 @@ async function newDatabase(name: string): Promise<string> {
   return name;
 }
 
+/** The catalog of each dump file, which a restore needs. */
+const catalogs = new Map<string, BackupCatalog>();
+
 async function dumpToFile(engine: MysqlEngine, source: ConnectionTarget, file: string) {
   const session = await engine.startDump(source, new AbortController().signal);
   await pipeline(session.stdout, createWriteStream(file));
   await session.completed;
+  catalogs.set(file, await session.catalog);
   return session;
 }
 
-async function restoreFromFile(engine: MysqlEngine, destination: ConnectionTarget, file: string) {
-  const session = await engine.startRestore(destination, new AbortController().signal);
+/** Restores straight into `destination.database` (the fresh-database step of a restore, without the switch). */
+async function restoreFromFile(engine: MysqlEngine, destination: ConnectionTarget, file: string, catalog = catalogs.get(file)!) {
+  const plan = { ...mysqlRestorePlan(destination.database, 'x', catalog), target: destination, freshDatabase: destination.database };
+  const session = await engine.startRestore(plan, new AbortController().signal);
   await Promise.all([pipeline(createReadStream(file), session.stdin), session.completed]);
   return session;
 }
@@ -319,7 +327,10 @@ describe('MysqlEngine failures', () => {
   });
 
   it('a failing restore rejects with the client error', async () => {
-    const session = await engine.startRestore(target(database), new AbortController().signal);
+    const session = await engine.startRestore(
+      { ...mysqlRestorePlan(database, 'x', catalogs.get(path.join(workDir, 'user.sql'))!), freshDatabase: database },
+      new AbortController().signal,
+    );
     await Promise.all([
       pipeline(Readable.from([Buffer.from('CREATE TABLE ok (id INT);\nTHIS IS NOT SQL;\n')]), session.stdin),
       expect(session.completed).rejects.toThrow(/ERROR 1064/),
@@ -328,7 +339,10 @@ describe('MysqlEngine failures', () => {
 
   it('the restore refuses client commands that reach the shell or files (--binary-mode, --sandbox)', async () => {
     const marker = path.join(workDir, `pwned-${suffix}`);
-    const session = await engine.startRestore(target(database), new AbortController().signal);
+    const session = await engine.startRestore(
+      { ...mysqlRestorePlan(database, 'x', catalogs.get(path.join(workDir, 'user.sql'))!), freshDatabase: database },
+      new AbortController().signal,
+    );
     await Promise.all([
       pipeline(Readable.from([Buffer.from(`SELECT 1;\n\\! touch ${marker}\nsystem touch ${marker}\nSELECT 2;\n`)]), session.stdin),
       expect(session.completed).rejects.toBeInstanceOf(TargetDatabaseError),

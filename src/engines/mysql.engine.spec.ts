@@ -90,6 +90,8 @@ describe('mysqlDumpArgs', () => {
     expect(mysqlDumpArgs(OPTION_FILE, 'app')).toEqual([
       '--defaults-extra-file=/tmp/dbbackup-secret-x/my.cnf',
       '--single-transaction',
+      '--dump-history',
+      '--skip-add-locks',
       '--routines',
       '--triggers',
       '--events',

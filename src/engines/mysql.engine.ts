@@ -1,19 +1,30 @@
 import { Injectable } from '@nestjs/common';
+import type { Connection } from 'mariadb';
 import path from 'node:path';
 import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ProcessFailedError, ProcessRunner, type RunOptions, type RunningProcess, stderrTail } from '../core/process/process-runner.js';
 import { writeSecretFile } from '../core/process/secret-file.js';
+import type { BackupCatalog, BackupManifest } from './backup-catalog.js';
 import {
   type ConnectionTarget,
   type DatabaseEngine,
   type DumpSession,
+  type RestorePlan,
   type RestoreSession,
+  RestorePreflightError,
+  RestoreSwitchError,
   type ServerInfo,
   TargetDatabaseError,
-  isTransientFailure,
   redact,
 } from './engine.js';
+import { measureDatabase } from './mysql-catalog.js';
+import { asTargetError, quoteIdentifier, withMysqlConnection } from './mysql-connection.js';
+import { MysqlDumpCatalog } from './mysql-dump-catalog.js';
+import { MysqlDumpRewriter } from './mysql-dump-rewrite.js';
+import { isMysqlTransientFailure } from './mysql-failures.js';
+import { checkDefiners, checkPacketSize, definersToRewrite, mysqlDetails } from './mysql-preflight.js';
+import { databaseOptions, switchDatabases } from './mysql-switch.js';
 
 const CONNECT_TIMEOUT_SECONDS = 10;
 /** The largest packet the client may send: a dump row with a big BLOB must not fail the restore at 16 MB. */
@@ -29,22 +40,7 @@ const DUMP_HEADER = /^-- (?:MariaDB|MySQL) dump /m;
 /** The last line mariadb-dump / mysqldump writes, only after everything else succeeded ("on <date>" without --skip-dump-date). */
 const DUMP_TRAILER = /(?:^|\n)-- Dump completed(?: on [^\n]*)?$/;
 
-/**
- * MySQL client errors meaning "the server could not be reached", which the generic patterns do not catch
- * (MariaDB says "Can't connect to server on '127.0.0.1' (115)" for a refused connection).
- */
-const MYSQL_TRANSIENT_PATTERNS = [
-  /\b(?:ERROR|Got error:?|Error) 20(?:02|03|05|06|13)\b/,
-  /can't connect to (?:local )?(?:MySQL |MariaDB )?server/i,
-  /unknown (?:MySQL |MariaDB )?server host/i,
-  /lost connection to (?:MySQL |MariaDB )?server/i,
-  /server has gone away/i,
-  /server shutdown in progress/i,
-];
-
-export function isMysqlTransientFailure(message: string): boolean {
-  return isTransientFailure(message) || MYSQL_TRANSIENT_PATTERNS.some((pattern) => pattern.test(message));
-}
+export { isMysqlTransientFailure } from './mysql-failures.js';
 
 /**
  * A value for a MySQL/MariaDB option file, double-quoted so that '#', ';', quotes and surrounding spaces are kept.
@@ -94,6 +90,10 @@ export function mysqlDumpArgs(optionFile: string, database: string): string[] {
   return [
     `--defaults-extra-file=${optionFile}`,
     '--single-transaction',
+    // System-versioned tables with every row version and its row_start/row_end (works with --single-transaction).
+    '--dump-history',
+    // LOCK TABLES around the INSERTs breaks tables whose default is NEXTVAL(seq): the sequence is not locked.
+    '--skip-add-locks',
     '--routines',
     '--triggers',
     '--events',
@@ -169,6 +169,13 @@ export interface MysqlTool {
   version: string;
 }
 
+const SERVICE_DATABASE = /^dbbackup_(?:restore|aside)_/;
+
+/** Only databases this service names (fresh restores, aside copies) are ever created or dropped by name. */
+function assertServiceDatabase(name: string): void {
+  if (!SERVICE_DATABASE.test(name)) throw new Error(`Refusing to touch ${JSON.stringify(name)}: not a dbbackup_restore_/dbbackup_aside_ database`);
+}
+
 @Injectable()
 export class MysqlEngine implements DatabaseEngine {
   readonly name = 'mysql' as const;
@@ -197,27 +204,132 @@ export class MysqlEngine implements DatabaseEngine {
     }
   }
 
+  /**
+   * Starts mariadb-dump and, beside it, the catalog: counts taken in a snapshot opened with writes blocked until
+   * the dump's own transaction has started (see MysqlDumpCatalog for how close that is).
+   */
   async startDump(target: ConnectionTarget, signal: AbortSignal, stdoutFd?: number): Promise<DumpSession> {
     const server = await this.serverInfo(target);
     const dumpTool = await this.tool(DUMP_TOOLS);
-    const { process, completed } = await this.runWithOptionFile(dumpTool.file, mysqlDumpArgs, target, { signal, stdoutFd });
+    const counting = await MysqlDumpCatalog.open(target);
+    let dump: Awaited<ReturnType<MysqlEngine['runWithOptionFile']>>;
+    try {
+      dump = await this.runWithOptionFile(dumpTool.file, mysqlDumpArgs, target, { signal, stdoutFd });
+    } catch (error) {
+      await counting.close();
+      throw error;
+    }
+    const { process, completed } = dump;
+    // Counting stops (its connection is destroyed) when the backup is aborted or the dump fails.
+    const stopCounting = new AbortController();
+    const onAbort = () => stopCounting.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let dumpRunning = true;
+    const dumpEnded = completed.then(
+      () => {
+        dumpRunning = false;
+      },
+      (error: unknown) => {
+        dumpRunning = false;
+        stopCounting.abort();
+        throw error;
+      },
+    );
+    const counted = counting.collect(() => dumpRunning, stopCounting.signal);
+    const catalog: Promise<BackupCatalog> = Promise.all([counted, dumpEnded]).then(
+      ([collected]) => collected,
+      async (error: unknown) => {
+        // The dump's own failure explains more than the interrupted counting.
+        await dumpEnded;
+        throw error;
+      },
+    );
+    catalog.then(
+      () => signal.removeEventListener('abort', onAbort),
+      () => signal.removeEventListener('abort', onAbort),
+    );
     return {
       stdout: process.stdout,
       completed,
       serverVersion: server.version,
       toolVersion: dumpTool.version,
+      catalog,
     };
   }
 
-  async startRestore(target: ConnectionTarget, signal: AbortSignal): Promise<RestoreSession> {
-    await this.serverInfo(target);
+  /** Checks definer accounts and the packet size on the target server; writes nothing. */
+  async preflight(plan: RestorePlan): Promise<void> {
+    mysqlDetails(plan);
+    await this.withTarget(plan.target, async (connection) => {
+      await checkDefiners(connection, plan);
+      await checkPacketSize(connection, plan);
+    });
+  }
+
+  async createFreshDatabase(plan: RestorePlan): Promise<void> {
+    assertServiceDatabase(plan.freshDatabase);
+    const { database } = mysqlDetails(plan);
+    await this.withTarget(plan.target, (connection) =>
+      connection.query(`CREATE DATABASE ${quoteIdentifier(plan.freshDatabase)} ${databaseOptions(connection, database)}`),
+    );
+  }
+
+  /**
+   * The mariadb client into the fresh database, fed through MysqlDumpRewriter: sequence defaults lose the source
+   * database's name, and missing definers (or all, for ownership "restoring-user") become CURRENT_USER.
+   * `stdin` is the rewriter; `completed` settles when both the rewriting and the client are done.
+   */
+  async startRestore(plan: RestorePlan, signal: AbortSignal): Promise<RestoreSession> {
+    const details = mysqlDetails(plan);
+    const destination = { ...plan.target, database: plan.freshDatabase };
+    await this.serverInfo(destination);
+    const definers = await this.withTarget(plan.target, (connection) => definersToRewrite(connection, plan));
     const client = await this.tool(CLIENT_TOOLS);
-    const { process, completed } = await this.runWithOptionFile(client.file, mysqlRestoreArgs, target, {
+    const { process, completed } = await this.runWithOptionFile(client.file, mysqlRestoreArgs, destination, {
       signal,
       stdin: true,
     });
     process.stdout.resume();
-    return { stdin: process.stdin!, completed, toolVersion: client.version };
+    const rewriter = new MysqlDumpRewriter({ sourceDatabase: details.sourceDatabase, definers });
+    const piped = pipeline(rewriter, process.stdin!).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    const both = completed.then(async () => {
+      const pipeError = await piped;
+      if (pipeError) throw new TargetDatabaseError(`Restore input failed: ${(pipeError as Error).message}`, false);
+    });
+    return { stdin: rewriter, completed: both, toolVersion: client.version };
+  }
+
+  /** Counts the fresh database the way the backup counted its source. */
+  async measure(plan: RestorePlan): Promise<BackupManifest> {
+    return this.withTarget(plan.target, (connection) =>
+      measureDatabase(connection, plan.freshDatabase, plan.catalog.manifest.consistency),
+    );
+  }
+
+  /** See mysql-switch.ts for the steps and the guarantee. */
+  async switchIn(plan: RestorePlan): Promise<{ setAside: boolean }> {
+    assertServiceDatabase(plan.freshDatabase);
+    assertServiceDatabase(plan.asideDatabase);
+    const { database } = mysqlDetails(plan);
+    return this.withTarget(plan.target, (connection) => switchDatabases(connection, plan, database));
+  }
+
+  async dropServiceDatabase(target: ConnectionTarget, name: string): Promise<void> {
+    assertServiceDatabase(name);
+    await this.withTarget(target, (connection) => connection.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)}`));
+  }
+
+  /** A connection to the target's server; driver errors become TargetDatabaseError, restore errors pass through. */
+  private async withTarget<T>(target: ConnectionTarget, work: (connection: Connection) => Promise<T>): Promise<T> {
+    try {
+      return await withMysqlConnection(target, work);
+    } catch (error) {
+      if (error instanceof RestorePreflightError || error instanceof RestoreSwitchError) throw error;
+      throw asTargetError(error, target);
+    }
   }
 
   /**
