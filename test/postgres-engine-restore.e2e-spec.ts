@@ -378,6 +378,19 @@ describe('PostgresEngine faithful restores, with the fidelity fixture', () => {
     expect(await databaseExists(plan.freshDatabase)).toBe(false);
   });
 
+  it('a switch that fails halfway changes nothing: the target keeps its name and content', async () => {
+    const plan = planFor(source, catalog);
+    const current = await pgAllTableFingerprints(source);
+    // The fresh database was never made: the second rename fails after the first one ran, in the same transaction.
+    const error = await rejection(engine.switchIn(plan));
+    expect(error).toBeInstanceOf(RestoreSwitchError);
+    expect(error.message).toBe(
+      `Cannot put database "${plan.freshDatabase}" in the place of "${source}": database "${plan.freshDatabase}" does not exist`,
+    );
+    expect(await databaseExists(plan.asideDatabase)).toBe(false);
+    expect(await pgAllTableFingerprints(source)).toEqual(current);
+  });
+
   it('counts what the dump holds, not rows committed while it runs', async () => {
     const rowsBefore = (await pgAllTableFingerprints(source))['table app.accounts']!.split(' ')[0];
     const locker = connect(source);

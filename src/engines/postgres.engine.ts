@@ -256,27 +256,16 @@ export class PostgresEngine implements DatabaseEngine {
   async switchIn(plan: RestorePlan): Promise<{ setAside: boolean }> {
     const { target, freshDatabase: fresh } = plan;
     return withPgClient(connectMaintenance(target, [target.database, fresh]), async (client) => {
-      for (let attempt = 1; ; attempt++) {
-        const sessions = await sessionsOn(client, target.database);
-        if (sessions > 0 && !plan.options.terminateConnections) {
-          throw new RestoreSwitchError(sessionsMessage(sessions, target.database));
+      try {
+        return await this.switchWhenFree(client, plan);
+      } catch (error) {
+        if (error instanceof RestoreSwitchError) throw error;
+        if (isObjectInUse(error) && !plan.options.terminateConnections) {
+          const count = Math.max(await sessionsOn(client, target.database).catch(() => 1), 1);
+          throw new RestoreSwitchError(sessionsMessage(count, target.database));
         }
-        // Sessions on the fresh database can only be leftovers of this restore.
-        await terminateSessions(client, plan.options.terminateConnections ? [target.database, fresh] : [fresh]);
-        try {
-          return await this.renameInTransaction(client, plan);
-        } catch (error) {
-          if (isObjectInUse(error) && plan.options.terminateConnections && attempt < SWITCH_ATTEMPTS) {
-            await sleep(SWITCH_RETRY_MS);
-            continue;
-          }
-          if (isObjectInUse(error)) {
-            const count = Math.max(await sessionsOn(client, target.database), 1);
-            throw new RestoreSwitchError(sessionsMessage(count, target.database));
-          }
-          const message = redact((error as Error).message, target.password);
-          throw new RestoreSwitchError(`Cannot put database "${fresh}" in the place of "${target.database}": ${message}`);
-        }
+        const message = redact((error as Error).message, target.password);
+        throw new RestoreSwitchError(`Cannot put database "${fresh}" in the place of "${target.database}": ${message}`);
       }
     });
   }
@@ -360,6 +349,25 @@ export class PostgresEngine implements DatabaseEngine {
         `The restoring user "${user.name}" cannot restore the database settings of role(s) ${others.join(', ')} ` +
           '(ALTER ROLE … IN DATABASE … SET): grant it CREATEROLE or restore as a superuser',
       );
+    }
+  }
+
+  /** Ends the sessions in the way (with consent for the target's), then renames; retries while sessions linger. */
+  private async switchWhenFree(client: pg.Client, plan: RestorePlan): Promise<{ setAside: boolean }> {
+    const { target, freshDatabase: fresh, options } = plan;
+    for (let attempt = 1; ; attempt++) {
+      const sessions = await sessionsOn(client, target.database);
+      if (sessions > 0 && !options.terminateConnections) {
+        throw new RestoreSwitchError(sessionsMessage(sessions, target.database));
+      }
+      // Sessions on the fresh database can only be leftovers of this restore.
+      await terminateSessions(client, options.terminateConnections ? [target.database, fresh] : [fresh]);
+      try {
+        return await this.renameInTransaction(client, plan);
+      } catch (error) {
+        if (!isObjectInUse(error) || !options.terminateConnections || attempt >= SWITCH_ATTEMPTS) throw error;
+        await sleep(SWITCH_RETRY_MS);
+      }
     }
   }
 
