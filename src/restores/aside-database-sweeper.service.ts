@@ -54,12 +54,14 @@ export class AsideDatabaseSweeper extends PeriodicTask {
     return dropped;
   }
 
-  private claimExpired(): Promise<ExpiredAside[]> {
-    return this.dataSource.query(
+  private async claimExpired(): Promise<ExpiredAside[]> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows] = await this.dataSource.query<[ExpiredAside[], number]>(
       `UPDATE restores SET aside_dropped_at = now()
         WHERE aside_database IS NOT NULL AND aside_dropped_at IS NULL AND aside_expires_at <= now()
         RETURNING id, aside_database, target_database_id`,
     );
+    return rows;
   }
 
   private async drop(aside: ExpiredAside): Promise<void> {
