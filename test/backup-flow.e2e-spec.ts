@@ -103,6 +103,25 @@ describe('Backing up a real PostgreSQL database end to end', () => {
       verifiedAt: null,
       verificationError: null,
       progress: null,
+      warnings: [],
+      manifest: {
+        consistency: 'snapshot',
+        objects: { constraint: 22, extension: 1, index: 22, schema: 1, table: 11 },
+        sequences: {},
+        tables: {
+          'public.album': 347,
+          'public.artist': 275,
+          'public.customer': 59,
+          'public.employee': 8,
+          'public.genre': 25,
+          'public.invoice': 412,
+          'public.invoice_line': 2240,
+          'public.media_type': 5,
+          'public.playlist': 18,
+          'public.playlist_track': 8715,
+          'public.track': 3503,
+        },
+      },
     });
     const file = await readFile(backup.fileLocation);
     expect(file.length).toBe(backup.sizeBytes);

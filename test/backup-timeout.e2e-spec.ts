@@ -1,5 +1,5 @@
 import { ApiClient } from './support/api-client.js';
-import { createLockableDatabase, dumpSessions, lockTable, type TableLock } from './support/postgres.js';
+import { createLockableDatabase, serviceSessions, lockTable, type TableLock } from './support/postgres.js';
 import { type ApiProcess, type ServiceProcess, startApi, startWorker } from './support/service-processes.js';
 import { createTestEnv, postgresRegistration, storedFiles, type TestEnv } from './support/test-env.js';
 
@@ -34,6 +34,6 @@ describe('Per-backup time limit', () => {
     const backup = await client.waitForBackup((await client.post('/backups', { databaseId })).body.backupId, 30_000);
     expect(backup).toMatchObject({ status: 'failed', error: 'Backup timed out after 2 s', fileLocation: null });
     expect(await storedFiles(env)).toEqual([]);
-    expect(await dumpSessions(source)).toBe(0);
+    expect(await serviceSessions(source)).toBe(0);
   });
 });

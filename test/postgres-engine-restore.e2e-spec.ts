@@ -95,7 +95,7 @@ async function waitingBackupSessions(name: string): Promise<number> {
   const { rows } = await withClient('postgres', (client) =>
     client.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity
-       WHERE datname = $1 AND application_name = 'db-backup-service' AND wait_event_type = 'Lock'`,
+       WHERE datname = $1 AND application_name LIKE 'db-backup-service%' AND wait_event_type = 'Lock'`,
       [name],
     ),
   );
@@ -554,7 +554,7 @@ describe('PostgresEngine faithful restores, with the fidelity fixture', () => {
     await expect(session.catalog).rejects.toThrow();
     const { rows } = await withClient('postgres', (client) =>
       client.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'db-backup-service'",
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'db-backup-service%'",
         [source],
       ),
     );

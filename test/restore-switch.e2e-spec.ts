@@ -2,11 +2,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import { asideDatabaseName, freshDatabaseName } from '../src/restores/restore-names.js';
 import { ApiClient } from './support/api-client.js';
 import { connect, createDatabase, loadChinook, tableFingerprints, withClient } from './support/postgres.js';
 import { type ApiProcess, type ServiceProcess, startApi, startWorker } from './support/service-processes.js';
-import { createTestEnv, postgresRegistration, type TestEnv } from './support/test-env.js';
+import { createTestEnv, postgresRegistration, restoreDatabasesOf, type TestEnv } from './support/test-env.js';
 
 /**
  * The restore path's promises, engine-neutral parts, on PostgreSQL: the copy is made in a fresh database, checked
@@ -68,15 +67,9 @@ describe('Restores: fresh database, manifest check, switch, aside', () => {
     return rows.length === 1;
   }
 
-  /** The databases a restore made on the server (its fresh copies and its aside database) that still exist. */
   async function serviceDatabasesOf(restoreId: string): Promise<string[]> {
-    const { rows: restores } = await withClient(env.metadataDatabase, (c) => c.query('SELECT requested_at FROM restores WHERE id = $1', [restoreId]));
-    const identity = { id: restoreId, requestedAt: restores[0].requested_at as Date };
-    const names = [asideDatabaseName(identity), ...[1, 2, 3].map((attempt) => freshDatabaseName(identity, attempt))];
-    const { rows } = await withClient('postgres', (c) =>
-      c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1) ORDER BY 1', [names]),
-    );
-    return rows.map((row) => row.datname);
+    const { fresh, aside } = await restoreDatabasesOf(env, restoreId);
+    return [...aside, ...fresh];
   }
 
   async function rowCounts(database: string): Promise<Record<string, number>> {

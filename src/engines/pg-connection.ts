@@ -2,6 +2,8 @@ import pg from 'pg';
 import { type ConnectionTarget, TargetDatabaseError, isTransientFailure, redact } from './engine.js';
 
 export const APPLICATION_NAME = 'db-backup-service';
+/** The session that holds the dump's snapshot and counts the manifest: told apart from the dump's own in pg_stat_activity. */
+export const MANIFEST_APPLICATION_NAME = 'db-backup-service manifest';
 export const CONNECT_TIMEOUT_SECONDS = 10;
 
 /** Databases for admin statements, in order of preference. */
@@ -15,14 +17,14 @@ export function pgFailure(error: unknown, target: ConnectionTarget, what: string
 }
 
 /** A connected client to `database` on the target's server, with the target's credentials. */
-export async function connectPg(target: ConnectionTarget, database = target.database): Promise<pg.Client> {
+export async function connectPg(target: ConnectionTarget, database = target.database, applicationName = APPLICATION_NAME): Promise<pg.Client> {
   const client = new pg.Client({
     host: target.host,
     port: target.port,
     database,
     user: target.username,
     password: target.password,
-    application_name: APPLICATION_NAME,
+    application_name: applicationName,
     connectionTimeoutMillis: CONNECT_TIMEOUT_SECONDS * 1000,
   });
   // A connection that breaks while idle must not crash the process; the next query reports it.

@@ -1,18 +1,23 @@
 import type pg from 'pg';
 import type { ConnectionTarget } from './engine.js';
-import { connectPg, pgFailure } from './pg-connection.js';
+import { connectPg, MANIFEST_APPLICATION_NAME, pgFailure, withPgClient } from './pg-connection.js';
 
 /** The transaction whose snapshot pg_dump dumps, held open until the dump ends; close() is safe to call twice. */
 export interface ExportedSnapshot {
   client: pg.Client;
   name: string;
-  close(): Promise<void>;
+  /**
+   * Ends the session. With `interrupt`, the server ends it first: a query of ours still running (a count waiting
+   * for a table lock, say) would otherwise keep its backend waiting after the socket closed, as pg_dump avoids by
+   * cancelling its own query when it is stopped.
+   */
+  close(interrupt?: boolean): Promise<void>;
 }
 
 export async function exportSnapshot(target: ConnectionTarget): Promise<ExportedSnapshot> {
-  const client = await connectPg(target);
+  const client = await connectPg(target, target.database, MANIFEST_APPLICATION_NAME);
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= client.end().catch(() => undefined));
+  const close = (interrupt = false) => (closing ??= endSession(client, target, interrupt));
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     // As pg_dump sets them: no timeout may end the transaction that holds the snapshot, and no row policy may hide rows.
@@ -26,6 +31,16 @@ export async function exportSnapshot(target: ConnectionTarget): Promise<Exported
     await close();
     throw pgFailure(error, target, 'Cannot start the dump transaction');
   }
+}
+
+async function endSession(client: pg.Client, target: ConnectionTarget, interrupt: boolean): Promise<void> {
+  const pid = (client as pg.Client & { processID: number | null }).processID;
+  if (interrupt && pid !== null) {
+    await withPgClient(connectPg(target, target.database, MANIFEST_APPLICATION_NAME), (other) =>
+      other.query('SELECT pg_terminate_backend($1)', [pid]),
+    ).catch(() => undefined);
+  }
+  await client.end().catch(() => undefined);
 }
 
 /**

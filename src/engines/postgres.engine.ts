@@ -172,14 +172,15 @@ export class PostgresEngine implements DatabaseEngine {
     const read = reading.catch((error: unknown) => {
       throw pgFailure(error, target, 'Cannot read the backup catalog');
     });
-    read.catch(() => undefined);
-    const onAbort = () => void snapshot.close();
+    let counting = true;
+    read.catch(() => undefined).finally(() => (counting = false));
+    const onAbort = () => void snapshot.close(counting);
     signal.addEventListener('abort', onAbort, { once: true });
     const catalog: Promise<BackupCatalog> = dump.completed
       .then(() => read)
       .finally(async () => {
         signal.removeEventListener('abort', onAbort);
-        await snapshot.close();
+        await snapshot.close(counting);
       });
     catalog.catch(() => undefined);
     return {

@@ -1,7 +1,7 @@
 import { HeldDumpStage } from '../support/held-dump.js';
 import { descendantsOf, isAlive, killAll, type ProcessInfo } from '../support/proc.js';
 import { waitFor } from '../support/service-processes.js';
-import { backupRow, storedFiles } from '../support/test-env.js';
+import { backupFileKeys, backupRow, storedFiles } from '../support/test-env.js';
 
 /**
  * SIGKILL mid-dump: the dead worker's lock lapses (WORKER_LOCK_SECONDS), another worker's stalled check takes the
@@ -43,7 +43,7 @@ describe('Fault 1: SIGKILL to a worker mid-dump', () => {
     expect(finished.fileLocation).toMatch(new RegExp(`backup-${backupId}-a2\\.dump\\.zst$`));
     expect(await backupRow(env, backupId)).toMatchObject({ status: 'success', attempt: 2 });
     const stored = stage.keyOf(finished.fileLocation);
-    await waitFor(async () => ((await storedFiles(env)).join() === stored ? true : undefined), 30_000);
+    await waitFor(async () => ((await storedFiles(env)).join() === backupFileKeys(stored).join() ? true : undefined), 30_000);
     expect(second.output).toContain(partial);
 
     // The file marked success is complete: size and sha256 match the record and pg_restore reads it to the end.

@@ -111,6 +111,14 @@ export async function dumpSessions(database: string): Promise<number> {
   return rows[0].n;
 }
 
+/** Every session the service holds on `database`: its tools' and its manifest's ("db-backup-service manifest"). */
+export async function serviceSessions(database: string): Promise<number> {
+  const { rows } = await withClient('postgres', (c) =>
+    c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'db-backup-service%'", [database]),
+  );
+  return rows[0].n;
+}
+
 /** A small database whose table `t` a test can lock, to hold a dump up for as long as it wants. */
 export async function createLockableDatabase(name: string): Promise<void> {
   await createDatabase(name);

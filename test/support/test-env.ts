@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
+import { asideDatabaseName, freshDatabaseName } from '../../src/restores/restore-names.js';
 import { dropMysqlDatabase } from './mysql.js';
 import { dropDatabase, runTool, withClient } from './postgres.js';
 
@@ -106,6 +107,25 @@ export async function listRedisKeys(url: string, pattern: string): Promise<strin
 /** A registration body for a PostgreSQL database on the shared server (password ignored there: trust auth). */
 export function postgresRegistration(name: string, database: string, overrides: Record<string, unknown> = {}) {
   return { name, engine: 'postgres', host: PG_HOST, port: PG_PORT, database, username: PG_USER, password: 'x', ...overrides };
+}
+
+/** The databases a restore made on the PostgreSQL server (its fresh copies, its aside database) that still exist. */
+export async function restoreDatabasesOf(env: TestEnv, restoreId: string): Promise<{ fresh: string[]; aside: string[] }> {
+  const { rows: restores } = await withClient(env.metadataDatabase, (c) => c.query('SELECT requested_at FROM restores WHERE id = $1', [restoreId]));
+  const identity = { id: restoreId, requestedAt: restores[0].requested_at as Date };
+  const candidates = [asideDatabaseName(identity), ...[1, 2, 3, 4].map((attempt) => freshDatabaseName(identity, attempt))];
+  const { rows } = await withClient('postgres', (c) =>
+    c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1) ORDER BY 1', [candidates]),
+  );
+  const names = rows.map((row) => row.datname);
+  return { fresh: names.filter((name) => name !== candidates[0]), aside: names.filter((name) => name === candidates[0]) };
+}
+
+/** The stored files of a successful backup: its catalog sidecar and its dump (sorted, as storedFiles lists them). */
+export function backupFileKeys(dumpKey: string): string[] {
+  const encrypted = dumpKey.endsWith('.enc');
+  const catalogKey = dumpKey.replace(/\.(dump|sql)(\.[a-z]+)*$/, `.catalog.json${encrypted ? '.enc' : ''}`);
+  return [catalogKey, dumpKey].sort();
 }
 
 /** Every file under the storage directory, as paths relative to it, sorted. */
