@@ -22,42 +22,24 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { type PgServer, dropDatabase, ensureBenchDatabase } from './lib/bench-database.js';
+import { dropDatabase, ensureBenchDatabase } from './lib/bench-database.js';
 import { type MemorySummary, RssSampler, readMemory } from './lib/memory.js';
-import { cleanup, deleteRedisKeys, errorMessage, http, intFromEnv, onCleanup, waitForReady } from './lib/harness.js';
-import { ServiceProcess, freePort, run, sleep, timeBash } from './lib/process.js';
+import { cleanup, deleteRedisKeys, errorMessage, http, onCleanup, waitForReady } from './lib/harness.js';
+import { ServiceProcess, freePort, sleep, timeBash } from './lib/process.js';
 import {
   type BenchResults,
-  type MachineInfo,
   type MethodId,
   type MethodResult,
   renderMarkdown,
   renderSummary,
 } from './lib/report.js';
+import { BACKUP_TIMEOUT_MS, BENCH_DB, DB_MB, DIST, DROP_AT_END, PG, REDIS_URL, RESULTS_DIR, ROOT, ROUNDS, TMP_BASE, TRACE } from './lib/bench-config.js';
+import { machineInfo } from './lib/machine.js';
 import { MiB, rotate, summarize, toMiB } from './lib/stats.js';
 
 // ---------------------------------------------------------------------------------------------- configuration
 
-/** The repository root: this file runs as dist-bench/bench/backup.js. */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
-const ROUNDS = intFromEnv('BENCH_ROUNDS', 3, 1);
-const DB_MB = intFromEnv('BENCH_DB_MB', 800, 1);
-const DROP_AT_END = process.env.BENCH_DROP === '1';
-const PG: PgServer = {
-  host: process.env.BENCH_PG_HOST || '127.0.0.1',
-  port: intFromEnv('BENCH_PG_PORT', 5432, 1),
-  user: process.env.BENCH_PG_USER || 'postgres',
-};
-const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
-const TMP_BASE = process.env.BENCH_TMPDIR || os.tmpdir();
-const DIST = path.resolve(ROOT, process.env.BENCH_DIST || 'dist');
-const BACKUP_TIMEOUT_MS = intFromEnv('BENCH_BACKUP_TIMEOUT_S', 600, 1) * 1000;
-const BENCH_DB = `bench_backup_${DB_MB}mb`;
-const TRACE = process.env.BENCH_TRACE === '1';
 const WAIT_SECONDS = 60;
 const SAMPLE_MS = 100;
 const STARTUP_TIMEOUT_MS = 90_000;
@@ -68,44 +50,6 @@ const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
 const log = (line: string) => console.log(line);
 
 // ---------------------------------------------------------------------------------------------- helpers
-
-async function pgQuery<T extends pg.QueryResultRow>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ host: PG.host, port: PG.port, user: PG.user, database });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-async function firstLine(file: string, args: string[]): Promise<string> {
-  try {
-    const result = await run(file, args);
-    return (result.stdout || result.stderr).trim().split('\n')[0] ?? 'n/a';
-  } catch (error) {
-    return `unavailable (${(error as Error).message})`;
-  }
-}
-
-async function machineInfo(): Promise<MachineInfo> {
-  const [server] = await pgQuery<{ version: string }>('postgres', 'SELECT version()');
-  const pgDumpPath = (await run('bash', ['-c', 'command -v pg_dump']).catch(() => undefined))?.stdout.trim();
-  const pgDumpReal = pgDumpPath ? (await run('readlink', ['-f', pgDumpPath]).catch(() => undefined))?.stdout.trim() : undefined;
-  const pgDumpWhere = pgDumpPath ? ` (${pgDumpPath}${pgDumpReal && pgDumpReal !== pgDumpPath ? ` → ${pgDumpReal}` : ''})` : '';
-  const zstdLine = await firstLine('zstd', ['--version']);
-  return {
-    cpus: os.availableParallelism(),
-    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
-    loadAverage: os.loadavg(),
-    totalMemoryBytes: os.totalmem(),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    postgresVersion: server?.version ?? 'unknown',
-    pgDump: `${await firstLine('pg_dump', ['--version'])}${pgDumpWhere}`,
-    zstd: /v\d+\.\d+\.\d+/.exec(zstdLine)?.[0] ?? zstdLine,
-    node: process.version,
-  };
-}
 
 /** What a file starts with: tells whether the service really stored zstd. */
 async function fileFormat(file: string): Promise<string> {
@@ -272,7 +216,7 @@ async function main(): Promise<number> {
   if (!/^[a-z0-9_]+$/.test(BENCH_DB)) throw new Error(`bad database name ${BENCH_DB}`);
   const startedAt = new Date().toISOString();
   log(`[bench] backup benchmark: ${ROUNDS} round(s), database ${BENCH_DB}`);
-  const machine = await machineInfo();
+  const machine = await machineInfo(PG);
   log(`[bench] ${machine.cpus} CPU, ${(machine.totalMemoryBytes / 1024 ** 3).toFixed(1)} GiB, ${machine.postgresVersion.split(' on ')[0]}, ${machine.pgDump}, zstd ${machine.zstd}, Node ${machine.node}`);
 
   if (DROP_AT_END) onCleanup(`drop ${BENCH_DB} (BENCH_DROP=1)`, () => dropDatabase(PG, BENCH_DB));

@@ -26,9 +26,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  type PgServer,
   createEmptyDatabase,
   databasesLike,
   dropDatabase,
@@ -58,30 +56,14 @@ import {
   timedServiceBackup,
   timedServiceRestore,
 } from './lib/service.js';
+import { BACKUP_TIMEOUT_MS, BENCH_DB, DB_MB, DIST, DROP_AT_END, PG, REDIS_URL, RESULTS_DIR, ROOT, ROUNDS, TMP_BASE, TRACE } from './lib/bench-config.js';
 import { MiB, rotate, summarize, toMiB } from './lib/stats.js';
 
 // ---------------------------------------------------------------------------------------------- configuration
 
-/** The repository root: this file runs as dist-bench/bench/restore.js. */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
-const ROUNDS = intFromEnv('BENCH_ROUNDS', 3, 1);
-const DB_MB = intFromEnv('BENCH_DB_MB', 800, 1);
-const DROP_AT_END = process.env.BENCH_DROP === '1';
-const PG: PgServer = {
-  host: process.env.BENCH_PG_HOST || '127.0.0.1',
-  port: intFromEnv('BENCH_PG_PORT', 5432, 1),
-  user: process.env.BENCH_PG_USER || 'postgres',
-};
-const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
-const TMP_BASE = process.env.BENCH_TMPDIR || os.tmpdir();
-const DIST = path.resolve(ROOT, process.env.BENCH_DIST || 'dist');
-const BACKUP_TIMEOUT_MS = intFromEnv('BENCH_BACKUP_TIMEOUT_S', 600, 1) * 1000;
 const RESTORE_TIMEOUT_MS = intFromEnv('BENCH_RESTORE_TIMEOUT_S', 900, 1) * 1000;
 const WITH_J2 = process.env.BENCH_RESTORE_J2 !== '0';
-const TRACE = process.env.BENCH_TRACE === '1';
-const BENCH_DB = `bench_backup_${DB_MB}mb`;
 const WAIT_SECONDS = 60;
 const STARTUP_TIMEOUT_MS = 90_000;
 

@@ -59,18 +59,13 @@ describe('Faithful restores through the API', () => {
   }
 
   async function backup(databaseId: string): Promise<any> {
-    const triggered = await client.post('/backups', { databaseId });
-    expect(triggered.status).toBe(202);
-    const done = await client.waitForBackup(triggered.body.backupId);
+    const done = await client.backupAndWait(databaseId);
     expect(done).toMatchObject({ status: 'success', error: null });
     return done;
   }
 
-  async function restore(backupId: string, body: Record<string, unknown>): Promise<any> {
-    const response = await client.post(`/backups/${backupId}/restore`, body);
-    expect(response.status).toBe(202);
-    return client.waitFor(`/restores/${response.body.restoreId}`, 180_000);
-  }
+  const restore = (backupId: string, body: Record<string, unknown>) => client.restoreAndWait(backupId, body);
+
 
   describe('PostgreSQL', () => {
     const suffix = `api${Math.random().toString(36).slice(2, 8)}`;

@@ -49,18 +49,12 @@ describe('Restores: fresh database, manifest check, switch, aside', () => {
   }
 
   async function backup(databaseId: string): Promise<any> {
-    const triggered = await client.post('/backups', { databaseId });
-    expect(triggered.status).toBe(202);
-    const done = await client.waitForBackup(triggered.body.backupId);
+    const done = await client.backupAndWait(databaseId);
     expect(done).toMatchObject({ status: 'success', error: null });
     return done;
   }
 
-  async function restore(backupId: string, body: Record<string, unknown>): Promise<any> {
-    const response = await client.post(`/backups/${backupId}/restore`, body);
-    expect(response.status).toBe(202);
-    return client.waitFor(`/restores/${response.body.restoreId}`, 120_000);
-  }
+  const restore = (backupId: string, body: Record<string, unknown>) => client.restoreAndWait(backupId, body);
 
   async function databaseExists(name: string): Promise<boolean> {
     const { rows } = await withClient('postgres', (c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]));

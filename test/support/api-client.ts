@@ -64,6 +64,23 @@ export class ApiClient {
     }
   }
 
+  /** POST /backups, which must be accepted (202), then the backup once finished. */
+  async backupAndWait(databaseId: string, timeoutMs?: number): Promise<any> {
+    return this.waitForBackup(await this.accepted(this.post('/backups', { databaseId }), 'backupId'), timeoutMs);
+  }
+
+  /** POST /backups/:backupId/restore with `body`, which must be accepted (202), then the restore once finished. */
+  async restoreAndWait(backupId: string, body: Record<string, unknown>, timeoutMs = 180_000): Promise<any> {
+    const restoreId = await this.accepted(this.post(`/backups/${backupId}/restore`, body), 'restoreId');
+    return this.waitFor(`/restores/${restoreId}`, timeoutMs);
+  }
+
+  private async accepted(request: Promise<ApiResponse>, idField: string): Promise<string> {
+    const response = await request;
+    if (response.status !== 202) throw new Error(`Expected 202, got ${response.status}: ${response.text}`);
+    return response.body[idField];
+  }
+
   waitForBackup(backupId: string, timeoutMs?: number): Promise<any> {
     return this.waitFor(`/backups/${backupId}`, timeoutMs);
   }
