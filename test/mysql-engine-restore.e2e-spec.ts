@@ -60,7 +60,7 @@ async function restoreIntoFresh(restorePlan: RestorePlan, file = dumpFile): Prom
   await engine.dropServiceDatabase(restorePlan.target, restorePlan.freshDatabase);
   await engine.createFreshDatabase(restorePlan);
   const session = await engine.startRestore(restorePlan, new AbortController().signal);
-  await Promise.all([pipeline(createReadStream(file), session.stdin), session.completed]);
+  await Promise.all([pipeline(createReadStream(file), session.stdin!), session.completed]);
   const comparison = compareManifests(restorePlan.catalog.manifest, await engine.measure(restorePlan));
   expect(comparison.differences).toEqual([]);
   expect(comparison.status).toBe('passed');
@@ -204,7 +204,7 @@ describe('restoring in place over the source', () => {
     await engine.preflight(restorePlan);
     await engine.createFreshDatabase(restorePlan);
     const session = await engine.startRestore(restorePlan, new AbortController().signal);
-    await Promise.all([pipeline(createReadStream(broken), session.stdin), expect(session.completed).rejects.toThrow(/ERROR 1064/)]);
+    await Promise.all([pipeline(createReadStream(broken), session.stdin!), expect(session.completed).rejects.toThrow(/ERROR 1064/)]);
     await engine.dropServiceDatabase(restorePlan.target, restorePlan.freshDatabase);
     expect(await exists(restorePlan.freshDatabase)).toBe(false);
     expect(await snapshotOf(source)).toEqual(before);

@@ -68,7 +68,7 @@ async function dumpToFile(engine: MysqlEngine, source: ConnectionTarget, file: s
 async function restoreFromFile(engine: MysqlEngine, destination: ConnectionTarget, file: string, catalog = catalogs.get(file)!) {
   const plan = { ...mysqlRestorePlan(destination.database, 'x', catalog), target: destination, freshDatabase: destination.database };
   const session = await engine.startRestore(plan, new AbortController().signal);
-  await Promise.all([pipeline(createReadStream(file), session.stdin), session.completed]);
+  await Promise.all([pipeline(createReadStream(file), session.stdin!), session.completed]);
   return session;
 }
 
@@ -332,7 +332,7 @@ describe('MysqlEngine failures', () => {
       new AbortController().signal,
     );
     await Promise.all([
-      pipeline(Readable.from([Buffer.from('CREATE TABLE ok (id INT);\nTHIS IS NOT SQL;\n')]), session.stdin),
+      pipeline(Readable.from([Buffer.from('CREATE TABLE ok (id INT);\nTHIS IS NOT SQL;\n')]), session.stdin!),
       expect(session.completed).rejects.toThrow(/ERROR 1064/),
     ]);
   });
@@ -344,7 +344,7 @@ describe('MysqlEngine failures', () => {
       new AbortController().signal,
     );
     await Promise.all([
-      pipeline(Readable.from([Buffer.from(`SELECT 1;\n\\! touch ${marker}\nsystem touch ${marker}\nSELECT 2;\n`)]), session.stdin),
+      pipeline(Readable.from([Buffer.from(`SELECT 1;\n\\! touch ${marker}\nsystem touch ${marker}\nSELECT 2;\n`)]), session.stdin!),
       expect(session.completed).rejects.toBeInstanceOf(TargetDatabaseError),
     ]);
     expect(existsSync(marker)).toBe(false);

@@ -76,7 +76,7 @@ async function restoreFresh(plan: RestorePlan, file: string): Promise<void> {
   await engine.dropServiceDatabase(plan.target, plan.freshDatabase);
   await engine.createFreshDatabase(plan);
   const session = await engine.startRestore(plan, new AbortController().signal);
-  await Promise.all([pipeline(createReadStream(file), session.stdin), session.completed]);
+  await Promise.all([pipeline(createReadStream(file), session.stdin!), session.completed]);
   const comparison = compareManifests(plan.catalog.manifest, await engine.measure(plan));
   expect(comparison.differences).toEqual([]);
   expect(comparison.status).toBe('passed');
@@ -368,7 +368,7 @@ describe('PostgresEngine faithful restores, with the fidelity fixture', () => {
     await engine.createFreshDatabase(plan);
     const session = await engine.startRestore(plan, new AbortController().signal);
     const [, failed] = await Promise.all([
-      pipeline(createReadStream(broken), session.stdin).catch(() => undefined),
+      pipeline(createReadStream(broken), session.stdin!).catch(() => undefined),
       rejection(session.completed),
     ]);
     expect(failed.message).toMatch(/pg_restore: error/);

@@ -33,9 +33,12 @@ export interface DumpSession {
   catalog: Promise<BackupCatalog>;
 }
 
-/** A restore in progress: write the uncompressed dump to `stdin`, end it, then await `completed`. */
+/**
+ * A restore in progress: write the uncompressed dump to `stdin`, end it, then await `completed`. `stdin` is null when
+ * the tool reads a descriptor it was given (see startRestore).
+ */
 export interface RestoreSession {
-  stdin: Writable;
+  stdin: Writable | null;
   completed: Promise<void>;
   toolVersion: string;
 }
@@ -109,8 +112,10 @@ export interface DatabaseEngine {
   preflight(plan: RestorePlan): Promise<void>;
   /** Creates `plan.freshDatabase`, empty, with the backup's database properties (encoding, collation, comment, ACL, settings). */
   createFreshDatabase(plan: RestorePlan): Promise<void>;
-  /** Starts the restore tool into `plan.freshDatabase`. */
-  startRestore(plan: RestorePlan, signal: AbortSignal): Promise<RestoreSession>;
+  /** Whether startRestore can take `stdinFd`: the tool then reads the dump from a kernel pipe, without this process. */
+  readonly restoresFromDescriptor: boolean;
+  /** Starts the restore tool into `plan.freshDatabase`, reading its stdin from `stdinFd` when given. */
+  startRestore(plan: RestorePlan, signal: AbortSignal, stdinFd?: number): Promise<RestoreSession>;
   /** Counts `plan.freshDatabase` the way the backup's manifest counted its source. */
   measure(plan: RestorePlan): Promise<BackupManifest>;
   /**

@@ -180,6 +180,8 @@ function assertServiceDatabase(name: string): void {
 export class MysqlEngine implements DatabaseEngine {
   readonly name = 'mysql' as const;
   readonly dumpExtension = 'sql';
+  /** The dump is rewritten on its way in (definers, sequence qualifiers): it goes through this process. */
+  readonly restoresFromDescriptor = false;
   private readonly tools = new Map<string, Promise<MysqlTool>>();
 
   constructor(private readonly processes: ProcessRunner) {}

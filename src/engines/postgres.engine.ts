@@ -134,6 +134,7 @@ function sessionsMessage(count: number, database: string): string {
 export class PostgresEngine implements DatabaseEngine {
   readonly name = 'postgres' as const;
   readonly dumpExtension = 'dump';
+  readonly restoresFromDescriptor = true;
 
   constructor(
     private readonly processes: ProcessRunner,
@@ -232,14 +233,15 @@ export class PostgresEngine implements DatabaseEngine {
     });
   }
 
-  async startRestore(plan: RestorePlan, signal: AbortSignal): Promise<RestoreSession> {
+  async startRestore(plan: RestorePlan, signal: AbortSignal, stdinFd?: number): Promise<RestoreSession> {
     const destination = { ...plan.target, database: plan.freshDatabase };
     const server = await this.serverInfo(destination);
     const tools = await this.tools.forServer(server.major);
     const args = pgRestoreArgs(destination, plan.options.ownership);
-    const { process, completed } = await this.runWithPassfile(tools.pgRestore, args, destination, { signal, stdin: true });
+    const input = stdinFd === undefined ? { stdin: true } : { stdinFd };
+    const { process, completed } = await this.runWithPassfile(tools.pgRestore, args, destination, { signal, ...input });
     process.stdout.resume();
-    return { stdin: process.stdin!, completed, toolVersion: `pg_restore ${tools.version}` };
+    return { stdin: process.stdin, completed, toolVersion: `pg_restore ${tools.version}` };
   }
 
   async measure(plan: RestorePlan): Promise<BackupManifest> {

@@ -48,6 +48,12 @@ export class Compressor {
     return succeeded(zstd.exited);
   }
 
+  /** zstd decompressing a file into a descriptor (a pipe to a restore tool): no byte passes through this process. */
+  decompressZstdFile(path: string, fd: number, signal: AbortSignal): Promise<void> {
+    const zstd = this.processes.run('zstd', [...ZSTD_DECOMPRESS_ARGS, '--', path], { stdoutFd: fd, signal });
+    return succeeded(zstd.exited);
+  }
+
   private zstd(args: string[], input: Readable, signal: AbortSignal): StreamStage {
     const zstd = this.processes.run('zstd', args, { stdin: true, signal });
     const fed = feedStdin(input, zstd.stdin!);
