@@ -1,8 +1,9 @@
 import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module.js';
+import { ApiFastifyAdapter } from './core/http/api-fastify-adapter.js';
 import { setupSwagger } from './core/http/swagger.js';
 
 /** Request bodies are small JSON documents; anything larger is refused with 413. */
@@ -28,7 +29,7 @@ const SWAGGER_UI_CSP = {
 };
 
 export async function createApiApp(): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
+  const adapter = new ApiFastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   // JSON only (Nest's form parser is off, Fastify's text parser removed): other bodies get 415.

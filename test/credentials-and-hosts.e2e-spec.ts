@@ -51,7 +51,7 @@ describe('CREDENTIALS_KEY rotation', () => {
       secretAccessKey: S3_SECRET,
     });
     expect(target.status).toBe(201);
-    const webhook = await client.post('/webhooks', { url: 'http://127.0.0.1:9/hook', secret: WEBHOOK_SECRET });
+    const webhook = await client.post('/webhooks', { url: 'http://192.0.2.1:9/hook', secret: WEBHOOK_SECRET });
     expect(webhook.status).toBe(201);
     expect((await client.post(`/databases/${databaseId}/test`)).status).toBe(200);
     await api.stop();

@@ -41,7 +41,13 @@ describe('Webhook notifications', () => {
   }
 
   beforeAll(async () => {
-    env = await createTestEnv({ WEBHOOK_BACKOFF_MS: '300', WEBHOOK_MAX_ATTEMPTS: '3', RECONCILE_INTERVAL_SECONDS: '2' });
+    // The receiver listens on loopback, which webhooks may reach only when the allowlist names it.
+    env = await createTestEnv({
+      WEBHOOK_BACKOFF_MS: '300',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+      RECONCILE_INTERVAL_SECONDS: '2',
+      TARGET_HOST_ALLOWLIST: `${PG_HOST}, 127.0.0.1`,
+    });
     source = `webhook_src_${env.id}`;
     env.ownedDatabases.push(source);
     await createDatabase(source);
@@ -65,14 +71,18 @@ describe('Webhook notifications', () => {
   });
 
   it('refuses URLs that are not http(s) or point at a cloud metadata address', async () => {
-    for (const [url, message] of [
-      ['http://169.254.169.254/latest/meta-data/', 'url must not point at a cloud metadata address'],
-      ['http://[fd00:ec2::254]/', 'url must not point at a cloud metadata address'],
-      ['ftp://example.com/hook', 'url must be an absolute http or https URL'],
-    ]) {
+    for (const [url, message] of [['ftp://example.com/hook', 'url must be an absolute http or https URL']]) {
       const response = await client.post('/webhooks', { url });
       expect(response.status).toBe(400);
       expect(response.body).toEqual({ error: 'Validation failed', details: [{ field: 'url', messages: [message] }] });
+    }
+    for (const [url, address] of [
+      ['http://169.254.169.254/latest/meta-data/', '169.254.169.254'],
+      ['http://[fd00:ec2::254]/', 'fd00:ec2::254'],
+    ]) {
+      const response = await client.post('/webhooks', { url });
+      expect(response.status).toBe(422);
+      expect(response.body).toEqual({ error: `Target host "${address}" is not allowed: ${address} is a cloud metadata address` });
     }
     const unknownEvent = await client.post('/webhooks', { url: receiver.url('/x'), events: ['backup.started'] });
     expect(unknownEvent.status).toBe(400);

@@ -3,10 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { CredentialsCipher } from '../core/crypto/credentials-cipher.js';
+import { TargetHostPolicy } from '../core/net/target-host-policy.js';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
 import { WebhookEntity } from './webhook.entity.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './webhook-signature.js';
-import { assertDeliverable } from './webhook-url.js';
+import { postOnce } from './webhook-post.js';
+import { webhookHost } from './webhook-url.js';
 
 /** What one POST got: the receiver's status code, or why there was none. */
 export interface AttemptResult {
@@ -18,9 +20,8 @@ export class WebhookAttemptFailedError extends Error {}
 
 const MAX_ERROR_LENGTH = 500;
 
-function describeFailure(error: unknown, timeoutMs: number): string {
+function describeFailure(error: unknown): string {
   const failure = error as Error & { cause?: { code?: string; message?: string } };
-  if (failure.name === 'TimeoutError') return `No answer within ${timeoutMs} ms`;
   const cause = failure.cause?.code ?? failure.cause?.message;
   return (cause ? `${failure.message}: ${cause}` : failure.message).slice(0, MAX_ERROR_LENGTH);
 }
@@ -35,6 +36,7 @@ export class WebhookSender {
     @InjectRepository(WebhookEntity) private readonly webhooks: Repository<WebhookEntity>,
     private readonly cipher: CredentialsCipher,
     private readonly config: AppConfig,
+    private readonly hostPolicy: TargetHostPolicy,
   ) {}
 
   /**
@@ -57,13 +59,16 @@ export class WebhookSender {
     if (!settled) throw new WebhookAttemptFailedError(reason);
   }
 
+  /**
+   * Where the URL points is checked again now (a name may have been re-pointed since registration), and the
+   * connection goes to the checked address itself. A redirect could lead anywhere, metadata addresses included:
+   * it counts as a failure.
+   */
   private async post(webhook: WebhookEntity, delivery: WebhookDeliveryEntity): Promise<AttemptResult> {
-    const timeoutMs = this.config.webhookTimeoutMs;
     try {
-      await assertDeliverable(webhook.url);
-      const response = await fetch(webhook.url, {
-        method: 'POST',
-        body: delivery.payload,
+      // A literal address never reaches the lookup below: check it here.
+      await this.hostPolicy.allowedAddresses(webhookHost(webhook.url), 'webhook');
+      const status = await postOnce(webhook.url, delivery.payload, {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'db-backup-service-webhooks',
@@ -71,15 +76,13 @@ export class WebhookSender {
           [EVENT_HEADER]: delivery.event,
           [DELIVERY_HEADER]: delivery.id,
         },
-        // A redirect could lead anywhere, metadata addresses included: it counts as a failure.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        lookup: this.hostPolicy.agentLookup('webhook'),
+        timeoutMs: this.config.webhookTimeoutMs,
       });
-      await response.body?.cancel().catch(() => undefined);
-      const redirected = response.status >= 300 && response.status < 400;
-      return { responseStatus: response.status, error: redirected ? 'Redirects are not followed' : null };
+      const redirected = status >= 300 && status < 400;
+      return { responseStatus: status, error: redirected ? 'Redirects are not followed' : null };
     } catch (error) {
-      return { responseStatus: null, error: describeFailure(error, timeoutMs) };
+      return { responseStatus: null, error: describeFailure(error) };
     }
   }
 

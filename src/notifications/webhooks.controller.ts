@@ -9,6 +9,7 @@ import { WebhooksService } from './webhooks.service.js';
 
 const NOT_FOUND: [number, string] = [404, 'Webhook not found'];
 const VALIDATION: [number, string] = [400, 'Validation failed'];
+const HOST_REFUSED: [number, string] = [422, 'Target host "127.0.0.1" is not allowed: 127.0.0.1 is loopback, and TARGET_HOST_ALLOWLIST does not name it'];
 const DEFAULT_DELIVERIES = 50;
 
 @ApiTags('webhooks')
@@ -25,7 +26,7 @@ export class WebhooksController {
       'The secret is returned in this response only.',
   })
   @ApiResponse({ status: 201, type: CreatedWebhookResponseDto })
-  @ApiErrors(VALIDATION, [404, 'Database not found'])
+  @ApiErrors(VALIDATION, [404, 'Database not found'], HOST_REFUSED)
   async create(@Body() dto: CreateWebhookDto): Promise<CreatedWebhookResponseDto> {
     const { webhook, secret } = await this.webhooks.create(dto);
     return { ...WebhookResponseDto.from(webhook), secret };
@@ -53,7 +54,7 @@ export class WebhooksController {
   @RequireScope('admin')
   @ApiOperation({ summary: 'Change the URL, the events or whether it is enabled' })
   @ApiResponse({ status: 200, type: WebhookResponseDto })
-  @ApiErrors(NOT_FOUND, VALIDATION)
+  @ApiErrors(NOT_FOUND, VALIDATION, HOST_REFUSED)
   async update(@Param('webhookId') id: string, @Body() dto: UpdateWebhookDto): Promise<WebhookResponseDto> {
     return WebhookResponseDto.from(await this.webhooks.update(id, dto));
   }

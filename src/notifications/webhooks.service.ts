@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { CredentialsCipher } from '../core/crypto/credentials-cipher.js';
 import { isValidId } from '../core/http/id-param.js';
+import { TargetHostPolicy } from '../core/net/target-host-policy.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import type { CreateWebhookDto, UpdateWebhookDto } from './dto/create-webhook.dto.js';
 import { WebhookNotFoundError } from './notifications.errors.js';
@@ -10,6 +11,7 @@ import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
 import { WEBHOOK_EVENTS } from './webhook-events.js';
 import { WebhookEntity } from './webhook.entity.js';
 import { generateWebhookSecret } from './webhook-signature.js';
+import { webhookHost } from './webhook-url.js';
 
 @Injectable()
 export class WebhooksService {
@@ -18,11 +20,13 @@ export class WebhooksService {
     @InjectRepository(WebhookDeliveryEntity) private readonly deliveries: Repository<WebhookDeliveryEntity>,
     private readonly databases: DatabasesService,
     private readonly cipher: CredentialsCipher,
+    private readonly hostPolicy: TargetHostPolicy,
   ) {}
 
   /** Returns the webhook and its secret in clear, which is never available again. */
   async create(dto: CreateWebhookDto): Promise<{ webhook: WebhookEntity; secret: string }> {
     if (dto.databaseId) await this.databases.get(dto.databaseId);
+    await this.hostPolicy.assertRegistrable(webhookHost(dto.url), 'webhook');
     const secret = dto.secret ?? generateWebhookSecret();
     const webhook = await this.webhooks.save(
       this.webhooks.create({
@@ -48,6 +52,7 @@ export class WebhooksService {
 
   async update(id: string, dto: UpdateWebhookDto): Promise<WebhookEntity> {
     const webhook = await this.get(id);
+    if (dto.url !== undefined) await this.hostPolicy.assertRegistrable(webhookHost(dto.url), 'webhook');
     const given = Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined));
     return this.webhooks.save(this.webhooks.merge(webhook, given));
   }

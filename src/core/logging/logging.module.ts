@@ -1,7 +1,8 @@
-import { Module } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { Module, RequestMethod } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.js';
+import { acceptOrCreateRequestId } from '../http/request-id.js';
 
 /** Paths whose values never reach a log line. */
 export const REDACTED_PATHS = [
@@ -20,21 +21,27 @@ export const REDACTED_PATHS = [
   '*.authorization',
 ];
 
-/** Structured JSON logs with a request id (taken from X-Request-Id when the caller sends one). */
+/**
+ * Every route. nestjs-pino's default ('{/*splat}') matches no request under Nest 12's Fastify adapter, so
+ * without this there was no request log line at all.
+ */
+export const LOGGED_ROUTES = [{ path: '{*splat}', method: RequestMethod.ALL }];
+
+/**
+ * Structured JSON logs, with one info line per request ("request completed") carrying its id. The id is
+ * Fastify's request id (see ApiFastifyAdapter: the caller's well-formed X-Request-Id, else a UUID), which the
+ * response echoes in X-Request-Id; middie hands it to pino-http as `req.id`.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
+        forRoutes: LOGGED_ROUTES,
         pinoHttp: {
           level: config.logLevel,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          genReqId: (req, res) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
+          genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? acceptOrCreateRequestId(req.headers['x-request-id']),
           autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
         },
       }),

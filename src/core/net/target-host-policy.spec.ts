@@ -29,7 +29,16 @@ const records = dns({
 });
 
 describe('isMetadataAddress', () => {
-  it.each(['169.254.169.254', 'fd00:ec2::254', 'FD00:EC2:0:0:0:0:0:254', '::ffff:169.254.169.254'])('%s is a metadata address', (address) => {
+  it.each([
+    '169.254.169.254',
+    'fd00:ec2::254',
+    'FD00:EC2:0:0:0:0:0:254',
+    '::ffff:169.254.169.254',
+    '::ffff:a9fe:a9fe',
+    '[fd00:ec2::254]',
+    '169.254.170.2',
+    '100.100.100.200',
+  ])('%s is a metadata address', (address) => {
     expect(isMetadataAddress(address)).toBe(true);
   });
 
@@ -112,17 +121,65 @@ describe('TargetHostPolicy with an allowlist', () => {
     await expect(policy.allowedAddresses(host)).rejects.toThrow(`Target host "${host}" is not allowed: ${reason}`);
   });
 
-  it('refuses metadata addresses even inside a listed network', async () => {
-    const wide = new TargetHostPolicy('169.254.0.0/16,fd00::/8', records);
+  it('refuses metadata and link-local addresses even inside a listed network', async () => {
+    const wide = new TargetHostPolicy('169.254.0.0/16,fd00::/8,fe80::/10,100.64.0.0/10', records);
     await expect(wide.allowedAddresses('169.254.169.254')).rejects.toThrow('is a cloud metadata address');
     await expect(wide.allowedAddresses('fd00:ec2::254')).rejects.toThrow('is a cloud metadata address');
-    await expect(wide.allowedAddresses('169.254.1.1')).resolves.toEqual(['169.254.1.1']);
+    await expect(wide.allowedAddresses('100.100.100.200')).rejects.toThrow('is a cloud metadata address');
+    await expect(wide.allowedAddresses('169.254.1.1')).rejects.toThrow('Target host "169.254.1.1" is not allowed: 169.254.1.1 is a link-local address');
+    await expect(wide.allowedAddresses('fe80::1')).rejects.toThrow('Target host "fe80::1" is not allowed: fe80::1 is a link-local address');
+    await expect(wide.allowedAddresses('100.100.100.201')).resolves.toEqual(['100.100.100.201']);
   });
 
   it('refuses to register a name it cannot resolve, since it cannot be checked', async () => {
     await expect(policy.assertRegistrable('nowhere.example')).rejects.toThrow(
       'Target host "nowhere.example" is not allowed: it cannot be resolved, so it cannot be checked against TARGET_HOST_ALLOWLIST',
     );
+  });
+});
+
+describe('TargetHostPolicy for webhooks', () => {
+  const webhookRecords = dns({
+    localhost: ['127.0.0.1', '::1'],
+    'hooks.example': ['203.0.113.20'],
+    'split.example': ['203.0.113.21', '127.0.0.1'],
+    'ecs.example': ['169.254.170.2'],
+    'linklocal.example': ['fe80::9'],
+  });
+
+  it.each([
+    ['127.0.0.1', '127.0.0.1 is loopback, and TARGET_HOST_ALLOWLIST does not name it'],
+    ['::1', '::1 is loopback, and TARGET_HOST_ALLOWLIST does not name it'],
+    ['::ffff:127.0.0.1', '::ffff:127.0.0.1 is loopback, and TARGET_HOST_ALLOWLIST does not name it'],
+    ['localhost', '127.0.0.1, ::1 is loopback, and TARGET_HOST_ALLOWLIST does not name it'],
+    ['169.254.170.2', '169.254.170.2 is a cloud metadata address'],
+    ['100.100.100.200', '100.100.100.200 is a cloud metadata address'],
+    ['169.254.10.10', '169.254.10.10 is a link-local address'],
+    ['ecs.example', '169.254.170.2 is a cloud metadata address'],
+    ['linklocal.example', 'fe80::9 is a link-local address'],
+  ])('refuses %s without an allowlist', async (host, reason) => {
+    const policy = new TargetHostPolicy(undefined, webhookRecords);
+    await expect(policy.assertRegistrable(host, 'webhook')).rejects.toThrow(`Target host "${host}" is not allowed: ${reason}`);
+  });
+
+  it('allows any other address, keeps only the non-loopback ones of a name, and registers a name that does not resolve', async () => {
+    const policy = new TargetHostPolicy(undefined, webhookRecords);
+    await expect(policy.allowedAddresses('hooks.example', 'webhook')).resolves.toEqual(['203.0.113.20']);
+    await expect(policy.allowedAddresses('10.1.2.3', 'webhook')).resolves.toEqual(['10.1.2.3']);
+    await expect(policy.allowedAddresses('split.example', 'webhook')).resolves.toEqual(['203.0.113.21']);
+    await expect(policy.assertRegistrable('nowhere.example', 'webhook')).resolves.toBeUndefined();
+  });
+
+  it('allows loopback that TARGET_HOST_ALLOWLIST names, by address or by name, and ignores the allowlist otherwise', async () => {
+    const byAddress = new TargetHostPolicy('127.0.0.1, 10.0.0.0/8', webhookRecords);
+    await expect(byAddress.allowedAddresses('127.0.0.1', 'webhook')).resolves.toEqual(['127.0.0.1']);
+    await expect(byAddress.allowedAddresses('localhost', 'webhook')).resolves.toEqual(['127.0.0.1']);
+    await expect(byAddress.allowedAddresses('::1', 'webhook')).rejects.toThrow('::1 is loopback, and TARGET_HOST_ALLOWLIST does not name it');
+    await expect(byAddress.allowedAddresses('hooks.example', 'webhook')).resolves.toEqual(['203.0.113.20']);
+    await expect(byAddress.assertRegistrable('nowhere.example', 'webhook')).resolves.toBeUndefined();
+    const byName = new TargetHostPolicy('localhost', webhookRecords);
+    await expect(byName.allowedAddresses('localhost', 'webhook')).resolves.toEqual(['127.0.0.1', '::1']);
+    await expect(byName.allowedAddresses('169.254.170.2', 'webhook')).rejects.toThrow('is a cloud metadata address');
   });
 });
 

@@ -3,8 +3,30 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { UnprocessableError } from '../http/domain-error.js';
 
-/** Cloud instance metadata endpoints (AWS, GCP, Azure, OpenStack; AWS IPv6): never a backup target. */
-export const METADATA_ADDRESSES = ['169.254.169.254', 'fd00:ec2::254'] as const;
+/**
+ * Cloud instance metadata and credential endpoints, never a target: AWS/GCP/Azure/OpenStack (and AWS over IPv6),
+ * AWS ECS task credentials, Alibaba Cloud.
+ */
+export const METADATA_ADDRESSES = ['169.254.169.254', 'fd00:ec2::254', '169.254.170.2', '100.100.100.200'] as const;
+
+/** Link-local networks: where metadata services live; never a target either. */
+export const LINK_LOCAL_NETWORKS = [
+  { address: '169.254.0.0', prefix: 16 },
+  { address: 'fe80::', prefix: 10 },
+] as const;
+
+/** Loopback: the service's own host. Webhooks may only call it when TARGET_HOST_ALLOWLIST names it. */
+export const LOOPBACK_NETWORKS = [
+  { address: '127.0.0.0', prefix: 8 },
+  { address: '::1', prefix: 128 },
+] as const;
+
+/**
+ * Who connects: a registered database or S3 endpoint must be inside TARGET_HOST_ALLOWLIST when there is one;
+ * a webhook receiver is usually outside the backup network (a chat or paging service) and may be anywhere but
+ * on this host's loopback, which it may reach only when TARGET_HOST_ALLOWLIST names it.
+ */
+export type TargetKind = 'database' | 'webhook';
 
 const HOSTNAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
@@ -74,23 +96,59 @@ export function parseAllowlist(text: string): Allowlist {
   return { hostnames, networks };
 }
 
-const metadata = new BlockList();
-for (const address of METADATA_ADDRESSES) metadata.addAddress(address, family(address));
+function blockList(addresses: readonly string[], networks: ReadonlyArray<{ address: string; prefix: number }>): BlockList {
+  const list = new BlockList();
+  for (const address of addresses) list.addAddress(address, family(address));
+  for (const network of networks) list.addSubnet(network.address, network.prefix, family(network.address));
+  return list;
+}
 
-/** IPv4-mapped IPv6 ("::ffff:169.254.169.254") is checked as the IPv4 address it carries. */
-function unmapped(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return mapped ? mapped[1]! : address;
+const metadata = blockList(METADATA_ADDRESSES, []);
+const linkLocal = blockList([], LINK_LOCAL_NETWORKS);
+const loopback = blockList([], LOOPBACK_NETWORKS);
+
+/**
+ * IPv4-mapped IPv6 ("::ffff:169.254.169.254", or "::ffff:a9fe:a9fe" as the URL parser writes it) is checked as
+ * the IPv4 address it carries; brackets of a URL's IPv6 host are dropped.
+ */
+export function unmapped(address: string): string {
+  const plain = address.replace(/^\[(.*)\]$/, '$1');
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(plain);
+  if (dotted) return dotted[1]!;
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(plain);
+  if (!hex) return plain;
+  const [high, low] = [parseInt(hex[1]!, 16), parseInt(hex[2]!, 16)];
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+}
+
+function inList(list: BlockList, address: string): boolean {
+  const plain = unmapped(address);
+  return isIP(plain) !== 0 && list.check(plain, family(plain));
 }
 
 export function isMetadataAddress(address: string): boolean {
-  const plain = unmapped(address);
-  return isIP(plain) !== 0 && metadata.check(plain, family(plain));
+  return inList(metadata, address);
+}
+
+export function isLinkLocalAddress(address: string): boolean {
+  return inList(linkLocal, address);
+}
+
+export function isLoopbackAddress(address: string): boolean {
+  return inList(loopback, address);
+}
+
+/** Why `address` can never be a target, whatever the configuration, or null. */
+function alwaysRefused(address: string): string | null {
+  if (isMetadataAddress(address)) return `${address} is a cloud metadata address`;
+  if (isLinkLocalAddress(address)) return `${address} is a link-local address`;
+  return null;
 }
 
 /**
- * Where registered databases and S3 endpoints may point. Metadata addresses are always refused; with an
- * allowlist, a host must be listed by name or resolve to an address in a listed network (only those are used).
+ * Where registered databases, S3 endpoints and webhooks may point. Metadata and link-local addresses are always
+ * refused. A database or S3 endpoint must, with an allowlist, be listed by name or resolve to an address in a
+ * listed network (only those are used); a webhook may be anywhere but on loopback, unless the allowlist names it.
  * Checked at registration and again at connect time on the resolved addresses, which the caller then connects
  * to, so a name re-pointed at a forbidden address afterwards (DNS rebinding) is still refused.
  */
@@ -109,29 +167,33 @@ export class TargetHostPolicy {
   }
 
   /**
-   * The addresses `host` may be reached at (IPv4 first): those inside the allowlist (all, for a name listed as
-   * such). A host resolving to a metadata address anywhere is refused outright. Throws TargetHostNotAllowedError
-   * or TargetHostUnresolvedError.
+   * The addresses `host` may be reached at (IPv4 first) by a target of this kind. A host resolving to a metadata
+   * or link-local address anywhere is refused outright. Throws TargetHostNotAllowedError or
+   * TargetHostUnresolvedError.
    */
-  async allowedAddresses(host: string): Promise<string[]> {
+  async allowedAddresses(host: string, kind: TargetKind = 'database'): Promise<string[]> {
     const listedByName = this.allowlist?.hostnames.has(host.toLowerCase()) ?? false;
-    const addresses = isIP(host) !== 0 ? [host] : await this.lookup(host);
-    const metadataAddress = addresses.find(isMetadataAddress);
-    if (metadataAddress) throw new TargetHostNotAllowedError(host, `${metadataAddress} is a cloud metadata address`);
-    const allowed = listedByName ? addresses : addresses.filter((address) => this.inAllowedNetwork(address));
-    if (allowed.length === 0) throw new TargetHostNotAllowedError(host, `${addresses.join(', ')} is outside TARGET_HOST_ALLOWLIST`);
+    const literal = host.replace(/^\[(.*)\]$/, '$1');
+    const addresses = isIP(literal) !== 0 ? [literal] : await this.lookup(host);
+    for (const address of addresses) {
+      const reason = alwaysRefused(address);
+      if (reason) throw new TargetHostNotAllowedError(host, reason);
+    }
+    const allowed = addresses.filter((address) => listedByName || this.permits(address, kind));
+    if (allowed.length === 0) throw new TargetHostNotAllowedError(host, refusalReason(addresses, kind));
     return allowed;
   }
 
   /**
    * Registration-time check. Without an allowlist a name that does not resolve yet is accepted (the connect-time
-   * check still applies); with one it is refused, since it cannot be checked.
+   * check still applies); with one it is refused, since it cannot be checked. A webhook's name is always
+   * accepted then: only loopback depends on the allowlist, and delivery checks what the name resolves to.
    */
-  async assertRegistrable(host: string): Promise<void> {
+  async assertRegistrable(host: string, kind: TargetKind = 'database'): Promise<void> {
     try {
-      await this.allowedAddresses(host);
+      await this.allowedAddresses(host, kind);
     } catch (error) {
-      if (error instanceof TargetHostUnresolvedError && !this.allowlist) return;
+      if (error instanceof TargetHostUnresolvedError && (!this.allowlist || kind === 'webhook')) return;
       if (error instanceof TargetHostUnresolvedError) {
         throw new TargetHostNotAllowedError(host, 'it cannot be resolved, so it cannot be checked against TARGET_HOST_ALLOWLIST');
       }
@@ -141,11 +203,11 @@ export class TargetHostPolicy {
 
   /**
    * A `lookup` for http(s) agents: every connection resolves its host through the policy, so an HTTP client
-   * (the S3 SDK) only ever connects to a checked address.
+   * (the S3 SDK, the webhook sender) only ever connects to a checked address.
    */
-  agentLookup(): LookupFunction {
+  agentLookup(kind: TargetKind = 'database'): LookupFunction {
     return (hostname, options, callback) => {
-      this.allowedAddresses(hostname).then(
+      this.allowedAddresses(hostname, kind).then(
         (addresses) => {
           const entries: LookupAddress[] = addresses
             .map((address) => ({ address, family: isIP(address) }))
@@ -157,6 +219,11 @@ export class TargetHostPolicy {
         (error: Error) => callback(error, ''),
       );
     };
+  }
+
+  private permits(address: string, kind: TargetKind): boolean {
+    if (kind === 'database') return this.inAllowedNetwork(address);
+    return !isLoopbackAddress(address) || (this.allowlist !== null && this.inAllowedNetwork(address));
   }
 
   private inAllowedNetwork(address: string): boolean {
@@ -174,4 +241,9 @@ export class TargetHostPolicy {
       throw new TargetHostUnresolvedError(host, (error as { code?: string }).code ?? (error as Error).message);
     }
   }
+}
+
+function refusalReason(addresses: string[], kind: TargetKind): string {
+  const listed = addresses.join(', ');
+  return kind === 'database' ? `${listed} is outside TARGET_HOST_ALLOWLIST` : `${listed} is loopback, and TARGET_HOST_ALLOWLIST does not name it`;
 }

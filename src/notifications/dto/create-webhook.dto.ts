@@ -5,7 +5,7 @@ import { idToString } from '../../core/http/id-param.js';
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhook-events.js';
 import { webhookUrlProblem } from '../webhook-url.js';
 
-/** http(s) only, never a cloud metadata address. */
+/** http(s) only, no credentials; where it points is checked by the target host policy (422). */
 export const IsWebhookUrl = () =>
   ValidateBy({
     name: 'isWebhookUrl',
