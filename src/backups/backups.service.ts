@@ -179,11 +179,12 @@ export class BackupsService {
     }
   }
 
+  /** withDeleted() must come before the join: TypeORM adds `deleted_at IS NULL` to a join when it is made. */
   private withDatabaseName() {
     return this.backups
       .createQueryBuilder('b')
-      .innerJoin('b.database', 'd')
       .withDeleted()
+      .innerJoin('b.database', 'd')
       .addSelect('d.name', 'database_name');
   }
 }
