@@ -25,8 +25,11 @@ import {
 
 /** A verification reads the whole file; past this it counts as failed. */
 const VERIFY_TIMEOUT_MS = 30 * 60 * 1000;
-/** Downloads up to this size are checked whole before their first byte is sent. */
-const CHECKED_BEFORE_SENDING_BYTES = 1024 * 1024;
+/**
+ * Downloads up to this size are checked whole before their first byte is sent. A file read in one chunk would
+ * otherwise fail before any byte went out, too late for a status and too early for a cut; larger ones are cut.
+ */
+const CHECKED_BEFORE_SENDING_BYTES = 64 * 1024;
 
 function rethrowAsCorrupt(error: Error): never {
   throw error instanceof BackupIntegrityError ? new BackupFileCorruptError(error.message) : error;
