@@ -43,8 +43,8 @@ async function fill(): Promise<void> {
     SELECT 'db' || g, CASE WHEN g % 2 = 0 THEN 'postgres' ELSE 'mysql' END, '127.0.0.1', 5432, 'db' || g, 'u', 'x'
     FROM generate_series(1, 20) g ON CONFLICT DO NOTHING`);
   await query(DATABASE, `
-    INSERT INTO backups (database_id, status, trigger, requested_at, started_at, finished_at, size_bytes, storage_key, checksum)
-    SELECT d.id, CASE WHEN g % 10 = 0 THEN 'failed' ELSE 'success' END, 'schedule',
+    INSERT INTO backups (database_id, engine, status, trigger, requested_at, started_at, finished_at, size_bytes, storage_key, checksum)
+    SELECT d.id, d.engine, CASE WHEN g % 10 = 0 THEN 'failed' ELSE 'success' END, 'schedule',
            now() - make_interval(mins => g), now() - make_interval(mins => g),
            now() - make_interval(mins => g) + make_interval(secs => g % 3600), (g % 1000) * 1048576,
            'db-' || d.id || '/backup-' || g, repeat('0', 64)

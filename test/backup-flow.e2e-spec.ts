@@ -96,6 +96,7 @@ describe('Backing up a real PostgreSQL database end to end', () => {
       error: null,
       serverVersion: expect.stringMatching(/^\d+\.\d+/),
       toolVersion: expect.stringMatching(/^pg_dump \d+\.\d+/),
+      engine: 'postgres',
       compression: 'zstd',
       encrypted: false,
       storageTargetId: null,

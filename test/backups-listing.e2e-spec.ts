@@ -40,20 +40,21 @@ async function seed(database: string): Promise<string[]> {
     const ids = rows.map((row) => row.id);
     // ORDER BY random(): ids are handed out in insertion order, so they do not follow requested_at.
     await client.query(
-      `INSERT INTO backups (database_id, status, trigger, requested_at, storage_key, size_bytes, checksum, error)
-       SELECT ($1::bigint[])[1 + g % 3], s.status, 'manual', s.at,
+      `INSERT INTO backups (database_id, engine, status, trigger, requested_at, storage_key, size_bytes, checksum, error)
+       SELECT d.id, d.engine, s.status, 'manual', s.at,
          CASE WHEN s.status = 'success' THEN 'k' || g END, CASE WHEN s.status = 'success' THEN 1 END,
          CASE WHEN s.status = 'success' THEN repeat('a', 64) END, CASE WHEN s.status = 'failed' THEN 'x' END
        FROM generate_series(1, $2::int) AS g
        CROSS JOIN LATERAL (SELECT CASE WHEN g % 4 = 0 THEN 'failed' ELSE 'success' END AS status,
          $3::timestamptz - (g / 5) * interval '15 minutes' + CASE WHEN g % 11 = 0 THEN interval '1 microsecond' ELSE interval '0' END AS at) AS s
+       JOIN databases d ON d.id = ($1::bigint[])[1 + g % 3]
        ORDER BY random()`,
       [ids, ROWS, BASE],
     );
     // The unfinished ones (one per database at most): the newest rows.
     await client.query(
-      `INSERT INTO backups (database_id, status, trigger, requested_at)
-       VALUES ($1, 'queued', 'manual', $3::timestamptz + interval '1 hour'), ($2, 'running', 'schedule', $3::timestamptz + interval '1 hour')`,
+      `INSERT INTO backups (database_id, engine, status, trigger, requested_at)
+       VALUES ($1, 'postgres', 'queued', 'manual', $3::timestamptz + interval '1 hour'), ($2, 'mysql', 'running', 'schedule', $3::timestamptz + interval '1 hour')`,
       [ids[0], ids[1], BASE],
     );
     return ids;
@@ -234,7 +235,8 @@ describe('GET /backups: filters and keyset pages', () => {
     const snapshot = expected(all, {}).map((row) => String(row.id));
     await withClient(env.metadataDatabase, (c) =>
       c.query(
-        `INSERT INTO backups (database_id, status, trigger, requested_at, error) VALUES ($1, 'failed', 'manual', now(), 'late')`,
+        `INSERT INTO backups (database_id, engine, status, trigger, requested_at, error)
+         SELECT id, engine, 'failed', 'manual', now(), 'late' FROM databases WHERE id = $1`,
         [databaseIds[2]],
       ),
     );

@@ -28,8 +28,8 @@ describe('Partial-file sweeper', () => {
       await client.post('/databases', { name: 's', engine: 'postgres', host: PG_HOST, port: PG_PORT, database: 'postgres', username: PG_USER, password: 'x' })
     ).body.databaseId;
     const [failed, running] = await withClient(env.metadataDatabase, async (c) => {
-      const a = await c.query("INSERT INTO backups (database_id, status, attempt, error) VALUES ($1, 'failed', 1, 'x') RETURNING id", [databaseId]);
-      const b = await c.query("INSERT INTO backups (database_id, status, attempt) VALUES ($1, 'running', 2) RETURNING id", [databaseId]);
+      const a = await c.query("INSERT INTO backups (database_id, engine, status, attempt, error) VALUES ($1, 'postgres', 'failed', 1, 'x') RETURNING id", [databaseId]);
+      const b = await c.query("INSERT INTO backups (database_id, engine, status, attempt) VALUES ($1, 'postgres', 'running', 2) RETURNING id", [databaseId]);
       return [a.rows[0].id as string, b.rows[0].id as string];
     });
     const dir = path.join(env.storageDir, `db-${databaseId}`);

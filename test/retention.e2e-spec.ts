@@ -47,7 +47,7 @@ describe('Retention', () => {
       await metadata("UPDATE backups SET requested_at = now() - make_interval(days => $2) WHERE id = $1", [made[index]!.backupId, days]);
     }
     [{ id: failedId }] = await metadata<{ id: string }>(
-      "INSERT INTO backups (database_id, status, trigger, requested_at, error) VALUES ($1, 'failed', 'manual', now() - interval '90 days', 'x') RETURNING id::text",
+      "INSERT INTO backups (database_id, engine, status, trigger, requested_at, error) VALUES ($1, 'postgres', 'failed', 'manual', now() - interval '90 days', 'x') RETURNING id::text",
       [databaseId],
     );
   });

@@ -19,16 +19,17 @@ export async function registerDatabases(client: pg.Client, namePrefix: string, c
 export async function seedBackupRows(client: pg.Client, databaseIds: string[], count: number): Promise<void> {
   await client.query('SET synchronous_commit = off');
   await client.query(
-    `INSERT INTO backups (database_id, status, trigger, requested_at, started_at, finished_at, storage_key, file_location,
+    `INSERT INTO backups (database_id, engine, status, trigger, requested_at, started_at, finished_at, storage_key, file_location,
        size_bytes, checksum, error)
-     SELECT ($2::bigint[])[1 + g % cardinality($2::bigint[])], s.status, 'schedule', s.at, s.at + interval '1 second',
+     SELECT d.id, d.engine, s.status, 'schedule', s.at, s.at + interval '1 second',
        s.at + interval '9 seconds',
        CASE WHEN s.status = 'success' THEN 'bench/' || g END, CASE WHEN s.status = 'success' THEN '/bench/' || g END,
        CASE WHEN s.status = 'success' THEN 1048576 END, CASE WHEN s.status = 'success' THEN repeat('0', 64) END,
        CASE WHEN s.status = 'failed' THEN 'bench' END
      FROM generate_series(1, $1::int) AS g
      CROSS JOIN LATERAL (SELECT CASE WHEN g % 10 = 0 THEN 'failed' ELSE 'success' END AS status,
-       timestamptz '2026-01-01T00:00:00Z' - g * interval '3 seconds' + (g % 7) * interval '1 microsecond' AS at) AS s`,
+       timestamptz '2026-01-01T00:00:00Z' - g * interval '3 seconds' + (g % 7) * interval '1 microsecond' AS at) AS s
+     JOIN databases d ON d.id = ($2::bigint[])[1 + g % cardinality($2::bigint[])]`,
     [count, databaseIds],
   );
   await client.query('ANALYZE databases');

@@ -9,6 +9,7 @@ import { enqueue, enqueueMany } from '../core/queue/enqueue.js';
 import { isValidId } from '../core/http/id-param.js';
 import { DatabaseNotFoundError } from '../databases/databases.errors.js';
 import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
+import type { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupInProgressError, QueueUnavailableError, TickAlreadyBackedUpError } from './backups.errors.js';
@@ -21,6 +22,8 @@ export type QueuedBackup = Pick<BackupEntity, 'id' | 'status'>;
 const MANUAL: BackupOrigin = { trigger: 'manual' };
 /** Migration 1764200000000: one backup per (schedule, tick). */
 const ONE_PER_TICK_INDEX = 'backups_one_per_tick_idx';
+/** Each retry means an unfinished backup finished within one round trip: a handful is already unlikely. */
+const MAX_INSERT_TRIES = 20;
 
 /** The one path that creates backups, manual or scheduled: record it as queued, then hand its id to the workers. */
 @Injectable()
@@ -52,8 +55,8 @@ export class BackupRequests {
    */
   private async insertAndEnqueueMany(databaseIds: string[]): Promise<Array<BatchOutcome<QueuedBackup | undefined>>> {
     const inserted: Array<QueuedBackup & { database_id: string }> = await this.dataSource.query(
-      `INSERT INTO backups (database_id, status, trigger, requested_at)
-       SELECT d.id, 'queued', 'manual', now()
+      `INSERT INTO backups (database_id, status, trigger, requested_at, engine, compression, encrypted, storage_target_id)
+       SELECT d.id, 'queued', 'manual', now(), d.engine, d.compression, d.encrypted, d.storage_target_id
        FROM unnest($1::bigint[]) WITH ORDINALITY AS r (id, position) JOIN databases d ON d.id = r.id AND d.deleted_at IS NULL
        ORDER BY r.position
        ON CONFLICT (database_id) WHERE status IN ('queued', 'running') DO NOTHING
@@ -87,7 +90,7 @@ export class BackupRequests {
    */
   async request(databaseId: string, origin: BackupOrigin = MANUAL): Promise<BackupEntity> {
     const database = await this.databases.get(databaseId);
-    const backup = await this.insertQueued(database.id, origin);
+    const backup = await this.insertQueued(database, origin);
     try {
       const job = backupJob(backup.id);
       await enqueue(this.queue, job.name, job.data, job.opts);
@@ -100,17 +103,45 @@ export class BackupRequests {
     return backup;
   }
 
-  private async insertQueued(databaseId: string, origin: BackupOrigin): Promise<BackupEntity> {
+  /**
+   * Inserts the queued row, with the registration's settings. When another unfinished backup holds the database,
+   * answers BackupInProgressError naming it; if that one finished between the refused insert and the look-up,
+   * the insert is tried again, so a 409 always names the backup in the way.
+   */
+  private async insertQueued(database: DatabaseEntity, origin: BackupOrigin): Promise<BackupEntity> {
+    for (let tries = 1; ; tries++) {
+      const inserted = await this.tryInsertQueued(database, origin);
+      if (inserted) return inserted;
+      const unfinished = await this.backups.findOne({
+        where: { databaseId: database.id, status: In(['queued', 'running']) },
+        select: { id: true },
+      });
+      if (unfinished) throw new BackupInProgressError(unfinished.id);
+      if (tries >= MAX_INSERT_TRIES) throw new Error(`Backup of database ${database.id} kept conflicting with backups that finished`);
+    }
+  }
+
+  /** The new row, or null when an unfinished backup of the database is in the way. */
+  private async tryInsertQueued(database: DatabaseEntity, origin: BackupOrigin): Promise<BackupEntity | null> {
     const scheduled = origin.trigger === 'schedule' ? { scheduleId: origin.scheduleId, scheduledFor: origin.scheduledFor } : {};
     try {
       return await this.backups.save(
-        this.backups.create({ databaseId, status: 'queued', trigger: origin.trigger, requestedAt: new Date(), ...scheduled }),
+        this.backups.create({
+          databaseId: database.id,
+          status: 'queued',
+          trigger: origin.trigger,
+          requestedAt: new Date(),
+          engine: database.engine,
+          compression: database.compression,
+          encrypted: database.encrypted,
+          storageTargetId: database.storageTargetId,
+          ...scheduled,
+        }),
       );
     } catch (error) {
       if (isUniqueViolation(error, ONE_PER_TICK_INDEX)) throw new TickAlreadyBackedUpError();
-      if (!isUniqueViolation(error)) throw error;
-      const unfinished = await this.backups.findOne({ where: { databaseId, status: In(['queued', 'running']) }, select: { id: true } });
-      throw new BackupInProgressError(unfinished?.id);
+      if (isUniqueViolation(error)) return null;
+      throw error;
     }
   }
 }

@@ -8,6 +8,7 @@ import { type AttemptOptions, type Claim, FencedRecords } from '../core/database
 import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { RETENTION_QUEUE, type RetentionJobData } from '../core/queue/queue.constants.js';
 import { requestRetention } from '../retention/retention-requests.js';
+import type { EngineName } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import type { BackupCatalog } from '../engines/backup-catalog.js';
 import type { DumpSession } from '../engines/engine.js';
@@ -80,7 +81,7 @@ export class BackupRunner {
     );
     let outcome: DumpOutcome;
     try {
-      outcome = await this.dumpToStorage(parts, progress, options.signal);
+      outcome = await this.dumpToStorage(claim, parts, progress, options.signal);
     } catch (error) {
       await progress.stop();
       return this.records.settleFailure(claim, error as Error, options);
@@ -89,16 +90,20 @@ export class BackupRunner {
     await this.recordSuccess(claim, outcome);
   }
 
-  private async dumpToStorage(parts: BackupKeyParts, progress: BackupProgress, shutdown?: AbortSignal): Promise<DumpOutcome> {
+  private async dumpToStorage(claim: Claim, parts: BackupKeyParts, progress: BackupProgress, shutdown?: AbortSignal): Promise<DumpOutcome> {
     progress.enter('connecting');
     const registration = await this.databases.getIncludingDeleted(parts.databaseId);
     if (registration.deletedAt) throw new PermanentBackupError('The database registration was deleted');
+    const backupEngine = String(claim.row.engine) as EngineName;
+    if (backupEngine !== registration.engine) {
+      throw new PermanentBackupError(`The backup was requested for a ${backupEngine} database; the registration now says ${registration.engine}`);
+    }
     const target = await this.databases.connectionTarget(registration);
 
     const attempt = new AttemptSignal(this.config.backupTimeoutMs, shutdown);
     const { signal } = attempt;
     const started = performance.now();
-    const engine = this.engines.get(registration.engine);
+    const engine = this.engines.get(backupEngine);
     const requestedAt = new Date();
     const plan: BackupFilePlan = {
       storageTargetId: registration.storageTargetId,
@@ -106,12 +111,14 @@ export class BackupRunner {
       encrypted: registration.encrypted,
       key: storageKeyFor(parts, backupFileExtension(engine.dumpExtension, registration.compression, registration.encrypted), requestedAt),
     };
+    // The settings this attempt uses (the registration's now), shown on the backup even if it fails.
+    await this.records.update(claim, { compression: plan.compression, encrypted: plan.encrypted, storageTargetId: plan.storageTargetId });
     const catalogKey = storageKeyFor(parts, catalogFileExtension(registration.encrypted), requestedAt);
     let session: DumpSession | undefined;
     const startDump = async (stdoutFd?: number): Promise<DumpSession> => {
       session = await engine.startDump(target, signal, stdoutFd);
       progress.enter('dumping');
-      this.logger.debug(`Backup ${parts.backupId}: ${registration.engine} dump started after ${Math.round(performance.now() - started)} ms`);
+      this.logger.debug(`Backup ${parts.backupId}: ${backupEngine} dump started after ${Math.round(performance.now() - started)} ms`);
       return session;
     };
     try {
@@ -127,7 +134,7 @@ export class BackupRunner {
         catalogFile,
         catalog,
         plan,
-        engine: registration.engine,
+        engine: backupEngine,
         seconds,
         serverVersion: session!.serverVersion,
         toolVersion: session!.toolVersion,

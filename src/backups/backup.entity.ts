@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { DatabaseEntity } from '../databases/database.entity.js';
+import { DatabaseEntity, type EngineName } from '../databases/database.entity.js';
 import type { BackupManifest } from '../engines/backup-catalog.js';
 import type { Compression } from '../storage/compression.js';
 import type { BackupPhase } from './backup-progress.js';
@@ -73,6 +73,13 @@ export class BackupEntity {
 
   @Column({ name: 'tool_version', type: 'text', nullable: true })
   toolVersion!: string | null;
+
+  /**
+   * The engine, compression, encryption and storage target are recorded when the backup is requested (and again
+   * when a worker claims it): the file is read back with them, whatever its registration says later.
+   */
+  @Column({ type: 'varchar', length: 16 })
+  engine!: EngineName;
 
   @Column({ type: 'varchar', length: 8, default: 'none' })
   compression!: Compression;

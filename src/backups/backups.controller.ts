@@ -29,6 +29,7 @@ const DETAILS_EXAMPLE = {
   error: null,
   serverVersion: '15.19',
   toolVersion: 'pg_dump 15.19',
+  engine: 'postgres',
   compression: 'zstd',
   encrypted: false,
   storageTargetId: null,

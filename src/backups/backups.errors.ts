@@ -7,8 +7,8 @@ export class BackupNotFoundError extends NotFoundError {
 }
 
 export class BackupInProgressError extends ConflictError {
-  constructor(backupId: string | undefined) {
-    super(`A backup of this database is already queued or running${backupId ? ` (backup ${backupId})` : ''}`);
+  constructor(backupId: string) {
+    super(`A backup of this database is already queued or running (backup ${backupId})`);
   }
 }
 

@@ -4,10 +4,10 @@ import { DataSource, Repository } from 'typeorm';
 import { finishedEventKey } from '../core/database/fenced-records.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
-import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
-import type { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { decodeCursor, encodeCursor } from './backup-cursor.js';
 import { type BackupListQuery, type BackupListRow, backupPageSql } from './backup-listing.js';
 import { readBackupCatalog } from './backup-catalog-file.js';
@@ -25,6 +25,15 @@ import {
 
 /** A verification reads the whole file; past this it counts as failed. */
 const VERIFY_TIMEOUT_MS = 30 * 60 * 1000;
+/**
+ * Downloads up to this size are checked whole before their first byte is sent. A file read in one chunk would
+ * otherwise fail before any byte went out, too late for a status and too early for a cut; larger ones are cut.
+ */
+const CHECKED_BEFORE_SENDING_BYTES = 64 * 1024;
+
+function rethrowAsCorrupt(error: Error): never {
+  throw error instanceof BackupIntegrityError ? new BackupFileCorruptError(error.message) : error;
+}
 
 export interface BackupPage {
   items: BackupSummaryDto[];
@@ -56,7 +65,6 @@ export class BackupsService {
     private readonly requests: BackupRequests,
     private readonly remover: BackupRemover,
     private readonly files: BackupFiles,
-    private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
     private readonly finished: FinishedListener,
   ) {}
@@ -122,13 +130,19 @@ export class BackupsService {
     return this.get(backup.id);
   }
 
-  /** The stored bytes, after a size check; the stream fails at its end if their sha256 is not the recorded one. */
+  /**
+   * The stored bytes, after a size check; the stream fails at its end if their sha256 is not the recorded one.
+   * A small file is read and checked whole before anything is sent, so an altered one answers 409 instead of a
+   * response cut short before its first byte.
+   */
   async openDownload(backupId: string): Promise<{ backup: BackupEntity; databaseName: string; stream: Readable }> {
     const { backup, databaseName } = await this.get(backupId);
     if (backup.status !== 'success' || !backup.storageKey) throw new BackupHasNoFileError(backup.status);
-    await this.files.checkSize(backup).catch((error: Error) => {
-      throw error instanceof BackupIntegrityError ? new BackupFileCorruptError(error.message) : error;
-    });
+    const size = await this.files.checkSize(backup).catch(rethrowAsCorrupt);
+    if (size <= CHECKED_BEFORE_SENDING_BYTES) {
+      const content = await this.readChecked(backup).catch(rethrowAsCorrupt);
+      return { backup, databaseName, stream: Readable.from([content]) };
+    }
     const verifier = this.files.checksumVerifier(backup, true);
     const stored = await this.files.openStored(backup);
     stored.once('error', (error) => verifier.destroy(error));
@@ -136,14 +150,25 @@ export class BackupsService {
     return { backup, databaseName, stream };
   }
 
+  private async readChecked(backup: BackupEntity): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    const collector = new Writable({
+      write: (chunk: Buffer, _encoding, callback) => {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    await pipeline(await this.files.openStored(backup), this.files.checksumVerifier(backup), collector);
+    return Buffer.concat(chunks);
+  }
+
   private async checkArchive(backup: BackupEntity): Promise<string | null> {
     const signal = AbortSignal.timeout(VERIFY_TIMEOUT_MS);
     try {
       await this.files.checkSize(backup);
-      const source = await this.databases.getIncludingDeleted(backup.databaseId);
       const dump = await this.files.openDump(backup, signal);
       const [archive, integrity] = await Promise.allSettled([
-        this.engines.get(source.engine).validateArchive(dump.output, signal),
+        this.engines.get(backup.engine).validateArchive(dump.output, signal),
         dump.completed,
       ]);
       // A changed or undecryptable file explains a broken archive, so its reason comes first.
@@ -157,11 +182,12 @@ export class BackupsService {
     }
   }
 
+  /** withDeleted() must come before the join: TypeORM adds `deleted_at IS NULL` to a join when it is made. */
   private withDatabaseName() {
     return this.backups
       .createQueryBuilder('b')
-      .innerJoin('b.database', 'd')
       .withDeleted()
+      .innerJoin('b.database', 'd')
       .addSelect('d.name', 'database_name');
   }
 }

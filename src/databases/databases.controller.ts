@@ -50,7 +50,12 @@ export class DatabasesController {
 
   @RequireScope('admin')
   @Patch(':databaseId')
-  @ApiOperation({ summary: 'Change a registered database; a new password replaces the stored one' })
+  @ApiOperation({
+    summary: 'Change a registered database; a new password replaces the stored one',
+    description:
+      'The engine cannot change once the database has backups (409): register the other engine as a new database. ' +
+      'Compression, encryption and storage target may change: each backup records its own.',
+  })
   @ApiResponse({ status: 200, type: DatabaseResponseDto })
   @ApiErrors(VALIDATION, NOT_FOUND, [409, 'A database named "my_database" is already registered'])
   async update(@Param('databaseId') databaseId: string, @Body() dto: UpdateDatabaseDto): Promise<DatabaseResponseDto> {
@@ -64,8 +69,9 @@ export class DatabasesController {
     summary: 'Unregister a database',
     description:
       'Erases the stored credentials and removes the database from the list. Its backups are kept: they stay ' +
-      'listed under the same databaseId and databaseName, and can still be inspected and deleted one by one. ' +
-      'Refused with 409 while one of its backups is queued or running.',
+      'listed under the same databaseId and databaseName, and can still be inspected, downloaded, verified, ' +
+      'restored into another registered database of the same engine family, and deleted. ' +
+      'Refused with 409 while one of its backups, or a restore into it, is queued or running.',
   })
   @ApiResponse({ status: 204, description: 'Unregistered' })
   @ApiErrors(NOT_FOUND, [409, 'Database has backups queued or running; delete it once they finish'])

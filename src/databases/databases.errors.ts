@@ -23,3 +23,15 @@ export class ConnectionTestFailedError extends UnprocessableError {
     super(`Connection test failed: ${reason}`);
   }
 }
+
+export class DatabaseRestoreRunningError extends ConflictError {
+  constructor() {
+    super('A restore into this database is queued or running; delete it once it finishes');
+  }
+}
+
+export class EngineChangeRefusedError extends ConflictError {
+  constructor(engine: string) {
+    super(`This database has ${engine} backups, so its engine cannot change; register the other engine as a new database`);
+  }
+}

@@ -9,6 +9,7 @@ import { isValidId } from '../core/http/id-param.js';
 import type { ConnectionTarget } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { TargetDatabaseError } from '../engines/engine.js';
+import { canonicalAddress } from '../core/net/canonical-address.js';
 import { TargetHostNotAllowedError, TargetHostPolicy, TargetHostUnresolvedError } from '../core/net/target-host-policy.js';
 import { DatabaseEntity } from './database.entity.js';
 import {
@@ -16,6 +17,8 @@ import {
   DatabaseBusyError,
   DatabaseNameTakenError,
   DatabaseNotFoundError,
+  DatabaseRestoreRunningError,
+  EngineChangeRefusedError,
 } from './databases.errors.js';
 import type { CreateDatabaseDto } from './dto/create-database.dto.js';
 import type { ConnectionTestResponseDto } from './dto/database-response.dto.js';
@@ -58,9 +61,14 @@ export class DatabasesService {
     return entity;
   }
 
+  /**
+   * Changes the registration. Its engine cannot change once it has backups: they are files of that engine, listed
+   * under this registration (each backup also records its engine, and is read back with it).
+   */
   async update(id: string, dto: UpdateDatabaseDto): Promise<DatabaseEntity> {
     const entity = await this.get(id);
     const { password, ...fields } = dto;
+    if (dto.engine !== undefined && dto.engine !== entity.engine) await this.assertHasNoBackups(entity);
     if (dto.host !== undefined) await this.hostPolicy.assertRegistrable(dto.host);
     await this.checkBackupSettings(dto);
     Object.assign(entity, fields);
@@ -69,8 +77,9 @@ export class DatabasesService {
   }
 
   /**
-   * Soft-deletes the registration and erases its credentials. Its backups stay (listed, downloadable,
-   * deletable); refused while one of them is queued or running.
+   * Soft-deletes the registration and erases its credentials. Its backups stay (listed, downloadable, verifiable,
+   * restorable into another registration, deletable); refused while one of them is queued or running, or while a
+   * restore into it is.
    */
   async remove(id: string): Promise<void> {
     const entity = await this.get(id);
@@ -81,6 +90,11 @@ export class DatabasesService {
         [entity.id],
       );
       if (busy) throw new DatabaseBusyError();
+      const [restoring] = await manager.query(
+        "SELECT 1 FROM restores WHERE target_database_id = $1 AND status IN ('queued', 'running') LIMIT 1",
+        [entity.id],
+      );
+      if (restoring) throw new DatabaseRestoreRunningError();
       await manager.query('UPDATE databases SET deleted_at = now(), password_encrypted = NULL WHERE id = $1', [entity.id]);
     });
   }
@@ -110,6 +124,24 @@ export class DatabasesService {
       username: entity.username,
       password: this.cipher.decrypt(entity.passwordEncrypted),
     };
+  }
+
+  /**
+   * Which physical database a registration names: "address:port/database", the address being the one its tools
+   * connect to. Two registrations of the same database (a name and its address, say) have the same key. A host
+   * that cannot be resolved or is refused keys by its name.
+   */
+  async physicalKey(entity: Pick<DatabaseEntity, 'host' | 'port' | 'database'>): Promise<string> {
+    const address = await this.hostPolicy.allowedAddresses(entity.host).then(
+      ([first]) => canonicalAddress(first!),
+      () => entity.host.toLowerCase(),
+    );
+    return `${address}:${entity.port}/${entity.database}`;
+  }
+
+  private async assertHasNoBackups(entity: DatabaseEntity): Promise<void> {
+    const [backup] = await this.dataSource.query('SELECT 1 FROM backups WHERE database_id = $1 LIMIT 1', [entity.id]);
+    if (backup) throw new EngineChangeRefusedError(entity.engine);
   }
 
   private async allowedAddress(host: string): Promise<string> {

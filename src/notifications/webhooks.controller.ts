@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { RequireScope } from '../auth/scopes.js';
+import { CallerScopes } from '../auth/caller-scopes.decorator.js';
+import { type ApiScope, RequireScope } from '../auth/scopes.js';
+import { mayReadUrlSecrets } from '../core/http/url-secrets.js';
 import { ApiErrors } from '../core/http/error-response.dto.js';
 import { CreateWebhookDto, UpdateWebhookDto } from './dto/create-webhook.dto.js';
 import { DeliveriesQueryDto } from './dto/deliveries-query.dto.js';
@@ -34,20 +36,23 @@ export class WebhooksController {
 
   @Get()
   @RequireScope('read')
-  @ApiOperation({ summary: 'List webhooks (secrets are never shown)' })
+  @ApiOperation({
+    summary: 'List webhooks (secrets are never shown)',
+    description: 'Without the admin scope, the query values of each URL are masked (`?token=***`).',
+  })
   @ApiResponse({ status: 200, type: [WebhookResponseDto] })
   @ApiErrors()
-  async list(): Promise<WebhookResponseDto[]> {
-    return (await this.webhooks.list()).map((webhook) => WebhookResponseDto.from(webhook));
+  async list(@CallerScopes() scopes: readonly ApiScope[] | undefined): Promise<WebhookResponseDto[]> {
+    return (await this.webhooks.list()).map((webhook) => WebhookResponseDto.from(webhook, !mayReadUrlSecrets(scopes)));
   }
 
   @Get(':webhookId')
   @RequireScope('read')
-  @ApiOperation({ summary: 'Get a webhook' })
+  @ApiOperation({ summary: 'Get a webhook', description: 'Without the admin scope, the query values of its URL are masked.' })
   @ApiResponse({ status: 200, type: WebhookResponseDto })
   @ApiErrors(NOT_FOUND)
-  async get(@Param('webhookId') id: string): Promise<WebhookResponseDto> {
-    return WebhookResponseDto.from(await this.webhooks.get(id));
+  async get(@Param('webhookId') id: string, @CallerScopes() scopes: readonly ApiScope[] | undefined): Promise<WebhookResponseDto> {
+    return WebhookResponseDto.from(await this.webhooks.get(id), !mayReadUrlSecrets(scopes));
   }
 
   @Patch(':webhookId')

@@ -14,6 +14,7 @@ import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupFiles, BackupIntegrityError, type PipedDump } from '../storage/backup-files.js';
 import { RestoreEntity } from './restore.entity.js';
 import { RestoreEvents } from './restore-events.service.js';
+import { engineFamily } from './restore-engine-family.js';
 import { asideDatabaseName, freshDatabaseName, type RestoreIdentity } from './restore-names.js';
 
 class PermanentRestoreError extends Error {}
@@ -78,6 +79,9 @@ export class RestoreRunner {
     if (!backup || backup.status !== 'success') throw new PermanentRestoreError('The backup was deleted or has no file');
     const registration = await this.databases.getIncludingDeleted(String(claim.row.target_database_id));
     if (registration.deletedAt) throw new PermanentRestoreError('The target database registration was deleted');
+    if (engineFamily(backup.engine) !== engineFamily(registration.engine)) {
+      throw new PermanentRestoreError(`Cannot restore a ${backup.engine} backup into a ${registration.engine} database`);
+    }
 
     const attempt = new AttemptSignal(this.config.backupTimeoutMs, shutdown);
     const lap = this.phaseLog(claim.id);

@@ -21,6 +21,13 @@ export class RestoreEntity {
   @Column({ name: 'target_database_id', type: 'bigint' })
   targetDatabaseId!: string;
 
+  /**
+   * The physical target, "address:port/database" after resolution: one unfinished restore per key, whichever
+   * registration names it.
+   */
+  @Column({ name: 'target_key', type: 'text' })
+  targetKey!: string;
+
   @Column({ type: 'varchar', length: 16 })
   status!: RestoreStatus;
 

@@ -28,7 +28,9 @@ export class RestoresController {
       "and only then switched in under the target's name. The target's previous content is kept as `asideDatabase` " +
       'until it expires or DELETE /restores/{restoreId}/aside. A failure at any point leaves the target as it was. ' +
       'The switch needs no other session on the target database (or "terminateConnections": true). Restoring into ' +
-      'the source database requires "confirm": true. One restore at a time per target database.',
+      'the source database requires "confirm": true. One restore at a time per target database. A target is the ' +
+      'physical database (resolved host address, port, database name): two registrations of one database count as ' +
+      'one. The backup of a deleted registration restores into any registered database of the same engine family.',
   })
   @ApiResponse({ status: 202, type: RestoreTriggeredDto })
   @ApiErrors(

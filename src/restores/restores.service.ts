@@ -18,10 +18,10 @@ import {
   type RestoreJobData,
 } from '../core/queue/queue.constants.js';
 import { QueueUnavailableError } from '../backups/backups.errors.js';
-import type { EngineName } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import type { RestoreOptions } from '../engines/engine.js';
 import { type CreateRestoreDto, restoreOptionsOf } from './dto/create-restore.dto.js';
+import { engineFamily } from './restore-engine-family.js';
 import { RestoreEntity } from './restore.entity.js';
 import {
   BackupNotRestorableError,
@@ -32,10 +32,6 @@ import {
   RestoreNotFoundError,
 } from './restores.errors.js';
 
-/** MySQL and MariaDB dumps restore into each other; PostgreSQL only into PostgreSQL. */
-export function engineFamily(engine: EngineName): 'postgres' | 'mysql' {
-  return engine === 'postgres' ? 'postgres' : 'mysql';
-}
 
 @Injectable()
 export class RestoresService {
@@ -49,16 +45,21 @@ export class RestoresService {
     private readonly finished: FinishedListener,
   ) {}
 
+  /**
+   * Queues a restore of a stored backup into a registered database of the same engine family. The backup's source
+   * registration may have been deleted. A target that is physically the source (same resolved host, port and
+   * database, whichever registration names it) needs `confirm`; one unfinished restore per physical target.
+   */
   async request(backupId: string, dto: CreateRestoreDto): Promise<RestoreEntity> {
     const { backup } = await this.backups.get(backupId);
     if (backup.status !== 'success' || !backup.storageKey) throw new BackupNotRestorableError(backup.status);
-    const targetId = dto.targetDatabaseId ?? backup.databaseId;
-    const target = await this.databases.get(targetId);
-    if (target.id === backup.databaseId && dto.confirm !== true) throw new ConfirmationRequiredError();
+    const target = await this.databases.get(dto.targetDatabaseId ?? backup.databaseId);
     const source = await this.databases.getIncludingDeleted(backup.databaseId);
-    if (engineFamily(source.engine) !== engineFamily(target.engine)) throw new EngineMismatchError(source.engine, target.engine);
+    const [sourceKey, targetKey] = await Promise.all([this.databases.physicalKey(source), this.databases.physicalKey(target)]);
+    if (sourceKey === targetKey && dto.confirm !== true) throw new ConfirmationRequiredError();
+    if (engineFamily(backup.engine) !== engineFamily(target.engine)) throw new EngineMismatchError(backup.engine, target.engine);
 
-    const restore = await this.insertQueued(backup.id, source.id, target.id, restoreOptionsOf(dto));
+    const restore = await this.insertQueued(backup.id, source.id, target.id, targetKey, restoreOptionsOf(dto));
     try {
       await enqueue(this.queue, RestoreJobs.run, { restoreId: restore.id }, { ...RESTORE_JOB_OPTIONS, jobId: restoreJobId(restore.id) });
     } catch (error) {
@@ -105,14 +106,21 @@ export class RestoresService {
     return restore;
   }
 
-  /** A unique index allows one unfinished restore per target database. */
-  private async insertQueued(backupId: string, sourceId: string, targetId: string, options: RestoreOptions): Promise<RestoreEntity> {
+  /** A unique index allows one unfinished restore per physical target (`targetKey`). */
+  private async insertQueued(
+    backupId: string,
+    sourceId: string,
+    targetId: string,
+    targetKey: string,
+    options: RestoreOptions,
+  ): Promise<RestoreEntity> {
     try {
       return await this.restores.save(
         this.restores.create({
           backupId,
           sourceDatabaseId: sourceId,
           targetDatabaseId: targetId,
+          targetKey,
           status: 'queued',
           requestedAt: new Date(),
           options,

@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { RequireScope } from '../auth/scopes.js';
+import { CallerScopes } from '../auth/caller-scopes.decorator.js';
+import { type ApiScope, RequireScope } from '../auth/scopes.js';
+import { mayReadUrlSecrets } from '../core/http/url-secrets.js';
 import { ApiErrors } from '../core/http/error-response.dto.js';
 import { CreateStorageTargetDto } from './dto/create-storage-target.dto.js';
 import { StorageTargetResponseDto } from './dto/storage-target-response.dto.js';
@@ -27,11 +29,14 @@ export class StorageTargetsController {
 
   @RequireScope('read')
   @Get()
-  @ApiOperation({ summary: 'List storage targets (the built-in local directory is not listed)' })
+  @ApiOperation({
+    summary: 'List storage targets (the built-in local directory is not listed)',
+    description: 'Without the admin scope, credentials and query values in an endpoint URL are masked (`***`).',
+  })
   @ApiResponse({ status: 200, type: [StorageTargetResponseDto] })
   @ApiErrors()
-  async list(): Promise<StorageTargetResponseDto[]> {
-    return (await this.targets.list()).map((entity) => StorageTargetResponseDto.from(entity));
+  async list(@CallerScopes() scopes: readonly ApiScope[] | undefined): Promise<StorageTargetResponseDto[]> {
+    return (await this.targets.list()).map((entity) => StorageTargetResponseDto.from(entity, !mayReadUrlSecrets(scopes)));
   }
 
   @RequireScope('read')
@@ -39,8 +44,8 @@ export class StorageTargetsController {
   @ApiOperation({ summary: 'Get a storage target' })
   @ApiResponse({ status: 200, type: StorageTargetResponseDto })
   @ApiErrors(NOT_FOUND)
-  async get(@Param('storageTargetId') id: string): Promise<StorageTargetResponseDto> {
-    return StorageTargetResponseDto.from(await this.targets.get(id));
+  async get(@Param('storageTargetId') id: string, @CallerScopes() scopes: readonly ApiScope[] | undefined): Promise<StorageTargetResponseDto> {
+    return StorageTargetResponseDto.from(await this.targets.get(id), !mayReadUrlSecrets(scopes));
   }
 
   @RequireScope('admin')

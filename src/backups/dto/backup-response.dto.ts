@@ -1,6 +1,7 @@
 import type { BackupManifest } from '../../engines/backup-catalog.js';
 import { ApiProperty } from '@nestjs/swagger';
 import { isoSeconds } from '../../core/http/id-param.js';
+import { ENGINES, type EngineName } from '../../databases/database.entity.js';
 import { COMPRESSIONS, type Compression } from '../../storage/compression.js';
 import {
   BACKUP_STATUSES,
@@ -119,7 +120,18 @@ export class BackupDetailsDto extends BackupSummaryDto {
   @ApiProperty({ description: 'Tool that made the dump.', example: 'pg_dump 15.19', nullable: true, type: String })
   toolVersion!: string | null;
 
-  @ApiProperty({ description: 'Compression of the stored file.', enum: COMPRESSIONS, example: 'zstd' })
+  @ApiProperty({
+    description: "Engine of the dumped database, recorded with the request: the file is verified and restored as this engine's.",
+    enum: ENGINES,
+    example: 'postgres',
+  })
+  engine!: EngineName;
+
+  @ApiProperty({
+    description: "Compression of the stored file (recorded with the request, from the database's registration, like encrypted and storageTargetId).",
+    enum: COMPRESSIONS,
+    example: 'zstd',
+  })
   compression!: Compression;
 
   @ApiProperty({ description: 'Whether the stored file is encrypted (BACKUP_ENCRYPTION_KEY).', example: false })
@@ -173,6 +185,7 @@ export class BackupDetailsDto extends BackupSummaryDto {
       error: backup.error,
       serverVersion: backup.serverVersion,
       toolVersion: backup.toolVersion,
+      engine: backup.engine,
       compression: backup.compression,
       encrypted: backup.encrypted,
       storageTargetId: backup.storageTargetId,

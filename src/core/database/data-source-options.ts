@@ -16,6 +16,7 @@ import { SchedulesAndRetention1764200000000 } from './migrations/1764200000000-s
 import { NotificationsAndProgress1764300000000 } from './migrations/1764300000000-notifications-and-progress.js';
 import { ListingIndexes1764400000000 } from './migrations/1764400000000-listing-indexes.js';
 import { FaithfulRestores1764500000000 } from './migrations/1764500000000-faithful-restores.js';
+import { BackupsOwnTheirSettings1764600000000 } from './migrations/1764600000000-backups-own-their-settings.js';
 
 export const ENTITIES = [
   DatabaseEntity,
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   NotificationsAndProgress1764300000000,
   ListingIndexes1764400000000,
   FaithfulRestores1764500000000,
+  BackupsOwnTheirSettings1764600000000,
 ];
 
 /** One options object for the Nest module, the migration command and tests. Never synchronize. */

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { isoSeconds } from '../../core/http/id-param.js';
+import { maskUrlSecrets } from '../../core/http/url-secrets.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, type WebhookDeliveryEntity } from '../webhook-delivery.entity.js';
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhook-events.js';
 import type { WebhookEntity } from '../webhook.entity.js';
@@ -8,7 +9,7 @@ export class WebhookResponseDto {
   @ApiProperty({ example: '3' })
   webhookId!: string;
 
-  @ApiProperty({ example: 'https://hooks.example.com/backups' })
+  @ApiProperty({ description: 'Without the admin scope, query values are shown as `***`.', example: 'https://hooks.example.com/backups' })
   url!: string;
 
   @ApiProperty({ description: 'Null: a global webhook (every database).', example: null, nullable: true, type: String })
@@ -26,10 +27,11 @@ export class WebhookResponseDto {
   @ApiProperty({ example: '2024-09-12T12:00:00Z' })
   updatedAt!: string;
 
-  static from(entity: WebhookEntity): WebhookResponseDto {
+  /** `maskSecrets`: for a caller without admin, the URL's query values (and userinfo) become `***`. */
+  static from(entity: WebhookEntity, maskSecrets = false): WebhookResponseDto {
     return {
       webhookId: entity.id,
-      url: entity.url,
+      url: maskSecrets ? maskUrlSecrets(entity.url) : entity.url,
       databaseId: entity.databaseId,
       events: entity.events,
       enabled: entity.enabled,

@@ -1,6 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUrl, Length, Matches, ValidateBy } from 'class-validator';
 import { STORAGE_KINDS, type StorageKind } from '../storage-target.entity.js';
+
+/** "a/../b" or "./x" would climb out of the prefix, or name the same keys twice. */
+export function hasNoDotSegments(value: unknown): boolean {
+  return typeof value !== 'string' || value.split('/').every((segment) => segment !== '.' && segment !== '..');
+}
 
 export class CreateStorageTargetDto {
   @ApiProperty({ description: 'Unique name of the target.', example: 'offsite-s3', maxLength: 100 })
@@ -35,6 +40,10 @@ export class CreateStorageTargetDto {
   @ApiPropertyOptional({ description: 'Key prefix inside the bucket.', example: 'prod/', default: '' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9!_.*'()/-]{0,512}$/, { message: 'prefix may contain letters, digits and !_.*\'()/-' })
+  @ValidateBy({
+    name: 'hasNoDotSegments',
+    validator: { validate: hasNoDotSegments, defaultMessage: () => 'prefix must not contain "." or ".." path segments' },
+  })
   prefix?: string;
 
   @ApiProperty({ example: 'AKIAIOSFODNN7EXAMPLE' })
