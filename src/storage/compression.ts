@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { feedStdin } from '../core/process/feed-stdin.js';
 import { ProcessFailedError, type ProcessResult, ProcessRunner } from '../core/process/process-runner.js';
@@ -26,13 +27,13 @@ export class Compressor {
 
   compress(kind: Compression, input: Readable, signal: AbortSignal): StreamStage {
     if (kind === 'zstd') return this.zstd(ZSTD_COMPRESS_ARGS, input, signal);
-    if (kind === 'gzip') return this.zlib(input, createGzip({ level: 6 }));
+    if (kind === 'gzip') return this.zlib(input, createGzip({ level: 6 }), signal);
     return { output: input, completed: Promise.resolve() };
   }
 
   decompress(kind: Compression, input: Readable, signal: AbortSignal): StreamStage {
     if (kind === 'zstd') return this.zstd(ZSTD_DECOMPRESS_ARGS, input, signal);
-    if (kind === 'gzip') return this.zlib(input, createGunzip());
+    if (kind === 'gzip') return this.zlib(input, createGunzip(), signal);
     return { output: input, completed: Promise.resolve() };
   }
 
@@ -55,15 +56,14 @@ export class Compressor {
     return { output: zstd.stdout, completed };
   }
 
-  private zlib(input: Readable, transform: NodeJS.ReadWriteStream): StreamStage {
-    const output = input.pipe(transform) as unknown as Readable;
-    const completed = new Promise<void>((resolve, reject) => {
-      input.once('error', reject);
-      transform.once('error', reject);
-      transform.once('end', resolve);
-      transform.once('close', resolve);
-    });
-    return { output, completed };
+  /**
+   * zlib in this process. A failure on either side ends both: `input.pipe()` alone would leave the transform
+   * waiting for more input when the input fails (a checksum or decryption error), so that whoever reads `output`
+   * (pg_restore) would wait forever too; and a corrupted stream would stop the input without failing it.
+   */
+  private zlib(input: Readable, transform: Transform, signal: AbortSignal): StreamStage {
+    const completed = pipeline(input, transform, { signal });
+    return { output: transform, completed };
   }
 }
 
