@@ -62,6 +62,12 @@ export async function sweepDeadOwners(): Promise<number[]> {
   return removed;
 }
 
+/** Removes this process's directory, at the end of a clean shutdown (its tools have exited). */
+export function removeProcessDirectory(): void {
+  removeOnExit?.();
+  ownDirectory = undefined; // a secret written after this makes the directory again
+}
+
 function processDirectory(): Promise<string> {
   ownDirectory ??= createProcessDirectory(root).catch((error: Error) => {
     ownDirectory = undefined;

@@ -1,6 +1,6 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { secretFilesRoot, sweepDeadOwners, useSecretFilesRoot } from './secret-file.js';
+import { removeProcessDirectory, secretFilesRoot, sweepDeadOwners, useSecretFilesRoot } from './secret-file.js';
 
 /**
  * At start-up, before any job runs: sets where this process writes its password files (SECRET_FILES_DIR), and
@@ -8,7 +8,7 @@ import { secretFilesRoot, sweepDeadOwners, useSecretFilesRoot } from './secret-f
  * other users could enter stops the start-up.
  */
 @Injectable()
-export class SecretFilesSweeper implements OnModuleInit {
+export class SecretFilesSweeper implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SecretFilesSweeper.name);
 
   constructor(config: AppConfig) {
@@ -21,5 +21,9 @@ export class SecretFilesSweeper implements OnModuleInit {
     if (owners.length > 0) {
       this.logger.warn(`Removed the password files left in ${secretFilesRoot()} by stopped processes ${owners.join(', ')}`);
     }
+  }
+
+  onApplicationShutdown(): void {
+    removeProcessDirectory();
   }
 }
