@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, type Readable, type Transform } from 'node:stream';
+import { finished as finishedStream } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { feedStdin } from '../core/process/feed-stdin.js';
 import { ProcessFailedError, type ProcessResult, ProcessRunner } from '../core/process/process-runner.js';
@@ -57,12 +57,24 @@ export class Compressor {
   }
 
   /**
-   * zlib in this process. A failure on either side ends both: `input.pipe()` alone would leave the transform
-   * waiting for more input when the input fails (a checksum or decryption error), so that whoever reads `output`
-   * (pg_restore) would wait forever too; and a corrupted stream would stop the input without failing it.
+   * zlib in this process, ending as the zstd stage does. When the input fails (checksum, decryption) the transform
+   * is destroyed with its error: with `pipe()` alone it would wait for more input for ever, and so would whoever
+   * reads `output` (pg_restore on its stdin). When the transform fails (corrupted data), the rest of the input is
+   * drained, so that the stages upstream reach their own verdict, which explains the corruption better.
    */
   private zlib(input: Readable, transform: Transform, signal: AbortSignal): StreamStage {
-    const completed = pipeline(input, transform, { signal });
+    finished(input, { writable: false }, (error) => {
+      if (error) transform.destroy(error);
+    });
+    transform.once('error', () => {
+      input.unpipe(transform);
+      input.resume();
+    });
+    const onAbort = () => transform.destroy(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    const completed = finishedStream(transform).finally(() => signal.removeEventListener('abort', onAbort));
+    input.pipe(transform);
     return { output: transform, completed };
   }
 }

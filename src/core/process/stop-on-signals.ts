@@ -19,8 +19,9 @@ export interface StopOnSignalsOptions {
  * Nest's own shutdown hooks do. Unlike them, the stop always ends: after `deadlineMs`, or on a second signal, the
  * process exits with code 1, logging the jobs it could not hand back. Those are still active in Redis; once their
  * lock expires another worker takes them again (at least once), so nothing is lost, only delayed.
+ * Returns the removal of its listeners.
  */
-export function stopOnSignals(options: StopOnSignalsOptions): void {
+export function stopOnSignals(options: StopOnSignalsOptions): () => void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let stopping = false;
 
@@ -54,4 +55,7 @@ export function stopOnSignals(options: StopOnSignalsOptions): void {
     );
   };
   for (const name of SIGNALS) process.on(name, onSignal);
+  return () => {
+    for (const name of SIGNALS) process.removeListener(name, onSignal);
+  };
 }
