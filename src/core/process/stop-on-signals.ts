@@ -5,7 +5,7 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 export interface StopOnSignalsOptions {
   /** Runs the shutdown hooks (Nest's app.close). */
-  close: (signal: NodeJS.Signals) => Promise<void>;
+  close: () => Promise<void>;
   /** Past this after the first signal, the process exits whatever close() is waiting for (Redis down, frozen). */
   deadlineMs: number;
   /** Describes the jobs whose outcome was not recorded in the queue, for the log line of a forced exit. */
@@ -42,7 +42,7 @@ export function stopOnSignals(options: StopOnSignalsOptions): () => void {
       options.deadlineMs,
     );
     deadline.unref();
-    options.close(signal).then(
+    options.close().then(
       () => {
         clearTimeout(deadline);
         for (const name of SIGNALS) process.removeListener(name, onSignal);
