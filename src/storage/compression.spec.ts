@@ -76,6 +76,7 @@ describe('Compressor (real zstd process and zlib)', () => {
     const stage = compressor.decompress('gzip', input, new AbortController().signal);
     input.write(Buffer.from('definitely not gzip'));
     await expect(digest(stage.output)).rejects.toThrow(/incorrect header check/);
+    await expect(stage.completed).rejects.toThrow(/incorrect header check/);
     input.end(Buffer.alloc(1_000_000));
     await finished(input);
     expect(input.readableEnded).toBe(true);
