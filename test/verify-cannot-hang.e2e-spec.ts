@@ -102,7 +102,8 @@ describe('Verify cannot hang', () => {
     await withClient(env.metadataDatabase, (c) => c.query('UPDATE backups SET size_bytes = 0 WHERE id = $1', [backup.backupId]));
     const fifo = await open(backup.fileLocation, constants.O_RDWR);
     try {
-      await fifo.write(original.subarray(0, Math.floor(original.length / 2)));
+      // More than a pipe holds: the write ends once the API has read it all.
+      const written = fifo.write(original.subarray(0, Math.floor(original.length / 2)));
       const controller = new AbortController();
       const verifying = fetch(`${api.url}/backups/${backup.backupId}/verify`, {
         method: 'POST',
@@ -114,6 +115,7 @@ describe('Verify cannot hang', () => {
         return found.length ? found : undefined;
       }, 30_000);
       expect(tools).toHaveLength(1);
+      await written;
 
       controller.abort();
       expect(await verifying).toBe('AbortError');

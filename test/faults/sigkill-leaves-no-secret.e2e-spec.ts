@@ -54,12 +54,13 @@ describe('SIGKILL leaves no password on disk', () => {
     const backupId = await stage.triggerHeldBackup();
     const whileDumping = await filesHoldingPassword();
     expect(whileDumping).toHaveLength(1);
-    expect(whileDumping[0]).toMatch(new RegExp(`^${secretsDir}/${first.pid}-\\d+/secret-[^/]+/pgpass$`));
 
     await first.stop('SIGKILL');
     expect(await filesHoldingPassword()).toEqual(whileDumping);
 
     const second = await stage.startWorker();
+    expect((await filesHoldingPassword()).filter((file) => whileDumping.includes(file))).toEqual([]);
+    expect(whileDumping[0]).toMatch(new RegExp(`^${secretsDir}/${first.pid}-\\d+/secret-[^/]+/pgpass$`));
     expect(await ownerDirectoriesOf(first)).toEqual([]);
     expect(second.output).toContain(`Removed the password files left in ${secretsDir} by stopped processes ${first.pid}`);
     for (const file of await filesHoldingPassword()) expect(file.startsWith(`${secretsDir}/${second.pid}-`)).toBe(true);
@@ -96,12 +97,13 @@ describe('SIGKILL leaves no password on disk', () => {
     await waitFor(async () => ((await descendantsOf(restoring.pid)).some((p) => p.command === 'pg_restore') ? true : undefined), 30_000);
     const whileRestoring = await filesHoldingPassword();
     expect(whileRestoring.length).toBeGreaterThan(0);
-    for (const file of whileRestoring) expect(file.startsWith(`${secretsDir}/${restoring.pid}-`)).toBe(true);
 
     await restoring.stop('SIGKILL');
     expect(await filesHoldingPassword()).toEqual(whileRestoring);
 
     const next = await stage.startWorker();
+    expect((await filesHoldingPassword()).filter((file) => whileRestoring.includes(file))).toEqual([]);
+    for (const file of whileRestoring) expect(file.startsWith(`${secretsDir}/${restoring.pid}-`)).toBe(true);
     expect(await ownerDirectoriesOf(restoring)).toEqual([]);
     expect(next.output).toContain(`by stopped processes ${restoring.pid}`);
 
