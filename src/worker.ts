@@ -6,6 +6,8 @@ import { prepareDatabase } from './core/database/prepare-database.js';
 import { PgTools } from './engines/pg-tools.js';
 import { redisOptions } from './core/queue/queue.module.js';
 import { checkRedisSettings } from './core/queue/redis-settings-check.js';
+import { jobsNotSettled } from './core/queue/interruptible-worker-host.js';
+import { SHUTDOWN_CLOSE_ALLOWANCE_MS, stopOnSignals } from './core/process/stop-on-signals.js';
 import { WorkerModule } from './worker.module.js';
 
 const env = loadEnvironment();
@@ -13,7 +15,13 @@ await prepareDatabase(env.DATABASE_URL);
 const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
 const logger = app.get(Logger);
 app.useLogger(logger);
-app.enableShutdownHooks();
+// Not app.enableShutdownHooks(): its stop waits for ever when Redis is down, and ignores a second signal.
+stopOnSignals({
+  close: () => app.close(),
+  deadlineMs: env.SHUTDOWN_GRACE_SECONDS * 1000 + SHUTDOWN_CLOSE_ALLOWANCE_MS,
+  unsettled: jobsNotSettled,
+  log: { error: (message) => logger.error(message, 'Worker') },
+});
 logger.log(`Worker ${process.pid} consuming backup jobs`, 'Worker');
 void app
   .get(PgTools, { strict: false })

@@ -3,6 +3,7 @@ import { ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nes
 import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/scopes.js';
+import { clientGoneSignal } from '../core/http/client-gone.js';
 import { ApiErrors } from '../core/http/error-response.dto.js';
 import { WaitQueryDto } from '../core/http/wait-query.dto.js';
 import { BackupsService } from './backups.service.js';
@@ -180,8 +181,8 @@ export class BackupsController {
     [409, 'Backup has no file (status: failed)'],
     [422, 'Backup verification failed: Backup file checksum does not match the record (altered)'],
   )
-  async verify(@Param('backupId') backupId: string): Promise<BackupDetailsDto> {
-    const { backup, databaseName } = await this.backups.verify(backupId);
+  async verify(@Param('backupId') backupId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<BackupDetailsDto> {
+    const { backup, databaseName } = await this.backups.verify(backupId, clientGoneSignal(reply));
     return BackupDetailsDto.from(backup, databaseName);
   }
 

@@ -118,10 +118,13 @@ export class BackupsService {
    * Re-reads the stored file (size, sha256, decryption) and has the engine read the whole archive
    * (pg_restore for PostgreSQL). The outcome is recorded on the backup; a failure answers 422.
    */
-  async verify(backupId: string): Promise<BackupWithDatabaseName> {
+  async verify(backupId: string, clientGone?: AbortSignal): Promise<BackupWithDatabaseName> {
     const { backup } = await this.get(backupId);
     if (backup.status !== 'success' || !backup.storageKey) throw new BackupHasNoFileError(backup.status);
-    const failure = await this.checkArchive(backup);
+    const signal = clientGone ? AbortSignal.any([AbortSignal.timeout(VERIFY_TIMEOUT_MS), clientGone]) : AbortSignal.timeout(VERIFY_TIMEOUT_MS);
+    const failure = await this.checkArchive(backup, signal);
+    // Stopped for a client that went away: no verdict on the file, nothing recorded.
+    if (clientGone?.aborted) throw clientGone.reason;
     await this.backups.update(
       { id: backup.id },
       { verifiedAt: () => 'now()', verificationStatus: failure ? 'failed' : 'passed', verificationError: failure },
@@ -162,8 +165,7 @@ export class BackupsService {
     return Buffer.concat(chunks);
   }
 
-  private async checkArchive(backup: BackupEntity): Promise<string | null> {
-    const signal = AbortSignal.timeout(VERIFY_TIMEOUT_MS);
+  private async checkArchive(backup: BackupEntity, signal: AbortSignal): Promise<string | null> {
     try {
       await this.files.checkSize(backup);
       const dump = await this.files.openDump(backup, signal);

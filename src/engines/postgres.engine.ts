@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { feedStdin } from '../core/process/feed-stdin.js';
@@ -291,8 +292,10 @@ export class PostgresEngine implements DatabaseEngine {
   async validateArchive(dump: Readable, signal: AbortSignal): Promise<void> {
     // `dump` may be the stdout of a child (zstd) that exits while we look pg_restore up; Node then drains the
     // stdout of an exited child that nobody reads, and the bytes would be lost. Reading it at once keeps them.
-    const held = dump.pipe(new PassThrough());
-    dump.once('error', (error) => held.destroy(error));
+    // A pipeline, not pipe(): a failure of `dump` (checksum, decryption, decompression) must end `held` too, or
+    // pg_restore would wait on its stdin for ever.
+    const held = new PassThrough();
+    pipeline(dump, held).catch(() => undefined);
     const [tools] = (await this.tools.list()).slice(-1);
     if (!tools) throw new Error('No pg_restore is installed');
     const check = this.processes.run(tools.pgRestore, ['--file=/dev/null'], { stdin: true, signal });

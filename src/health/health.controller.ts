@@ -8,6 +8,8 @@ import { Public } from '../auth/scopes.js';
 import { ServiceUnavailableError } from '../core/http/domain-error.js';
 import { ErrorResponseDto } from '../core/http/error-response.dto.js';
 import { BACKUP_QUEUE } from '../core/queue/queue.constants.js';
+import { AppConfig } from '../core/config/app-config.js';
+import { checkFreeSpace, LOW_ON_SPACE } from '../storage/storage-free-space.js';
 import { StorageRegistry } from '../storage/storage-registry.js';
 
 const CHECK_TIMEOUT_MS = 1_500;
@@ -25,6 +27,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue,
     private readonly storage: StorageRegistry,
+    private readonly config: AppConfig,
   ) {}
 
   @Get('live')
@@ -35,8 +38,21 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: PostgreSQL, Redis and storage are usable' })
-  @ApiResponse({ status: 200, schema: { example: { status: 'ok', info: { database: { status: 'up' } } } } })
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL, Redis and storage are usable',
+    description:
+      'The local storage must be writable and have at least STORAGE_MIN_FREE_BYTES and STORAGE_MIN_FREE_PERCENT free; ' +
+      'its free and total bytes are reported.',
+  })
+  @ApiResponse({
+    status: 200,
+    schema: {
+      example: {
+        status: 'ok',
+        info: { database: { status: 'up' }, storage: { status: 'up', freeBytes: 52613349376, totalBytes: 105226698752, minFreeBytes: 1073741824 } },
+      },
+    },
+  })
   @ApiResponse({ status: 503, type: ErrorResponseDto, example: { error: 'Not ready: redis is down' } })
   async ready(): Promise<HealthCheckResult> {
     try {
@@ -47,13 +63,23 @@ export class HealthController {
             .check('redis')
             .attempt(async () => ({ jobs: await this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed') }))
             .withTimeout(CHECK_TIMEOUT_MS),
-        () => this.indicators.check('storage').attempt(() => this.storage.local.checkWritable()).withTimeout(CHECK_TIMEOUT_MS),
+        () => this.indicators.check('storage').attempt(() => this.checkStorage()).withTimeout(CHECK_TIMEOUT_MS),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const result = error.getResponse() as HealthCheckResult;
       const down = Object.keys(result.error ?? {});
-      throw new NotReadyError(`Not ready: ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down`);
+      const storageReason = (result.error?.storage as { message?: string } | undefined)?.message;
+      // Only the free space is told: other reasons (paths, server errors) stay out of this unauthenticated answer.
+      const detail = storageReason?.startsWith(LOW_ON_SPACE) ? ` (${storageReason})` : '';
+      throw new NotReadyError(`Not ready: ${down.join(', ')} ${down.length === 1 ? 'is' : 'are'} down${detail}`);
     }
+  }
+
+  /** Writable, and not under the free space floor: a backup started now would not fail for want of space. */
+  private async checkStorage(): Promise<Record<string, number>> {
+    await this.storage.local.checkWritable();
+    const floor = { minFreeBytes: this.config.storageMinFreeBytes, minFreePercent: this.config.storageMinFreePercent };
+    return { ...checkFreeSpace(await this.storage.local.freeSpace(), floor) };
   }
 }

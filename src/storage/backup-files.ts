@@ -231,7 +231,8 @@ export class BackupFiles {
     const storage = await this.registry.forTarget(file.storageTargetId);
     const stored = await storage.openRead(requireKey(file));
     const plain = new PassThrough();
-    const read = pipeline([stored, this.checksumVerifier(file), ...this.decryptionStage(file.encrypted), plain]);
+    // With the signal, an abort (timeout, client gone, shutdown) also closes the stored file.
+    const read = pipeline([stored, this.checksumVerifier(file), ...this.decryptionStage(file.encrypted), plain], { signal });
     const decompressed = this.compressor.decompress(file.compression, plain, signal);
     return { output: decompressed.output, completed: Promise.all([read, decompressed.completed]).then(() => undefined) };
   }

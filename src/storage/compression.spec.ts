@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { gzipSync } from 'node:zlib';
 import { ProcessRunner } from '../core/process/process-runner.js';
 import { type Compression, Compressor } from './compression.js';
 
@@ -59,5 +60,35 @@ describe('Compressor (real zstd process and zlib)', () => {
   it('gzip reports corrupt input as a failure', async () => {
     const stage = compressor.decompress('gzip', Readable.from([Buffer.from('definitely not gzip')]), new AbortController().signal);
     await expect(Promise.all([digest(stage.output), stage.completed])).rejects.toThrow(/incorrect header check/);
+  });
+
+  it('gzip: an input that fails midway fails the output too, so that its reader is not left waiting', async () => {
+    const input = new PassThrough();
+    const stage = compressor.decompress('gzip', input, new AbortController().signal);
+    input.write(gzipSync(Buffer.alloc(1_000_000, 7)).subarray(0, 500));
+    setImmediate(() => input.destroy(new Error('Backup file checksum does not match the record (altered)')));
+    await expect(digest(stage.output)).rejects.toThrow('Backup file checksum does not match the record (altered)');
+    await expect(stage.completed).rejects.toThrow('Backup file checksum does not match the record (altered)');
+  });
+
+  it('gzip: a corrupted stream fails, and the rest of its input is drained for the upstream verdict', async () => {
+    const input = new PassThrough();
+    const stage = compressor.decompress('gzip', input, new AbortController().signal);
+    input.write(Buffer.from('definitely not gzip'));
+    await expect(digest(stage.output)).rejects.toThrow(/incorrect header check/);
+    await expect(stage.completed).rejects.toThrow(/incorrect header check/);
+    input.end(Buffer.alloc(1_000_000));
+    await finished(input);
+    expect(input.readableEnded).toBe(true);
+  });
+
+  it('gzip: aborting ends the output and the input', async () => {
+    const input = new PassThrough();
+    const controller = new AbortController();
+    const stage = compressor.decompress('gzip', input, controller.signal);
+    input.write(gzipSync(Buffer.alloc(1000)).subarray(0, 20));
+    setImmediate(() => controller.abort());
+    await expect(digest(stage.output)).rejects.toThrow(/abort/i);
+    await expect(stage.completed).rejects.toThrow(/abort/i);
   });
 });

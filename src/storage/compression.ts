@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Readable } from 'node:stream';
+import { finished, type Readable, type Transform } from 'node:stream';
+import { finished as finishedStream } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { feedStdin } from '../core/process/feed-stdin.js';
 import { ProcessFailedError, type ProcessResult, ProcessRunner } from '../core/process/process-runner.js';
@@ -26,13 +27,13 @@ export class Compressor {
 
   compress(kind: Compression, input: Readable, signal: AbortSignal): StreamStage {
     if (kind === 'zstd') return this.zstd(ZSTD_COMPRESS_ARGS, input, signal);
-    if (kind === 'gzip') return this.zlib(input, createGzip({ level: 6 }));
+    if (kind === 'gzip') return this.zlib(input, createGzip({ level: 6 }), signal);
     return { output: input, completed: Promise.resolve() };
   }
 
   decompress(kind: Compression, input: Readable, signal: AbortSignal): StreamStage {
     if (kind === 'zstd') return this.zstd(ZSTD_DECOMPRESS_ARGS, input, signal);
-    if (kind === 'gzip') return this.zlib(input, createGunzip());
+    if (kind === 'gzip') return this.zlib(input, createGunzip(), signal);
     return { output: input, completed: Promise.resolve() };
   }
 
@@ -61,15 +62,26 @@ export class Compressor {
     return { output: zstd.stdout, completed };
   }
 
-  private zlib(input: Readable, transform: NodeJS.ReadWriteStream): StreamStage {
-    const output = input.pipe(transform) as unknown as Readable;
-    const completed = new Promise<void>((resolve, reject) => {
-      input.once('error', reject);
-      transform.once('error', reject);
-      transform.once('end', resolve);
-      transform.once('close', resolve);
+  /**
+   * zlib in this process, ending as the zstd stage does. When the input fails (checksum, decryption) the transform
+   * is destroyed with its error: with `pipe()` alone it would wait for more input for ever, and so would whoever
+   * reads `output` (pg_restore on its stdin). When the transform fails (corrupted data), the rest of the input is
+   * drained, so that the stages upstream reach their own verdict, which explains the corruption better.
+   */
+  private zlib(input: Readable, transform: Transform, signal: AbortSignal): StreamStage {
+    finished(input, { writable: false }, (error) => {
+      if (error) transform.destroy(error);
     });
-    return { output, completed };
+    transform.once('error', () => {
+      input.unpipe(transform);
+      input.resume();
+    });
+    const onAbort = () => transform.destroy(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    const completed = finishedStream(transform).finally(() => signal.removeEventListener('abort', onAbort));
+    input.pipe(transform);
+    return { output: transform, completed };
   }
 }
 

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BackupStorage, PendingUpload, StoredObject } from './storage.js';
+import type { FreeSpace } from './storage-free-space.js';
 
 const PARTIAL_SUFFIX = '.partial';
 
@@ -89,6 +90,12 @@ export class LocalStorage implements BackupStorage {
     const handle = await open(probe, 'wx', 0o600);
     await handle.close();
     await rm(probe, { force: true });
+  }
+
+  /** The space of the file system under the root: free to this user (not the blocks reserved for root), and total. */
+  async freeSpace(): Promise<FreeSpace> {
+    const { bavail, blocks, bsize } = await statfs(this.root);
+    return { freeBytes: bavail * bsize, totalBytes: blocks * bsize };
   }
 }
 

@@ -33,6 +33,16 @@ export class AppConfig {
   get storageDir(): string {
     return path.resolve(this.get('STORAGE_DIR'));
   }
+  get secretFilesDir(): string | undefined {
+    const directory = this.get('SECRET_FILES_DIR');
+    return directory === undefined ? undefined : path.resolve(directory);
+  }
+  get storageMinFreeBytes(): number {
+    return this.get('STORAGE_MIN_FREE_BYTES');
+  }
+  get storageMinFreePercent(): number {
+    return this.get('STORAGE_MIN_FREE_PERCENT');
+  }
   get credentialsKey(): string | undefined {
     return this.get('CREDENTIALS_KEY');
   }

@@ -30,6 +30,9 @@ describe('validateEnvironment', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: 'dbbackup',
       STORAGE_DIR: './data/backups',
+      SECRET_FILES_DIR: undefined,
+      STORAGE_MIN_FREE_BYTES: 1_073_741_824,
+      STORAGE_MIN_FREE_PERCENT: 0,
       CREDENTIALS_KEY: undefined,
       LOG_LEVEL: 'info',
       WORKER_CONCURRENCY: 2,
@@ -49,6 +52,12 @@ describe('validateEnvironment', () => {
       WORKER_METRICS_HOST: '127.0.0.1',
       RATE_LIMIT_PER_MINUTE: 1200,
     });
+  });
+
+  it('bounds STORAGE_MIN_FREE_PERCENT to 0-100', () => {
+    expect(validateEnvironment({ STORAGE_MIN_FREE_PERCENT: '100' }).STORAGE_MIN_FREE_PERCENT).toBe(100);
+    expect(() => validateEnvironment({ STORAGE_MIN_FREE_PERCENT: '101' })).toThrow('STORAGE_MIN_FREE_PERCENT');
+    expect(() => validateEnvironment({ STORAGE_MIN_FREE_BYTES: '-1' })).toThrow('STORAGE_MIN_FREE_BYTES');
   });
 
   it('reads the worker metrics port, empty meaning off', () => {

@@ -37,6 +37,28 @@ export class Environment {
   @IsString()
   STORAGE_DIR = './data/backups';
 
+  /**
+   * Where the 0600 password files of the client tools are written, in a directory per process; a process that
+   * starts removes those of dead processes. Default: dbbackup-secrets-<uid> in the temporary directory.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  SECRET_FILES_DIR?: string;
+
+  /** /health/ready reports the storage down when its file system has fewer free bytes than this. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  STORAGE_MIN_FREE_BYTES = 1024 * 1024 * 1024;
+
+  /** /health/ready reports the storage down when its file system has less than this percentage free. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  STORAGE_MIN_FREE_PERCENT = 0;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CREDENTIALS_KEY must be 32 bytes encoded in base64 (openssl rand -base64 32)' })

@@ -47,4 +47,26 @@ describe('feedStdin', () => {
     await expect(feedStdin(failing, child.stdin!)).rejects.toThrow('source broke');
     expect((await child.exited).code).not.toBeNull();
   });
+
+  it('closes the child stdin when the input failed before feeding began', async () => {
+    const failed = new Readable({ read() {} });
+    failed.on('error', () => undefined);
+    failed.destroy(new Error('failed early'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const child = processes.run('cat', [], { stdin: true });
+    child.stdout.resume();
+    await expect(feedStdin(failed, child.stdin!)).rejects.toThrow('failed early');
+    expect((await child.exited).code).toBe(0);
+  });
+
+  it('closes the child stdin when the input is destroyed without an error', async () => {
+    const input = new Readable({ read() {} });
+    const child = processes.run('cat', [], { stdin: true });
+    child.stdout.resume();
+    const feeding = feedStdin(input, child.stdin!);
+    input.push(Buffer.from('partial'));
+    input.destroy();
+    await expect(feeding).rejects.toThrow('Premature close');
+    expect((await child.exited).code).toBe(0);
+  });
 });

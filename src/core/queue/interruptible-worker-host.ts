@@ -8,6 +8,14 @@ import { workerOptions } from './queue.constants.js';
 /** How soon another worker may pick up a job this worker handed back on shutdown. */
 const HAND_BACK_DELAY_MS = 1_000;
 
+/** Jobs this process took whose outcome the queue has not recorded yet ("<queue> job <id>"). */
+const unsettledJobs = new Set<string>();
+
+/** The jobs a stop now would leave active in Redis, for the log of a shutdown cut short. */
+export function jobsNotSettled(): string[] {
+  return [...unsettledJobs].sort();
+}
+
 /**
  * A queue consumer that shuts down cleanly: on SIGTERM it stops taking jobs at once, lets running ones finish for
  * SHUTDOWN_GRACE_SECONDS, then aborts them through `signal` and hands them back to the queue without spending an
@@ -19,7 +27,7 @@ export abstract class InterruptibleWorkerHost extends WorkerHost implements OnAp
 
   constructor(
     protected readonly config: AppConfig,
-    queueName: string,
+    private readonly queueName: string,
   ) {
     super();
     // @nestjs/bullmq creates the BullMQ worker from the @Processor metadata once every provider is constructed:
@@ -29,6 +37,13 @@ export abstract class InterruptibleWorkerHost extends WorkerHost implements OnAp
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.workerConcurrency;
+    this.worker.on('active', (job) => unsettledJobs.add(this.describe(job)));
+    this.worker.on('completed', (job) => unsettledJobs.delete(this.describe(job)));
+    this.worker.on('failed', (job) => job && unsettledJobs.delete(this.describe(job)));
+  }
+
+  private describe(job: Job): string {
+    return `${this.queueName} job ${job.id}`;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -46,6 +61,7 @@ export abstract class InterruptibleWorkerHost extends WorkerHost implements OnAp
       if (!(error instanceof JobInterruptedError)) throw error;
       this.logger.warn(`Job ${job.id} interrupted by shutdown; handing it back to the queue`);
       await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);
+      unsettledJobs.delete(this.describe(job));
       throw new DelayedError();
     }
   }
