@@ -16,7 +16,7 @@ const SLOW_ROWS = 1500;
  * directory under SECRET_FILES_DIR, and the next process to start removes it; a normal run leaves none at all.
  * The search also covers the temporary directory, where such files used to be written.
  */
-describe('SIGKILL leaves no password on disk', () => {
+describe('Fault 16: SIGKILL leaves no password on disk', () => {
   const secretsDir = path.join(tmpdir(), `dbbackup-test-secrets-${randomBytes(4).toString('hex')}`);
   const password = `pw-${randomBytes(12).toString('hex')}`;
   let stage: HeldDumpStage;

@@ -12,7 +12,7 @@ const ALLOWANCE_SECONDS = 10;
  * for ever. The stop still ends, SHUTDOWN_GRACE_SECONDS + 10 s after the signal, or at once on a second signal,
  * and the log names the job left active in Redis. The dump's tools die with the worker.
  */
-describe('SIGTERM to a worker during a Redis outage', () => {
+describe('Fault 17: SIGTERM to a worker during a Redis outage', () => {
   let redis: PrivateRedis;
   let stage: HeldDumpStage;
 

@@ -10,7 +10,7 @@ const MIB = 1024 * 1024;
  * A nearly full disk: STORAGE_DIR on an 8 MiB tmpfs, with a floor of 4 MiB free. /health/ready reports the free
  * space, and goes not-ready (503) once a file leaves less than the floor, ready again once it is removed.
  */
-describe('Storage free space in /health/ready', () => {
+describe('Fault 18: storage free space in /health/ready', () => {
   let env: TestEnv;
   let api: ApiProcess;
   let client: ApiClient;
