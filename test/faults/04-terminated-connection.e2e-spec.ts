@@ -1,5 +1,5 @@
 import { ApiClient } from '../support/api-client.js';
-import { createLockableDatabase, dumpSessions, lockTable, type TableLock, withClient } from '../support/postgres.js';
+import { createLockableDatabase, heldDumpSessions, lockTable, type TableLock, withClient } from '../support/postgres.js';
 import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from '../support/service-processes.js';
 import { backupRow, createTestEnv, postgresRegistration, storedFiles, type TestEnv } from '../support/test-env.js';
 
@@ -29,7 +29,7 @@ describe("Fault 4: pg_terminate_backend on the dump's connection", () => {
     const client = new ApiClient(api);
     const databaseId = (await client.post('/databases', postgresRegistration('terminated', source))).body.databaseId;
     const backupId = (await client.post('/backups', { databaseId })).body.backupId;
-    await waitFor(async () => ((await dumpSessions(source)) === 1 ? true : undefined), 30_000);
+    await waitFor(async () => ((await heldDumpSessions(source)) === 1 ? true : undefined), 30_000);
     expect((await storedFiles(env)).filter((f) => f.endsWith('.partial'))).toHaveLength(1);
 
     const { rows } = await withClient('postgres', (c) =>

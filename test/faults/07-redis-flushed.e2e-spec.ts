@@ -1,5 +1,5 @@
 import { ApiClient } from '../support/api-client.js';
-import { createLockableDatabase, dumpSessions, lockTable, type TableLock, withClient } from '../support/postgres.js';
+import { createLockableDatabase, heldDumpSessions, lockTable, type TableLock, withClient } from '../support/postgres.js';
 import { PrivateRedis } from '../support/private-redis.js';
 import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from '../support/service-processes.js';
 import { backupRow, createTestEnv, postgresRegistration, type TestEnv } from '../support/test-env.js';
@@ -64,7 +64,7 @@ describe('Fault 7: Redis flushed while backups are queued', () => {
     lock = await lockTable(source);
     const worker = workers[0]!;
     const lockedId = (await client.post('/backups', { databaseId: (await client.post('/databases', postgresRegistration('locked', source))).body.databaseId })).body.backupId;
-    await waitFor(async () => ((await dumpSessions(source)) === 1 ? true : undefined), 30_000);
+    await waitFor(async () => ((await heldDumpSessions(source)) === 1 ? true : undefined), 30_000);
     // The only slot of the worker is taken: these stay queued.
     const queuedIds = await triggerQueued(['p0', 'p1', 'p2']);
     const before = reEnqueued(worker.output);

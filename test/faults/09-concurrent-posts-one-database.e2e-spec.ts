@@ -1,5 +1,5 @@
 import { ApiClient } from '../support/api-client.js';
-import { createLockableDatabase, dumpSessions, lockTable, type TableLock, withClient } from '../support/postgres.js';
+import { createLockableDatabase, heldDumpSessions, lockTable, type TableLock, withClient } from '../support/postgres.js';
 import { type ApiProcess, type ServiceProcess, sleep, startApi, startWorker, waitFor } from '../support/service-processes.js';
 import { createTestEnv, postgresRegistration, type TestEnv } from '../support/test-env.js';
 
@@ -38,12 +38,12 @@ describe('Fault 9: concurrent POST /backups for one database', () => {
     const conflict = { error: `A backup of this database is already queued or running (backup ${accepted})` };
     expect(pair.find((r) => r.status === 409)!.body).toEqual(conflict);
 
-    await waitFor(async () => ((await dumpSessions(source)) === 1 ? true : undefined), 30_000);
+    await waitFor(async () => ((await heldDumpSessions(source)) === 1 ? true : undefined), 30_000);
     expect((await client.get(`/backups/${accepted}`)).body.status).toBe('running');
     const whileRunning = await Promise.all(Array.from({ length: 5 }, () => client.post('/backups', { databaseId })));
     expect(whileRunning.map((r) => [r.status, r.body])).toEqual(Array(5).fill([409, conflict]));
     await sleep(1_000);
-    expect(await dumpSessions(source)).toBe(1);
+    expect(await heldDumpSessions(source)).toBe(1);
 
     await lock.release();
     expect((await client.waitForBackup(accepted)).status).toBe('success');

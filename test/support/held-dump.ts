@@ -1,5 +1,5 @@
 import { ApiClient } from './api-client.js';
-import { createLockableDatabase, dumpSessions, lockTable, type TableLock } from './postgres.js';
+import { createLockableDatabase, heldDumpSessions, lockTable, type TableLock } from './postgres.js';
 import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from './service-processes.js';
 import { createTestEnv, postgresRegistration, type TestEnv } from './test-env.js';
 
@@ -45,7 +45,7 @@ export class HeldDumpStage {
   }
 
   async waitForDumpSessions(count: number): Promise<void> {
-    await waitFor(async () => ((await dumpSessions(this.source)) === count ? true : undefined), 30_000);
+    await waitFor(async () => ((await heldDumpSessions(this.source)) === count ? true : undefined), 30_000);
   }
 
   /** Lets the waiting dumps run to their end. */

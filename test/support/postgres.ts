@@ -103,10 +103,16 @@ export async function tableFingerprints(database: string): Promise<Record<string
   });
 }
 
-/** Sessions the service's dump and restore tools hold on `database` (they connect as application "db-backup-service"). */
-export async function dumpSessions(database: string): Promise<number> {
+/**
+ * Sessions of the service's dump tool waiting for a lock on `database` (a table held by lockTable): pg_dump once it
+ * is connected and stopped there, not the service's short version query nor its manifest session.
+ */
+export async function heldDumpSessions(database: string): Promise<number> {
   const { rows } = await withClient('postgres', (c) =>
-    c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'db-backup-service'", [database]),
+    c.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'db-backup-service' AND wait_event_type = 'Lock'",
+      [database],
+    ),
   );
   return rows[0].n;
 }
