@@ -142,6 +142,8 @@ export class BackupRunner {
     } catch (error) {
       attempt.abort();
       await session?.completed.catch(() => undefined);
+      // Its manifest session is ended too (a count may wait on a lock that a closed socket would not release).
+      await session?.catalog.catch(() => undefined);
       if (attempt.timedOut) throw new PermanentBackupError(`Backup timed out after ${this.config.backupTimeoutMs / 1000} s`);
       throw error;
     }

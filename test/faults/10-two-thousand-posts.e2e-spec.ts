@@ -24,9 +24,7 @@ describe('Fault 10: 2,000 concurrent POST /backups over 50 databases', () => {
   const workers: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    // Warnings only: the API logs a line per request at info, and 2,000 of them written synchronously into the pipe
-    // that this busy test process reads would measure the pipe, not the API.
-    env = await createTestEnv({ WORKER_CONCURRENCY: '1', LOG_LEVEL: 'warn' });
+    env = await createTestEnv({ WORKER_CONCURRENCY: '1' });
     api = await startApi(env.vars);
     workers.push(...(await Promise.all([startWorker(env.vars), startWorker(env.vars)])));
     client = new ApiClient(api);

@@ -1,6 +1,7 @@
 import { Module, RequestMethod } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
 import { AppConfig } from '../config/app-config.js';
 import { acceptOrCreateRequestId } from '../http/request-id.js';
 
@@ -38,12 +39,22 @@ export const LOGGED_ROUTES = [{ path: '{*splat}', method: RequestMethod.ALL }];
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         forRoutes: LOGGED_ROUTES,
-        pinoHttp: {
-          level: config.logLevel,
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? acceptOrCreateRequestId(req.headers['x-request-id']),
-          autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
-        },
+        // Asynchronous writes to stdout: under a burst of requests, a slow reader of the pipe would otherwise stall
+        // the event loop on each line (pino flushes what is buffered when the process exits).
+        pinoHttp: [
+          {
+            level: config.logLevel,
+            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+            genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? acceptOrCreateRequestId(req.headers['x-request-id']),
+            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+            // A short line per request: method, URL, status and id (no headers).
+            serializers: {
+              req: (req: { id?: string; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+            },
+          },
+          pino.destination({ dest: 1, sync: false }),
+        ],
       }),
     }),
   ],
