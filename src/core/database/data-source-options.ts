@@ -53,6 +53,7 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsTransactionMode: 'all',
     migrationsRun: false,
     synchronize: false,
-    extra: { max: 10, application_name: 'db-backup-service', connectionTimeoutMillis: 5_000 },
+    // A request may wait 15 s for one of the 10 connections: a burst of thousands of POSTs queues here.
+    extra: { max: 10, application_name: 'db-backup-service', connectionTimeoutMillis: 15_000 },
   };
 }
