@@ -45,7 +45,7 @@ describe('Partial-file sweeper', () => {
     worker = await startWorker(env.vars);
     await worker.waitForOutput(/Removed partial files left by stopped workers/);
     expect((await readdir(dir)).sort()).toEqual([files.currentAttempt, files.finishedFile].sort());
-    expect(worker.output).toContain(`db-${databaseId}/${files.failedAttempt}`);
-    expect(worker.output).toContain(`db-${databaseId}/${files.supersededAttempt}`);
+    await worker.waitForOutput(`db-${databaseId}/${files.failedAttempt}`, 10_000);
+    await worker.waitForOutput(`db-${databaseId}/${files.supersededAttempt}`, 10_000);
   });
 });

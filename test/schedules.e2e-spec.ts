@@ -93,7 +93,7 @@ describe('Schedules', () => {
     expect(await schedulers.removeJobScheduler(`schedule-${scheduleId}`)).toBe(true);
     const repaired = await waitFor(async () => (await schedulers.getJobScheduler(`schedule-${scheduleId}`)) ?? undefined, 15_000, 200);
     expect(repaired).toMatchObject({ key: `schedule-${scheduleId}`, pattern: '* * * * *', tz: 'UTC' });
-    expect(workerOutput()).toMatch(new RegExp(`Job schedulers repaired from PostgreSQL: upserted \\[${scheduleId}\\]`));
+    await waitFor(async () => (workerOutput().includes(`Job schedulers repaired from PostgreSQL: upserted [${scheduleId}]`) ? true : undefined), 10_000);
   });
 
   it('makes exactly one backup per minute tick, with trigger "schedule"', async () => {
@@ -112,7 +112,7 @@ describe('Schedules', () => {
     }
     // Neither a second job for the same tick nor a tick that found a backup still running.
     expect(workerOutput()).not.toMatch(new RegExp(`Schedule ${scheduleId} tick \\S+ (already has its backup|skipped)`));
-    expect(workerOutput()).toMatch(new RegExp(`Schedule ${scheduleId} tick \\S+: backup \\d+ of database ${databaseId} queued`));
+    await waitFor(async () => (new RegExp(`Schedule ${scheduleId} tick \\S+: backup \\d+ of database ${databaseId} queued`).test(workerOutput()) ? true : undefined), 10_000);
   });
 
   it('flags a schedule whose backups do not succeed as missed, and reports it once', async () => {

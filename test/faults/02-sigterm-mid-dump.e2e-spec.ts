@@ -31,7 +31,7 @@ describe('Fault 2: SIGTERM to a worker mid-dump', () => {
     expect(await serviceSessions(stage.source)).toBe(0);
     const handedBack = (await client.get(`/backups/${backupId}`)).body;
     expect(handedBack).toMatchObject({ status: 'queued', startedAt: null, error: null, fileLocation: null });
-    expect(first.output).toContain(`Job backup-${backupId} interrupted by shutdown; handing it back to the queue`);
+    await first.waitForOutput(`Job backup-${backupId} interrupted by shutdown; handing it back to the queue`, 10_000);
     expect(await storedFiles(env)).toEqual([]);
 
     await stage.release();

@@ -37,7 +37,7 @@ describe('Fault 3: SIGSTOP a worker past its lock, then SIGCONT', () => {
     await late.waitForOutput(new RegExp(`Backup ${backupId} attempt 1 lost its claim; removing its file`), 30_000);
     expect(await backupRow(env, backupId)).toEqual(outcome);
     expect(await storedFiles(env)).toEqual(backupFileKeys(stage.keyOf(finished.fileLocation)));
-    expect(owner.output).toContain(`Backup ${backupId} succeeded`);
+    await owner.waitForOutput(`Backup ${backupId} succeeded`, 10_000);
     expect(late.output).not.toContain(`Backup ${backupId} succeeded`);
   });
 });

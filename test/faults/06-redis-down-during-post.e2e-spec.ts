@@ -78,7 +78,7 @@ describe('Fault 6: Redis down during POST /backups', () => {
     expect(retried.status).toBe(202);
     expect((await client.waitForBackup(accepted.body.backupId, 60_000)).status).toBe('success');
     expect((await client.waitForBackup(retried.body.backupId, 60_000)).status).toBe('success');
-    expect(worker.output).toContain(`Re-enqueued backups whose job was missing from Redis: ${accepted.body.backupId}`);
+    await worker.waitForOutput(`Re-enqueued backups whose job was missing from Redis: ${accepted.body.backupId}`, 10_000);
 
     const { rows: unfinished } = await withClient(env.metadataDatabase, (c) =>
       c.query("SELECT id FROM backups WHERE status IN ('queued', 'running')"),

@@ -115,7 +115,7 @@ describe('Fault 12: secrets scan while dumps run', () => {
     await client.get('/databases');
 
     expect(await dumpRedis(redis, env.queuePrefix)).not.toContain(PASSWORD);
-    expect(worker.output).toContain(`Backup ${backupIds[1]} succeeded`);
+    await worker.waitForOutput(`Backup ${backupIds[1]} succeeded`, 10_000);
     expect(worker.output).not.toContain(PASSWORD);
     expect(api.output).not.toContain(PASSWORD);
     expect(client.received.length).toBeGreaterThan(8);

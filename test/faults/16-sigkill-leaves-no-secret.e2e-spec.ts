@@ -62,7 +62,7 @@ describe('Fault 16: SIGKILL leaves no password on disk', () => {
     expect((await filesHoldingPassword()).filter((file) => whileDumping.includes(file))).toEqual([]);
     expect(whileDumping[0]).toMatch(new RegExp(`^${secretsDir}/${first.pid}-\\d+/secret-[^/]+/pgpass$`));
     expect(await ownerDirectoriesOf(first)).toEqual([]);
-    expect(second.output).toContain(`Removed the password files left in ${secretsDir} by stopped processes ${first.pid}`);
+    await second.waitForOutput(`Removed the password files left in ${secretsDir} by stopped processes ${first.pid}`, 10_000);
     for (const file of await filesHoldingPassword()) expect(file.startsWith(`${secretsDir}/${second.pid}-`)).toBe(true);
 
     await stage.release();
@@ -105,7 +105,7 @@ describe('Fault 16: SIGKILL leaves no password on disk', () => {
     expect((await filesHoldingPassword()).filter((file) => whileRestoring.includes(file))).toEqual([]);
     for (const file of whileRestoring) expect(file.startsWith(`${secretsDir}/${restoring.pid}-`)).toBe(true);
     expect(await ownerDirectoriesOf(restoring)).toEqual([]);
-    expect(next.output).toContain(`by stopped processes ${restoring.pid}`);
+    await next.waitForOutput(`by stopped processes ${restoring.pid}`, 10_000);
 
     const finished = await client.waitFor(`/restores/${restoreId}`, 120_000);
     expect(finished).toMatchObject({ status: 'success', error: null });

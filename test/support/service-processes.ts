@@ -15,7 +15,13 @@ export class ServiceProcess {
   ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
+    void this.closed.then(() => (this.outputComplete = true));
   }
+
+  /** Settles once the process has exited and its stdout and stderr are read to the end. */
+  readonly closed: Promise<void>;
+  private outputComplete = false;
 
   get pid(): number {
     return this.child.pid!;
@@ -25,21 +31,22 @@ export class ServiceProcess {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
-  async waitForOutput(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  /** Logs are written asynchronously, so a line may reach the pipe a little after the action it reports. */
+  async waitForOutput(expected: RegExp | string, timeoutMs = 30_000): Promise<void> {
+    const pattern = typeof expected === 'string' ? new RegExp(escapeRegExp(expected)) : expected;
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
-      if (this.exited) throw new Error(`${this.name} exited before ${pattern}: ${this.output.slice(-2000)}`);
+      if (this.outputComplete) throw new Error(`${this.name} exited before ${pattern}: ${this.output.slice(-2000)}`);
       if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern}: ${this.output.slice(-2000)}`);
       await sleep(50);
     }
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<void> {
-    if (this.exited) return;
-    const exit = once(this.child, 'exit');
+    if (this.exited) return this.closed;
     this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    await exit;
+    await this.closed;
     clearTimeout(timer);
   }
 }
@@ -109,4 +116,8 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs 
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms`);
     await sleep(intervalMs);
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
