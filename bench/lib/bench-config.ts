@@ -6,7 +6,7 @@ import { intFromEnv } from './harness.js';
 
 /** The settings every PostgreSQL bench shares (see bench/README.md); this file runs as dist-bench/bench/lib/bench-config.js. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+export const RESULTS_DIR = process.env.BENCH_RESULTS_DIR ? path.resolve(process.env.BENCH_RESULTS_DIR) : path.join(ROOT, 'bench', 'results');
 
 export const ROUNDS = intFromEnv('BENCH_ROUNDS', 3, 1);
 export const DB_MB = intFromEnv('BENCH_DB_MB', 800, 1);

@@ -14,9 +14,9 @@ export interface RunResult {
 }
 
 /** Runs a program to completion and collects its output; never rejects on a non-zero exit. */
-export function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+export function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
