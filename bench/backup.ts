@@ -14,8 +14,6 @@
  *   BENCH_DIST=dist           compiled service to start
  *   BENCH_BACKUP_TIMEOUT_S=600  time limit of one service backup
  *   BENCH_TRACE=1             worker logs at debug level, printed after each service backup
- *   BENCH_HASH_VARIANTS=1     also runs a second service whose worker hashes zstd's output in Node (no hashing
- *                             thread; BENCH_HASH_IN_NODE=1 in that worker's environment), in the same rounds
  *
  * See bench/README.md.
  */
@@ -50,8 +48,6 @@ const ADMIN_KEY = `dbb_bench_${randomBytes(24).toString('base64url')}`;
 const AUTH = { authorization: `Bearer ${ADMIN_KEY}` };
 
 const log = (line: string) => console.log(line);
-const HASH_VARIANTS = process.env.BENCH_HASH_VARIANTS === '1';
-type ServiceMethodId = 'service' | 'service-node-hash';
 
 // ---------------------------------------------------------------------------------------------- helpers
 
@@ -80,14 +76,14 @@ interface Service {
 }
 
 /** A fresh metadata database, queue prefix and storage directory; the API and one worker; the bench database registered. */
-async function startService(tmp: string, workerEnv: NodeJS.ProcessEnv = {}): Promise<Service> {
+async function startService(tmp: string): Promise<Service> {
   if (!existsSync(path.join(DIST, 'main.js')) || !existsSync(path.join(DIST, 'worker.js'))) {
     throw new Error(`${DIST}/main.js or worker.js is missing: build the service first (npm run build)`);
   }
   const id = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const metaDb = `bench_meta_${id}`;
   const prefix = `bench-${id}`;
-  const storageDir = path.join(tmp, `storage-${id}`);
+  const storageDir = path.join(tmp, 'storage');
   await mkdir(storageDir, { recursive: true });
   onCleanup(`drop metadata database ${metaDb}`, () => dropDatabase(PG, metaDb));
   onCleanup(`delete Redis keys ${prefix}:*`, async () => {
@@ -113,7 +109,7 @@ async function startService(tmp: string, workerEnv: NodeJS.ProcessEnv = {}): Pro
   const api = ServiceProcess.start('API', process.execPath, [path.join(DIST, 'main.js')], { ...common, PORT: String(port), LOG_LEVEL: 'warn' }, ROOT);
   onCleanup('stop the API', () => api.stop());
   // The worker announces itself at info level ("Worker <pid> consuming backup jobs"), hence info rather than warn.
-  const worker = ServiceProcess.start('worker', process.execPath, [path.join(DIST, 'worker.js')], { ...common, ...workerEnv, LOG_LEVEL: TRACE ? 'debug' : 'info' }, ROOT);
+  const worker = ServiceProcess.start('worker', process.execPath, [path.join(DIST, 'worker.js')], { ...common, LOG_LEVEL: TRACE ? 'debug' : 'info' }, ROOT);
   onCleanup('stop the worker', () => worker.stop());
 
   await Promise.all([waitForReady(api, url, STARTUP_TIMEOUT_MS), worker.waitForOutput(/consuming backup jobs/, STARTUP_TIMEOUT_MS)]);
@@ -197,14 +193,14 @@ async function serviceBackup(service: Service): Promise<ServiceRun> {
 
 // ---------------------------------------------------------------------------------------------- the shell pipelines
 
-const SHELL_COMMANDS: Record<Exclude<MethodId, ServiceMethodId>, string> = {
+const SHELL_COMMANDS: Record<Exclude<MethodId, 'service'>, string> = {
   'shell-zstd': `pg_dump -Fc -Z0 -h ${PG.host} -p ${PG.port} -U ${PG.user} ${BENCH_DB} | zstd -1 -T0 > "$OUT"`,
   // What the service also guarantees: the file's sha256 and an fsync before it is declared done.
   'shell-zstd-durable': `pg_dump -Fc -Z0 -h ${PG.host} -p ${PG.port} -U ${PG.user} ${BENCH_DB} | zstd -1 -T0 | tee "$OUT" | sha256sum > "$OUT.sha256" && sync "$OUT"`,
   'pg-dump-default': `pg_dump -Fc -h ${PG.host} -p ${PG.port} -U ${PG.user} ${BENCH_DB} > "$OUT"`,
 };
 
-async function shellBackup(id: Exclude<MethodId, ServiceMethodId>, out: string): Promise<{ seconds: number; sizeBytes: number }> {
+async function shellBackup(id: Exclude<MethodId, 'service'>, out: string): Promise<{ seconds: number; sizeBytes: number }> {
   try {
     const seconds = await timeBash(SHELL_COMMANDS[id], { ...process.env, OUT: out });
     return { seconds, sizeBytes: (await stat(out)).size };
@@ -238,16 +234,6 @@ async function main(): Promise<number> {
       command: `POST /backups, then GET /backups/:id?waitSeconds=${WAIT_SECONDS} (answered when the worker announces the outcome)`,
       runs: [],
     },
-    ...(HASH_VARIANTS
-      ? [
-          {
-            id: 'service-node-hash' as const,
-            label: 'Service, hashing in Node (zstd → Node: sha256 → file; no hashing thread)',
-            command: 'as the service, with BENCH_HASH_IN_NODE=1 in the worker',
-            runs: [],
-          },
-        ]
-      : []),
     { id: 'shell-zstd', label: 'Shell: pg_dump -Fc -Z0 | zstd -1 -T0', command: SHELL_COMMANDS['shell-zstd'], runs: [] },
     {
       id: 'shell-zstd-durable',
@@ -269,15 +255,6 @@ async function main(): Promise<number> {
     log(`[service] ${serviceInfo.error}`);
     log('[service] continuing with the shell pipelines only');
   }
-  const services = new Map<ServiceMethodId, Service | undefined>([['service', service]]);
-  if (HASH_VARIANTS) {
-    try {
-      services.set('service-node-hash', await startService(tmp, { BENCH_HASH_IN_NODE: '1' }));
-    } catch (error) {
-      method('service-node-hash').error = `start-up failed: ${errorMessage(error)}`;
-      log(`[service] node-hash variant: ${method('service-node-hash').error}`);
-    }
-  }
 
   log('[bench] warm-up: shell zstd pipeline (not counted)');
   const warm = await shellBackup('shell-zstd', path.join(shellDir, 'warmup.dump.zst'));
@@ -290,18 +267,17 @@ async function main(): Promise<number> {
     log(`[service] worker idle RSS ${toMiB(serviceInfo.workerIdleRssBytes ?? NaN)} MiB`);
   }
 
-  const order: MethodId[] = [...(HASH_VARIANTS ? (['service', 'service-node-hash'] as const) : (['service'] as const)), 'shell-zstd', 'shell-zstd-durable', 'pg-dump-default'];
+  const order: MethodId[] = ['service', 'shell-zstd', 'shell-zstd-durable', 'pg-dump-default'];
   for (let round = 1; round <= ROUNDS; round++) {
     const thisRound = rotate(order, round - 1);
     log(`[bench] round ${round}/${ROUNDS}: ${thisRound.join(', ')}`);
     for (const [index, id] of thisRound.entries()) {
       const position = index + 1;
-      if (id === 'service' || id === 'service-node-hash') {
-        const target = services.get(id);
-        if (!target || method(id).error) continue;
+      if (id === 'service') {
+        if (!service || method('service').error) continue;
         try {
-          const result = await serviceBackup(target);
-          method(id).runs.push({
+          const result = await serviceBackup(service);
+          method('service').runs.push({
             round,
             position,
             seconds: result.seconds,
@@ -309,10 +285,6 @@ async function main(): Promise<number> {
             memory: result.memory,
             fileFormat: result.fileFormat,
           });
-          if (id !== 'service') {
-            log(`  ${id.padEnd(16)} ${result.seconds.toFixed(2)} s, ${toMiB(result.sizeBytes)} MiB`);
-            continue;
-          }
           serviceInfo.toolVersion = result.details.toolVersion ?? undefined;
           serviceInfo.compression = result.details.compression;
           serviceInfo.hwmIsPerRun = result.memory?.hwmIsPerRun;
@@ -322,8 +294,8 @@ async function main(): Promise<number> {
           const peak = Math.max(result.memory?.hwm ?? NaN, result.memory?.maxSampledRss ?? NaN);
           log(`  service          ${result.seconds.toFixed(2)} s, ${toMiB(result.sizeBytes)} MiB, worker peak RSS ${toMiB(peak)} MiB`);
         } catch (error) {
-          method(id).error = errorMessage(error);
-          log(`[${id}] FAILED: ${method(id).error}`);
+          method('service').error = errorMessage(error);
+          log(`[service] FAILED: ${method('service').error}`);
           log('[service] no further service runs; continuing with the shell pipelines');
         }
         continue;
@@ -363,13 +335,12 @@ async function main(): Promise<number> {
     service: serviceInfo,
   };
   await mkdir(RESULTS_DIR, { recursive: true });
-  const name = HASH_VARIANTS ? 'backup-hash-variants' : 'backup';
-  await writeFile(path.join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(path.join(RESULTS_DIR, `${name}.md`), renderMarkdown(results));
+  await writeFile(path.join(RESULTS_DIR, 'backup.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(path.join(RESULTS_DIR, 'backup.md'), renderMarkdown(results));
   log('');
   log(renderSummary(results));
   log('');
-  log(`[bench] wrote ${path.relative(process.cwd(), path.join(RESULTS_DIR, `${name}.md`))} and ${name}.json`);
+  log(`[bench] wrote ${path.relative(process.cwd(), path.join(RESULTS_DIR, 'backup.md'))} and backup.json`);
   const failed = methods.filter((m) => m.error);
   if (failed.length) log(`[bench] FAILED: ${failed.map((m) => `${m.id}: ${m.error!.split('\n')[0]}`).join('; ')}`);
   return failed.length ? 1 : 0;

@@ -1,7 +1,7 @@
 import type { MemorySummary } from './memory.js';
 import { MiB, type Summary, seconds, toMiB } from './stats.js';
 
-export type MethodId = 'service' | 'service-node-hash' | 'shell-zstd' | 'shell-zstd-durable' | 'pg-dump-default';
+export type MethodId = 'service' | 'shell-zstd' | 'shell-zstd-durable' | 'pg-dump-default';
 
 export interface RunSample {
   round: number;
@@ -124,14 +124,6 @@ export function renderMarkdown(results: BenchResults): string {
   lines.push('');
   if (service?.time && baseline?.time) {
     lines.push(`**service / shell = ${ratio(service, baseline)}** (median end-to-end time of the service over the median of \`pg_dump -Fc -Z0 | zstd -1 -T0\`).`, '');
-  }
-  const nodeHash = results.methods.find((m) => m.id === 'service-node-hash');
-  if (service?.time && nodeHash?.time) {
-    lines.push(
-      `**hashing in Node / hashing thread = ${ratio(nodeHash, service)}** (median of the service hashing zstd's output in Node ` +
-        'over the median of the service with its nice-19 hashing thread, same rounds).',
-      '',
-    );
   }
   lines.push(
     'Throughput is the database size (pg_database_size) over the median time. Service times run from `POST /backups` ' +

@@ -137,8 +137,7 @@ export class BackupPipeline {
   ): Promise<StoredBackupFile> {
     if (plan.encrypted) this.encryption.assertAvailable();
     const storage = await this.registry.forTarget(plan.storageTargetId);
-    // BENCH_HASH_IN_NODE: temporary switch for bench/backup.ts (BENCH_HASH_VARIANTS), removed once measured.
-    if (plan.compression === 'zstd' && !plan.encrypted && isFileBacked(storage) && process.env.BENCH_HASH_IN_NODE !== '1') {
+    if (plan.compression === 'zstd' && !plan.encrypted && isFileBacked(storage)) {
       return this.storeThroughFile(storage, startDump, plan, signal, progress);
     }
     return this.storeStreamed(storage, startDump, plan, signal, progress);
