@@ -380,7 +380,7 @@ export class MysqlEngine implements DatabaseEngine {
 }
 
 /** A client tool with the credentials in a 0600 option file, given as --defaults-extra-file. */
-function mysqlToolCommand(
+export function mysqlToolCommand(
   tool: MysqlTool,
   args: (optionFile: string, database: string) => string[],
   target: ConnectionTarget,

@@ -368,7 +368,7 @@ export class PostgresEngine implements DatabaseEngine {
 }
 
 /** A libpq tool with the password in a 0600 PGPASSFILE. */
-function pgToolCommand(file: string, version: string, args: string[], target: ConnectionTarget): ToolCommand {
+export function pgToolCommand(file: string, version: string, args: string[], target: ConnectionTarget): ToolCommand {
   return {
     file,
     version,
