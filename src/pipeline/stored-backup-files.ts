@@ -49,7 +49,7 @@ export class StoredBackupFiles {
   }
 
   /** A pass-through that fails at the end of the stream if the bytes' sha256 is not the recorded one. */
-  checksumVerifier(file: Pick<BackupFileRecord, 'checksum'>, holdLastChunk = false): Transform {
+  private checksumVerifier(file: Pick<BackupFileRecord, 'checksum'>, holdLastChunk = false): Transform {
     return new DigestingStream({
       expectSha256: file.checksum,
       holdLastChunk,
