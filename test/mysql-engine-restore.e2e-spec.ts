@@ -12,6 +12,7 @@ import type { MysqlCatalogDetails } from '../src/engines/mysql-catalog.js';
 import { openMysqlConnection } from '../src/engines/mysql-connection.js';
 import { switchDatabases } from '../src/engines/mysql-switch.js';
 import { MysqlEngine } from '../src/engines/mysql.engine.js';
+import { ToolRunner } from '../src/pipeline/tool-runner.js';
 import { dropMysqlDatabase, mysqlIdentifier } from './support/mysql.js';
 import {
   FIDELITY_BLOB_BYTES,
@@ -29,7 +30,9 @@ import {
 
 const suffix = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const source = `fidelity_src_${suffix}`;
-const engine = new MysqlEngine(new ProcessRunner());
+const runner = new ProcessRunner();
+const engine = new MysqlEngine(runner);
+const tools = new ToolRunner(runner);
 const owned: string[] = [source];
 let workDir: string;
 let dumpFile: string;
@@ -59,7 +62,7 @@ async function restoreIntoFresh(restorePlan: RestorePlan, file = dumpFile): Prom
   await engine.preflight(restorePlan);
   await engine.dropServiceDatabase(restorePlan.target, restorePlan.freshDatabase);
   await engine.createFreshDatabase(restorePlan);
-  const session = await engine.startRestore(restorePlan, new AbortController().signal);
+  const session = await tools.startRestore(engine, restorePlan, new AbortController().signal);
   await Promise.all([pipeline(createReadStream(file), session.stdin!), session.completed]);
   const comparison = compareManifests(restorePlan.catalog.manifest, await engine.measure(restorePlan));
   expect(comparison.differences).toEqual([]);
@@ -75,7 +78,7 @@ beforeAll(async () => {
   await loadMysqlFidelityFixture(source, suffix);
   original = await snapshotOf(source);
   dumpFile = path.join(workDir, 'fidelity.sql');
-  const session = await engine.startDump(mysqlTarget(source), new AbortController().signal);
+  const session = await tools.startDump(engine, mysqlTarget(source), new AbortController().signal);
   await pipeline(session.stdout, createWriteStream(dumpFile));
   await session.completed;
   catalog = await session.catalog;
@@ -133,7 +136,7 @@ describe('the backup catalog of a MariaDB database', () => {
       await query(`GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, LOCK TABLES ON ${mysqlIdentifier(source)}.* TO ?@'%'`, [user]);
       // Without it, MariaDB 10.11 hides other accounts' routines from both mariadb-dump and information_schema.
       await query("GRANT SELECT ON mysql.proc TO ?@'%'", [user]);
-      const session = await engine.startDump({ ...mysqlTarget(source), username: user, password: `pw-${suffix}` }, new AbortController().signal);
+      const session = await tools.startDump(engine, { ...mysqlTarget(source), username: user, password: `pw-${suffix}` }, new AbortController().signal);
       session.stdout.resume();
       await session.completed;
       const limited = await session.catalog;
@@ -146,7 +149,7 @@ describe('the backup catalog of a MariaDB database', () => {
 
   it('an aborted dump rejects its catalog too', async () => {
     const controller = new AbortController();
-    const session = await engine.startDump(mysqlTarget(source), controller.signal);
+    const session = await tools.startDump(engine, mysqlTarget(source), controller.signal);
     controller.abort();
     session.stdout.resume();
     await expect(session.completed).rejects.toBeInstanceOf(TargetDatabaseError);
@@ -203,7 +206,7 @@ describe('restoring in place over the source', () => {
     await writeFile(broken, Buffer.concat([text.subarray(0, cut + 1), Buffer.from('THIS IS NOT SQL;\n')]));
     await engine.preflight(restorePlan);
     await engine.createFreshDatabase(restorePlan);
-    const session = await engine.startRestore(restorePlan, new AbortController().signal);
+    const session = await tools.startRestore(engine, restorePlan, new AbortController().signal);
     await Promise.all([pipeline(createReadStream(broken), session.stdin!), expect(session.completed).rejects.toThrow(/ERROR 1064/)]);
     await engine.dropServiceDatabase(restorePlan.target, restorePlan.freshDatabase);
     expect(await exists(restorePlan.freshDatabase)).toBe(false);

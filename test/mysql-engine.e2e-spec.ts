@@ -10,6 +10,7 @@ import { ProcessRunner, type RunOptions, type RunningProcess } from '../src/core
 import type { BackupCatalog } from '../src/engines/backup-catalog.js';
 import { type ConnectionTarget, TargetDatabaseError } from '../src/engines/engine.js';
 import { MysqlEngine } from '../src/engines/mysql.engine.js';
+import { ToolRunner } from '../src/pipeline/tool-runner.js';
 import {
   MYSQL_HOST,
   MYSQL_PORT,
@@ -39,6 +40,13 @@ class RecordingRunner extends ProcessRunner {
   }
 }
 
+/** An engine with the runner of its tools, paired as the data pipeline pairs them. */
+type TestedEngine = MysqlEngine & { toolRunner: ToolRunner };
+
+function engineWith(runner: ProcessRunner): TestedEngine {
+  return Object.assign(new MysqlEngine(runner), { toolRunner: new ToolRunner(runner) });
+}
+
 const suffix = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const owned: string[] = [];
 let workDir: string;
@@ -56,8 +64,8 @@ async function newDatabase(name: string): Promise<string> {
 /** The catalog of each dump file, which a restore needs. */
 const catalogs = new Map<string, BackupCatalog>();
 
-async function dumpToFile(engine: MysqlEngine, source: ConnectionTarget, file: string) {
-  const session = await engine.startDump(source, new AbortController().signal);
+async function dumpToFile(engine: TestedEngine, source: ConnectionTarget, file: string) {
+  const session = await engine.toolRunner.startDump(engine, source, new AbortController().signal);
   await pipeline(session.stdout, createWriteStream(file));
   await session.completed;
   catalogs.set(file, await session.catalog);
@@ -65,9 +73,9 @@ async function dumpToFile(engine: MysqlEngine, source: ConnectionTarget, file: s
 }
 
 /** Restores straight into `destination.database` (the fresh-database step of a restore, without the switch). */
-async function restoreFromFile(engine: MysqlEngine, destination: ConnectionTarget, file: string, catalog = catalogs.get(file)!) {
+async function restoreFromFile(engine: TestedEngine, destination: ConnectionTarget, file: string, catalog = catalogs.get(file)!) {
   const plan = { ...mysqlRestorePlan(destination.database, 'x', catalog), target: destination, freshDatabase: destination.database };
-  const session = await engine.startRestore(plan, new AbortController().signal);
+  const session = await engine.toolRunner.startRestore(engine, plan, new AbortController().signal);
   await Promise.all([pipeline(createReadStream(file), session.stdin!), session.completed]);
   return session;
 }
@@ -98,7 +106,7 @@ afterAll(async () => {
 
 describe('MysqlEngine against a real MariaDB, with Chinook', () => {
   const runner = new RecordingRunner();
-  const engine = new MysqlEngine(runner);
+  const engine = engineWith(runner);
   let source: string;
   let dumpFile: string;
   let sourceFingerprints: Awaited<ReturnType<typeof mysqlTableFingerprints>>;
@@ -223,7 +231,7 @@ describe('MysqlEngine against a real MariaDB, with Chinook', () => {
 });
 
 describe('MysqlEngine with names that need quoting', () => {
-  const engine = new MysqlEngine(new ProcessRunner());
+  const engine = engineWith(new ProcessRunner());
   const table = `Tåble "Quoted" 'x' Mixed`;
 
   it('round-trips a database with spaces, quotes, capitals and non-ASCII characters', async () => {
@@ -270,7 +278,7 @@ describe('MysqlEngine with names that need quoting', () => {
 });
 
 describe('MysqlEngine failures', () => {
-  const engine = new MysqlEngine(new ProcessRunner());
+  const engine = engineWith(new ProcessRunner());
   const user = `dbbackup_e2e_${suffix}`;
   // Every character the option-file reader treats specially: quotes, \\, \", \s, \n (as text), # and ;.
   const password = `Rïght "pa55" \\\\word\\s\\"\\n# ;'x' ${suffix}\\`;
@@ -305,7 +313,7 @@ describe('MysqlEngine failures', () => {
     expect(error.message).toMatch(/^Cannot connect to MySQL: .*Access denied/);
     expect(error.message).not.toContain(wrong);
 
-    const dumpError = await failure(engine.startDump(target(database, { username: user, password: wrong }), new AbortController().signal));
+    const dumpError = await failure(engine.toolRunner.startDump(engine, target(database, { username: user, password: wrong }), new AbortController().signal));
     expect(dumpError.transient).toBe(false);
   });
 
@@ -327,7 +335,7 @@ describe('MysqlEngine failures', () => {
   });
 
   it('a failing restore rejects with the client error', async () => {
-    const session = await engine.startRestore(
+    const session = await engine.toolRunner.startRestore(engine, 
       { ...mysqlRestorePlan(database, 'x', catalogs.get(path.join(workDir, 'user.sql'))!), freshDatabase: database },
       new AbortController().signal,
     );
@@ -339,7 +347,7 @@ describe('MysqlEngine failures', () => {
 
   it('the restore refuses client commands that reach the shell or files (--binary-mode, --sandbox)', async () => {
     const marker = path.join(workDir, `pwned-${suffix}`);
-    const session = await engine.startRestore(
+    const session = await engine.toolRunner.startRestore(engine, 
       { ...mysqlRestorePlan(database, 'x', catalogs.get(path.join(workDir, 'user.sql'))!), freshDatabase: database },
       new AbortController().signal,
     );
@@ -352,7 +360,7 @@ describe('MysqlEngine failures', () => {
 
   it('an aborted dump rejects', async () => {
     const controller = new AbortController();
-    const session = await engine.startDump(target(`chinook_src_${suffix}`), controller.signal);
+    const session = await engine.toolRunner.startDump(engine, target(`chinook_src_${suffix}`), controller.signal);
     controller.abort();
     session.stdout.resume();
     const error = await failure(session.completed);

@@ -20,6 +20,7 @@ import {
 import type { PgRoleDetails, PostgresCatalogDetails } from '../src/engines/pg-catalog-details.js';
 import { PgTools } from '../src/engines/pg-tools.js';
 import { PostgresEngine } from '../src/engines/postgres.engine.js';
+import { ToolRunner } from '../src/pipeline/tool-runner.js';
 import {
   type PgFidelityRoles,
   dropPgFidelityRoles,
@@ -41,7 +42,8 @@ let workDir: string;
 let restoreCounter = 0;
 
 const runner = new ProcessRunner();
-const engine = new PostgresEngine(runner, new PgTools({ pgBinDirs: undefined } as unknown as AppConfig, runner));
+const engine = new PostgresEngine(new PgTools({ pgBinDirs: undefined } as unknown as AppConfig, runner));
+const tools = new ToolRunner(runner);
 
 function target(database: string, overrides: Partial<ConnectionTarget> = {}): ConnectionTarget {
   return { host: HOST, port: PORT, database, username: USER, password: '', ...overrides };
@@ -64,7 +66,7 @@ function planFor(targetDatabase: string, catalog: BackupCatalog, options: Partia
 }
 
 async function dumpToFile(source: string, file: string): Promise<BackupCatalog> {
-  const session = await engine.startDump(target(source), new AbortController().signal);
+  const session = await tools.startDump(engine, target(source), new AbortController().signal);
   await pipeline(session.stdout, createWriteStream(file));
   await session.completed;
   return session.catalog;
@@ -75,7 +77,7 @@ async function restoreFresh(plan: RestorePlan, file: string): Promise<void> {
   await engine.preflight(plan);
   await engine.dropServiceDatabase(plan.target, plan.freshDatabase);
   await engine.createFreshDatabase(plan);
-  const session = await engine.startRestore(plan, new AbortController().signal);
+  const session = await tools.startRestore(engine, plan, new AbortController().signal);
   await Promise.all([pipeline(createReadStream(file), session.stdin!), session.completed]);
   const comparison = compareManifests(plan.catalog.manifest, await engine.measure(plan));
   expect(comparison.differences).toEqual([]);
@@ -366,7 +368,7 @@ describe('PostgresEngine faithful restores, with the fidelity fixture', () => {
     const current = await stateOf(source);
     await engine.preflight(plan);
     await engine.createFreshDatabase(plan);
-    const session = await engine.startRestore(plan, new AbortController().signal);
+    const session = await tools.startRestore(engine, plan, new AbortController().signal);
     const [, failed] = await Promise.all([
       pipeline(createReadStream(broken), session.stdin!).catch(() => undefined),
       rejection(session.completed),
@@ -399,7 +401,7 @@ describe('PostgresEngine faithful restores, with the fidelity fixture', () => {
     await locker.query('BEGIN; LOCK TABLE app.audit IN ACCESS EXCLUSIVE MODE');
     const file = path.join(workDir, 'during.dump');
     try {
-      const session = await engine.startDump(target(source), new AbortController().signal);
+      const session = await tools.startDump(engine, target(source), new AbortController().signal);
       const written = pipeline(session.stdout, createWriteStream(file));
       // pg_dump (in the snapshot) and the catalog's count both wait for app.audit: the snapshot is taken.
       await waitFor(async () => (await waitingBackupSessions(source)) === 2);
@@ -547,7 +549,7 @@ describe('PostgresEngine faithful restores, with the fidelity fixture', () => {
 
   it('an aborted dump rejects its catalog and closes the snapshot transaction', async () => {
     const controller = new AbortController();
-    const session = await engine.startDump(target(source), controller.signal);
+    const session = await tools.startDump(engine, target(source), controller.signal);
     controller.abort();
     session.stdout.resume();
     await expect(session.completed).rejects.toThrow(/SIGTERM|SIGKILL|terminated/);
@@ -625,7 +627,7 @@ describe('PostgresEngine as a restoring user that is not a superuser', () => {
 
   it('dumps, restores in place and switches with owners, grants and database properties kept', async () => {
     const file = path.join(workDir, 'nosu.dump');
-    const session = await engine.startDump(as(source), new AbortController().signal);
+    const session = await tools.startDump(engine, as(source), new AbortController().signal);
     await pipeline(session.stdout, createWriteStream(file));
     await session.completed;
     const recorded = await session.catalog;

@@ -4,10 +4,11 @@ import { DatabasesModule } from '../databases/databases.module.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupRemover } from './backup-remover.service.js';
 import { BackupRequests } from './backup-requests.service.js';
+import { PipelineModule } from '../pipeline/pipeline.module.js';
 
 /** Creating and deleting backups, shared by the API (manual) and the workers (schedules, retention). */
 @Module({
-  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule],
+  imports: [PipelineModule, TypeOrmModule.forFeature([BackupEntity]), DatabasesModule],
   providers: [BackupRequests, BackupRemover],
   exports: [BackupRequests, BackupRemover],
 })

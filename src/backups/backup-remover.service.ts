@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { isValidId } from '../core/http/id-param.js';
 import { BACKUP_QUEUE, backupJobId } from '../core/queue/queue.constants.js';
-import { BackupFiles } from '../storage/backup-files.js';
+import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import { BackupEntity } from './backup.entity.js';
 import {
   BackupFileNotDeletedError,
@@ -20,7 +20,7 @@ export class BackupRemover {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue,
-    private readonly files: BackupFiles,
+    private readonly files: StoredBackupFiles,
   ) {}
 
   /**

@@ -11,9 +11,10 @@ import { requestRetention } from '../retention/retention-requests.js';
 import type { EngineName } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import type { BackupCatalog } from '../engines/backup-catalog.js';
-import type { DumpSession } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
-import { backupFileExtension, type BackupFilePlan, BackupFiles, ENCRYPTED_EXTENSION, type StoredBackupFile } from '../storage/backup-files.js';
+import { backupFileExtension, type BackupFilePlan, ENCRYPTED_EXTENSION, type StoredBackupFile } from '../pipeline/backup-file.js';
+import { BackupPipeline } from '../pipeline/backup-pipeline.js';
+import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupEvents } from './backup-events.service.js';
@@ -58,7 +59,8 @@ export class BackupRunner {
 
   constructor(
     @InjectRepository(BackupEntity) backups: Repository<BackupEntity>,
-    private readonly files: BackupFiles,
+    private readonly pipeline: BackupPipeline,
+    private readonly files: StoredBackupFiles,
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
     private readonly config: AppConfig,
@@ -114,55 +116,20 @@ export class BackupRunner {
     // The settings this attempt uses (the registration's now), shown on the backup even if it fails.
     await this.records.update(claim, { compression: plan.compression, encrypted: plan.encrypted, storageTargetId: plan.storageTargetId });
     const catalogKey = storageKeyFor(parts, catalogFileExtension(registration.encrypted), requestedAt);
-    let session: DumpSession | undefined;
-    const startDump = async (stdoutFd?: number): Promise<DumpSession> => {
-      session = await engine.startDump(target, signal, stdoutFd);
+    const onDumpStarted = () => {
       progress.enter('dumping');
       this.logger.debug(`Backup ${parts.backupId}: ${backupEngine} dump started after ${Math.round(performance.now() - started)} ms`);
-      return session;
     };
     try {
-      const file = await this.files.store(startDump, plan, signal, progress.bytes);
-      this.logger.debug(`Backup ${parts.backupId}: stored ${file.sizeBytes} bytes in ${Math.round(performance.now() - started)} ms`);
-      const { catalog, catalogFile } = await this.storeCatalog(session!, { ...plan, key: catalogKey }, signal).catch(async (error: Error) => {
-        await this.files.delete({ storageTargetId: plan.storageTargetId, storageKey: file.key }).catch(() => undefined);
-        throw error;
-      });
+      const stored = await this.pipeline.run({ engine, target, file: plan, catalogKey, signal, onDumpStarted, progress: progress.bytes });
+      this.logger.debug(`Backup ${parts.backupId}: stored ${stored.file.sizeBytes} bytes in ${Math.round(performance.now() - started)} ms`);
       const seconds = (performance.now() - started) / 1000;
-      return {
-        file,
-        catalogFile,
-        catalog,
-        plan,
-        engine: backupEngine,
-        seconds,
-        serverVersion: session!.serverVersion,
-        toolVersion: session!.toolVersion,
-      };
+      return { ...stored, plan, engine: backupEngine, seconds };
     } catch (error) {
       attempt.abort();
-      await session?.completed.catch(() => undefined);
-      // Its manifest session is ended too (a count may wait on a lock that a closed socket would not release).
-      await session?.catalog.catch(() => undefined);
       if (attempt.timedOut) throw new PermanentBackupError(`Backup timed out after ${this.config.backupTimeoutMs / 1000} s`);
       throw error;
     }
-  }
-
-  /**
-   * The manifest, database properties and accounts the engine recorded beside the dump, stored as a sidecar file.
-   * A backup without them cannot be checked on restore, so it fails.
-   */
-  private async storeCatalog(
-    session: DumpSession,
-    plan: BackupFilePlan,
-    signal: AbortSignal,
-  ): Promise<{ catalog: BackupCatalog; catalogFile: StoredBackupFile }> {
-    const catalog = await session.catalog.catch((error: Error) => {
-      throw new PermanentBackupError(`Recording the backup's manifest failed: ${error.message}`);
-    });
-    const catalogFile = await this.files.storeDocument(Buffer.from(JSON.stringify(catalog)), plan, signal);
-    return { catalog, catalogFile };
   }
 
   /** Best effort: the periodic sweep enforces the policy anyway. */

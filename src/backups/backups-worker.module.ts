@@ -8,10 +8,11 @@ import { PartialFileSweeper } from './partial-file-sweeper.service.js';
 import { BackupEvents } from './backup-events.service.js';
 import { BackupRunner } from './backup-runner.service.js';
 import { BackupProcessor } from './backup.processor.js';
+import { PipelineModule } from '../pipeline/pipeline.module.js';
 
 /** Worker side: consumes backup jobs. Only the worker imports this module. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, NotificationsModule],
+  imports: [PipelineModule, TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, NotificationsModule],
   providers: [BackupRunner, BackupEvents, BackupProcessor, BackupReconciler, PartialFileSweeper],
 })
 export class BackupsWorkerModule {}

@@ -6,10 +6,11 @@ import { BackupCommandsModule } from './backup-commands.module.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupsController } from './backups.controller.js';
 import { BackupsService } from './backups.service.js';
+import { PipelineModule } from '../pipeline/pipeline.module.js';
 
 /** API side: the spec's endpoints and the producer of backup jobs. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, BackupCommandsModule],
+  imports: [PipelineModule, TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, BackupCommandsModule],
   controllers: [BackupsController],
   providers: [BackupsService, FinishedListener],
   exports: [BackupsService, FinishedListener],

@@ -5,9 +5,9 @@ import { finishedEventKey } from '../core/database/fenced-records.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
-import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { BackupIntegrityError } from '../pipeline/backup-file.js';
+import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
+import type { Readable } from 'node:stream';
 import { decodeCursor, encodeCursor } from './backup-cursor.js';
 import { type BackupListQuery, type BackupListRow, backupPageSql } from './backup-listing.js';
 import { readBackupCatalog } from './backup-catalog-file.js';
@@ -25,11 +25,6 @@ import {
 
 /** A verification reads the whole file; past this it counts as failed. */
 const VERIFY_TIMEOUT_MS = 30 * 60 * 1000;
-/**
- * Downloads up to this size are checked whole before their first byte is sent. A file read in one chunk would
- * otherwise fail before any byte went out, too late for a status and too early for a cut; larger ones are cut.
- */
-const CHECKED_BEFORE_SENDING_BYTES = 64 * 1024;
 
 function rethrowAsCorrupt(error: Error): never {
   throw error instanceof BackupIntegrityError ? new BackupFileCorruptError(error.message) : error;
@@ -64,7 +59,7 @@ export class BackupsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly requests: BackupRequests,
     private readonly remover: BackupRemover,
-    private readonly files: BackupFiles,
+    private readonly files: StoredBackupFiles,
     private readonly engines: EngineRegistry,
     private readonly finished: FinishedListener,
   ) {}
@@ -141,41 +136,13 @@ export class BackupsService {
   async openDownload(backupId: string): Promise<{ backup: BackupEntity; databaseName: string; stream: Readable }> {
     const { backup, databaseName } = await this.get(backupId);
     if (backup.status !== 'success' || !backup.storageKey) throw new BackupHasNoFileError(backup.status);
-    const size = await this.files.checkSize(backup).catch(rethrowAsCorrupt);
-    if (size <= CHECKED_BEFORE_SENDING_BYTES) {
-      const content = await this.readChecked(backup).catch(rethrowAsCorrupt);
-      return { backup, databaseName, stream: Readable.from([content]) };
-    }
-    const verifier = this.files.checksumVerifier(backup, true);
-    const stored = await this.files.openStored(backup);
-    stored.once('error', (error) => verifier.destroy(error));
-    const stream = stored.pipe(verifier);
+    const stream = await this.files.openDownload(backup).catch(rethrowAsCorrupt);
     return { backup, databaseName, stream };
-  }
-
-  private async readChecked(backup: BackupEntity): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    const collector = new Writable({
-      write: (chunk: Buffer, _encoding, callback) => {
-        chunks.push(chunk);
-        callback();
-      },
-    });
-    await pipeline(await this.files.openStored(backup), this.files.checksumVerifier(backup), collector);
-    return Buffer.concat(chunks);
   }
 
   private async checkArchive(backup: BackupEntity, signal: AbortSignal): Promise<string | null> {
     try {
-      await this.files.checkSize(backup);
-      const dump = await this.files.openDump(backup, signal);
-      const [archive, integrity] = await Promise.allSettled([
-        this.engines.get(backup.engine).validateArchive(dump.output, signal),
-        dump.completed,
-      ]);
-      // A changed or undecryptable file explains a broken archive, so its reason comes first.
-      if (integrity.status === 'rejected') return (integrity.reason as Error).message;
-      if (archive.status === 'rejected') return (archive.reason as Error).message;
+      await this.files.verifyArchive(this.engines.get(backup.engine), backup, signal);
       // The catalog sidecar must be intact too: every restore is checked against its manifest.
       await readBackupCatalog(this.files, backup, signal);
       return null;

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import type { EngineName } from '../databases/database.entity.js';
 import type { BackupCatalog, BackupManifest } from './backup-catalog.js';
 
@@ -18,30 +18,52 @@ export interface ServerInfo {
 }
 
 /**
- * A dump in progress. `stdout` is the uncompressed dump (compression is applied by the pipeline);
- * read it to the end, then await `completed`, which rejects with TargetDatabaseError on failure.
+ * A run of a database tool, described: the program, its arguments, and the credentials file the tool reads (a 0600
+ * file, never argv or env). The data pipeline (src/pipeline) writes the file, starts the tool and removes the file
+ * when the tool exits.
  */
-export interface DumpSession {
-  stdout: Readable;
-  completed: Promise<void>;
-  serverVersion: string;
-  toolVersion: string;
-  /**
-   * What is recorded beside the dump (manifest, database properties, accounts, warnings). Settles after
-   * `completed`; rejects if the dump fails or is aborted (the engine releases its connections either way).
-   */
-  catalog: Promise<BackupCatalog>;
+export interface ToolCommand {
+  /** The program: a path, or a name on the PATH. */
+  file: string;
+  /** What is recorded as the tool's version, e.g. "pg_dump 15.4". */
+  version: string;
+  /** The content of the credentials file, and the prefix of its name. */
+  credentials: { name: string; content: string };
+  /** The arguments, given the credentials file's path. */
+  args(credentialsFile: string): string[];
+  /** Variables for the tool's minimal environment (never a secret), given the credentials file's path. */
+  env(credentialsFile: string): Record<string, string>;
+  /** The error a failed run is reported as, from the tail of its stderr or its exit status: redacted, transient or not. */
+  failure(reason: string): TargetDatabaseError;
 }
 
-/**
- * A restore in progress: write the uncompressed dump to `stdin`, end it, then await `completed`. `stdin` is null when
- * the tool reads a descriptor it was given (see startRestore).
- */
-export interface RestoreSession {
-  stdin: Writable | null;
-  completed: Promise<void>;
-  toolVersion: string;
+/** What a dump needs, prepared: the tool to run, and the catalog the engine records beside it. */
+export interface DumpCommand {
+  tool: ToolCommand;
+  serverVersion: string;
+  /**
+   * Records what goes beside the dump (manifest, database properties, accounts, warnings); called once the tool has
+   * started. Settles after `dumpEnded`; rejects if the dump fails or `signal` (given to prepareDump) aborts. The
+   * engine releases its connections either way.
+   */
+  recordCatalog(dumpEnded: Promise<void>): Promise<BackupCatalog>;
+  /** Releases what prepareDump opened, when the tool could not be started (recordCatalog is then never called). */
+  release(): Promise<void>;
 }
+
+/** What a restore needs, prepared: the tool to run, and the stage the dump goes through on its way in, if any. */
+export interface RestoreCommand {
+  tool: ToolCommand;
+  /** Rewrites the dump before the tool reads it (MySQL definers, sequence qualifiers); absent when it goes in as is. */
+  rewriter?: Transform;
+}
+
+/** How to check that an uncompressed dump is a complete, readable archive. */
+export type ArchiveCheck =
+  /** A tool that reads the whole archive on its stdin and exits 0 only if it is readable (no database involved). */
+  | { kind: 'tool'; file: string; args: string[]; failure(detail: string): Error }
+  /** A check that reads the archive in this process, throwing if it is not complete. */
+  | { kind: 'reader'; read(dump: Readable, signal: AbortSignal): Promise<void> };
 
 /** How a restore treats what the target server lacks or holds. Every option defaults to the faithful choice. */
 export interface RestoreOptions {
@@ -103,8 +125,11 @@ export interface DatabaseEngine {
   /** Extension of the uncompressed dump: "dump" (pg_dump custom format) or "sql". */
   readonly dumpExtension: string;
   serverInfo(target: ConnectionTarget): Promise<ServerInfo>;
-  /** With `stdoutFd`, the dump tool writes to that descriptor (see OsPipe) and `stdout` stays empty. */
-  startDump(target: ConnectionTarget, signal: AbortSignal, stdoutFd?: number): Promise<DumpSession>;
+  /**
+   * Prepares a dump of `target`: the tool and its arguments, and what the catalog needs opened beside it (a snapshot,
+   * a counting connection), released when `signal` aborts. Starts no process: see src/pipeline.
+   */
+  prepareDump(target: ConnectionTarget, signal: AbortSignal): Promise<DumpCommand>;
   /**
    * Checks, before anything is written, that the target server has what the backup needs (roles, definer accounts,
    * packet size); throws RestorePreflightError naming what lacks, or creates it where `plan.options` allow.
@@ -112,10 +137,10 @@ export interface DatabaseEngine {
   preflight(plan: RestorePlan): Promise<void>;
   /** Creates `plan.freshDatabase`, empty, with the backup's database properties (encoding, collation, comment, ACL, settings). */
   createFreshDatabase(plan: RestorePlan): Promise<void>;
-  /** Whether startRestore can take `stdinFd`: the tool then reads the dump from a kernel pipe, without this process. */
+  /** Whether the restore tool reads the dump as stored (no rewriter): it can then read a kernel pipe, without this process. */
   readonly restoresFromDescriptor: boolean;
-  /** Starts the restore tool into `plan.freshDatabase`, reading its stdin from `stdinFd` when given. */
-  startRestore(plan: RestorePlan, signal: AbortSignal, stdinFd?: number): Promise<RestoreSession>;
+  /** Prepares the restore tool into `plan.freshDatabase` (and the rewriter its input goes through, if any). */
+  prepareRestore(plan: RestorePlan): Promise<RestoreCommand>;
   /** Counts `plan.freshDatabase` the way the backup's manifest counted its source. */
   measure(plan: RestorePlan): Promise<BackupManifest>;
   /**
@@ -125,8 +150,8 @@ export interface DatabaseEngine {
   switchIn(plan: RestorePlan): Promise<{ setAside: boolean }>;
   /** Drops a database this service made (a fresh or an aside one); does nothing if it does not exist. */
   dropServiceDatabase(target: ConnectionTarget, name: string): Promise<void>;
-  /** Reads an uncompressed dump to its end and throws if it is not a complete, readable archive. */
-  validateArchive(dump: Readable, signal: AbortSignal): Promise<void>;
+  /** How to check that an uncompressed dump is a complete, readable archive. */
+  archiveCheck(): Promise<ArchiveCheck>;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   MysqlEngine,
   isMysqlTransientFailure,
   mysqlDumpArgs,
+  mysqlToolCommand,
   mysqlOptionFile,
   mysqlRestoreArgs,
   mysqlServerInfoArgs,
@@ -267,5 +268,23 @@ describe('MysqlEngine.validateArchive', () => {
     await expect(engine.validateArchive(Readable.from([Buffer.from(header)]), controller.signal)).rejects.toThrow(
       /abort/i,
     );
+  });
+});
+
+describe('mysqlToolCommand', () => {
+  const command = mysqlToolCommand({ file: 'mariadb-dump', version: 'mariadb-dump 10.11.19-MariaDB' }, mysqlDumpArgs, target);
+
+  it('puts the credentials in the option file only, given first as --defaults-extra-file', () => {
+    expect(command.credentials).toEqual({ name: 'my.cnf', content: mysqlOptionFile(target) });
+    expect(command.args(OPTION_FILE)).toEqual(mysqlDumpArgs(OPTION_FILE, target.database));
+    expect(command.env(OPTION_FILE)).toEqual({});
+    expect(command.args(OPTION_FILE).join(' ')).not.toContain(target.password);
+  });
+
+  it('reports a failure redacted, transient only when the server could not be reached', () => {
+    const refused = command.failure(`Can't connect to server on 'db' (111) ${target.password}`);
+    expect(refused.message).not.toContain(target.password);
+    expect(refused.transient).toBe(true);
+    expect(command.failure("Access denied for user 'backup'").transient).toBe(false);
   });
 });

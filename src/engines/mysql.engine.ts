@@ -1,21 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { Connection } from 'mariadb';
-import path from 'node:path';
 import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ProcessFailedError, ProcessRunner, type RunOptions, type RunningProcess, stderrTail } from '../core/process/process-runner.js';
+import { ProcessFailedError, ProcessRunner, stderrTail } from '../core/process/process-runner.js';
 import { writeSecretFile } from '../core/process/secret-file.js';
 import type { BackupCatalog, BackupManifest } from './backup-catalog.js';
 import {
+  type ArchiveCheck,
   type ConnectionTarget,
   type DatabaseEngine,
-  type DumpSession,
+  type DumpCommand,
+  type RestoreCommand,
   type RestorePlan,
-  type RestoreSession,
   RestorePreflightError,
   RestoreSwitchError,
   type ServerInfo,
   TargetDatabaseError,
+  type ToolCommand,
   redact,
 } from './engine.js';
 import { measureDatabase } from './mysql-catalog.js';
@@ -207,55 +208,49 @@ export class MysqlEngine implements DatabaseEngine {
   }
 
   /**
-   * Starts mariadb-dump and, beside it, the catalog: counts taken in a snapshot opened with writes blocked until
-   * the dump's own transaction has started (see MysqlDumpCatalog for how close that is).
+   * mariadb-dump and, beside it, the catalog: counts taken in a snapshot opened with writes blocked until the dump's
+   * own transaction has started (see MysqlDumpCatalog for how close that is).
    */
-  async startDump(target: ConnectionTarget, signal: AbortSignal, stdoutFd?: number): Promise<DumpSession> {
+  async prepareDump(target: ConnectionTarget, signal: AbortSignal): Promise<DumpCommand> {
     const server = await this.serverInfo(target);
     const dumpTool = await this.tool(DUMP_TOOLS);
     const counting = await MysqlDumpCatalog.open(target);
-    let dump: Awaited<ReturnType<MysqlEngine['runWithOptionFile']>>;
-    try {
-      dump = await this.runWithOptionFile(dumpTool.file, mysqlDumpArgs, target, { signal, stdoutFd });
-    } catch (error) {
-      await counting.close();
-      throw error;
-    }
-    const { process, completed } = dump;
-    // Counting stops (its connection is destroyed) when the backup is aborted or the dump fails.
-    const stopCounting = new AbortController();
-    const onAbort = () => stopCounting.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    let dumpRunning = true;
-    const dumpEnded = completed.then(
-      () => {
-        dumpRunning = false;
-      },
-      (error: unknown) => {
-        dumpRunning = false;
-        stopCounting.abort();
-        throw error;
-      },
-    );
-    const counted = counting.collect(() => dumpRunning, stopCounting.signal);
-    const catalog: Promise<BackupCatalog> = Promise.all([counted, dumpEnded]).then(
-      ([collected]) => collected,
-      async (error: unknown) => {
-        // The dump's own failure explains more than the interrupted counting.
-        await dumpEnded;
-        throw error;
-      },
-    );
-    catalog.then(
-      () => signal.removeEventListener('abort', onAbort),
-      () => signal.removeEventListener('abort', onAbort),
-    );
+    const recordCatalog = (completed: Promise<void>): Promise<BackupCatalog> => {
+      // Counting stops (its connection is destroyed) when the backup is aborted or the dump fails.
+      const stopCounting = new AbortController();
+      const onAbort = () => stopCounting.abort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      let dumpRunning = true;
+      const dumpEnded = completed.then(
+        () => {
+          dumpRunning = false;
+        },
+        (error: unknown) => {
+          dumpRunning = false;
+          stopCounting.abort();
+          throw error;
+        },
+      );
+      const counted = counting.collect(() => dumpRunning, stopCounting.signal);
+      const catalog: Promise<BackupCatalog> = Promise.all([counted, dumpEnded]).then(
+        ([collected]) => collected,
+        async (error: unknown) => {
+          // The dump's own failure explains more than the interrupted counting.
+          await dumpEnded;
+          throw error;
+        },
+      );
+      catalog.then(
+        () => signal.removeEventListener('abort', onAbort),
+        () => signal.removeEventListener('abort', onAbort),
+      );
+      return catalog;
+    };
     return {
-      stdout: process.stdout,
-      completed,
+      tool: mysqlToolCommand(dumpTool, mysqlDumpArgs, target),
       serverVersion: server.version,
-      toolVersion: dumpTool.version,
-      catalog,
+      recordCatalog,
+      release: () => counting.close(),
     };
   }
 
@@ -279,29 +274,15 @@ export class MysqlEngine implements DatabaseEngine {
   /**
    * The mariadb client into the fresh database, fed through MysqlDumpRewriter: sequence defaults lose the source
    * database's name, and missing definers (or all, for ownership "restoring-user") become CURRENT_USER.
-   * `stdin` is the rewriter; `completed` settles when both the rewriting and the client are done.
    */
-  async startRestore(plan: RestorePlan, signal: AbortSignal): Promise<RestoreSession> {
+  async prepareRestore(plan: RestorePlan): Promise<RestoreCommand> {
     const details = mysqlDetails(plan);
     const destination = { ...plan.target, database: plan.freshDatabase };
     await this.serverInfo(destination);
     const definers = await this.withTarget(plan.target, (connection) => definersToRewrite(connection, plan));
     const client = await this.tool(CLIENT_TOOLS);
-    const { process, completed } = await this.runWithOptionFile(client.file, mysqlRestoreArgs, destination, {
-      signal,
-      stdin: true,
-    });
-    process.stdout.resume();
     const rewriter = new MysqlDumpRewriter({ sourceDatabase: details.sourceDatabase, definers });
-    const piped = pipeline(rewriter, process.stdin!).then(
-      () => null,
-      (error: unknown) => error,
-    );
-    const both = completed.then(async () => {
-      const pipeError = await piped;
-      if (pipeError) throw new TargetDatabaseError(`Restore input failed: ${(pipeError as Error).message}`, false);
-    });
-    return { stdin: rewriter, completed: both, toolVersion: client.version };
+    return { tool: mysqlToolCommand(client, mysqlRestoreArgs, destination), rewriter };
   }
 
   /** Counts the fresh database the way the backup counted its source. */
@@ -332,6 +313,11 @@ export class MysqlEngine implements DatabaseEngine {
       if (error instanceof RestorePreflightError || error instanceof RestoreSwitchError) throw error;
       throw asTargetError(error, target);
     }
+  }
+
+  /** The dump is read in this process (see validateArchive). */
+  async archiveCheck(): Promise<ArchiveCheck> {
+    return { kind: 'reader', read: (dump, signal) => this.validateArchive(dump, signal) };
   }
 
   /**
@@ -391,29 +377,23 @@ export class MysqlEngine implements DatabaseEngine {
     }
     throw new TargetDatabaseError(`None of ${candidates.join(', ')} is installed on the PATH`, false);
   }
+}
 
-  /** Runs a client tool with the credentials in a 0600 option file that is removed when the tool exits. */
-  private async runWithOptionFile(
-    file: string,
-    args: (optionFile: string, database: string) => string[],
-    target: ConnectionTarget,
-    options: RunOptions,
-  ) {
-    const optionFile = await writeSecretFile('my.cnf', mysqlOptionFile(target));
-    let child: RunningProcess;
-    try {
-      child = this.processes.run(file, args(optionFile.path, target.database), options);
-    } catch (error) {
-      await optionFile.remove();
-      throw error;
-    }
-    const tool = path.basename(file);
-    const completed = child.exited.then(async (result) => {
-      await optionFile.remove();
-      if (result.code === 0) return;
-      const reason = redact(stderrTail(result.stderr) || `${tool} exited with ${result.signal ?? result.code}`, target.password);
-      throw new TargetDatabaseError(reason, isMysqlTransientFailure(reason));
-    });
-    return { process: child, completed };
-  }
+/** A client tool with the credentials in a 0600 option file, given as --defaults-extra-file. */
+export function mysqlToolCommand(
+  tool: MysqlTool,
+  args: (optionFile: string, database: string) => string[],
+  target: ConnectionTarget,
+): ToolCommand {
+  return {
+    file: tool.file,
+    version: tool.version,
+    credentials: { name: 'my.cnf', content: mysqlOptionFile(target) },
+    args: (optionFile) => args(optionFile, target.database),
+    env: () => ({}),
+    failure: (reason) => {
+      const message = redact(reason, target.password);
+      return new TargetDatabaseError(message, isMysqlTransientFailure(message));
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ConnectionTarget } from './engine.js';
-import { conninfoValue, pgDumpArgs, pgRestoreArgs, pgpassField, pgpassLine } from './postgres.engine.js';
+import { conninfoValue, pgDumpArgs, pgRestoreArgs, pgToolCommand, pgpassField, pgpassLine } from './postgres.engine.js';
 
 const target: ConnectionTarget = {
   host: 'db.example.com',
@@ -129,5 +129,23 @@ describe('pgDumpArgs', () => {
     const args = pgDumpArgs({ ...target, password });
     expect(args.some((arg) => arg.includes(password))).toBe(false);
     expect(args.some((arg) => /password=/.test(arg))).toBe(false);
+  });
+});
+
+describe('pgToolCommand', () => {
+  const command = pgToolCommand('/usr/lib/postgresql/15/bin/pg_dump', 'pg_dump 15.4', pgDumpArgs(target), target);
+
+  it('puts the password in the PGPASSFILE only: never in argv or env', () => {
+    expect(command.credentials).toEqual({ name: 'pgpass', content: pgpassLine(target) });
+    expect(command.env('/secrets/pgpass')).toEqual({ PGPASSFILE: '/secrets/pgpass' });
+    expect(command.args('/secrets/pgpass')).toEqual(pgDumpArgs(target));
+    expect(command.args('/secrets/pgpass').join(' ')).not.toContain(target.password);
+  });
+
+  it('reports a failure redacted, transient only when the server could not be reached', () => {
+    const refused = command.failure(`connection refused (password ${target.password})`);
+    expect(refused.message).not.toContain(target.password);
+    expect(refused.transient).toBe(true);
+    expect(command.failure('FATAL: password authentication failed').transient).toBe(false);
   });
 });

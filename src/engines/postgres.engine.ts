@@ -1,21 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { feedStdin } from '../core/process/feed-stdin.js';
-import { ProcessRunner, type RunOptions, stderrTail } from '../core/process/process-runner.js';
-import { writeSecretFile } from '../core/process/secret-file.js';
 import type { BackupCatalog, BackupManifest } from './backup-catalog.js';
 import {
+  type ArchiveCheck,
   type ConnectionTarget,
   type DatabaseEngine,
-  type DumpSession,
+  type DumpCommand,
+  type RestoreCommand,
   type RestoreOptions,
   type RestorePlan,
-  type RestoreSession,
   type ServerInfo,
+  type ToolCommand,
   RestorePreflightError,
   RestoreSwitchError,
   TargetDatabaseError,
@@ -137,10 +133,7 @@ export class PostgresEngine implements DatabaseEngine {
   readonly dumpExtension = 'dump';
   readonly restoresFromDescriptor = true;
 
-  constructor(
-    private readonly processes: ProcessRunner,
-    private readonly tools: PgTools,
-  ) {}
+  constructor(private readonly tools: PgTools) {}
 
   async serverInfo(target: ConnectionTarget): Promise<ServerInfo> {
     return withPgClient(connectPg(target), async (client) => {
@@ -159,38 +152,33 @@ export class PostgresEngine implements DatabaseEngine {
    * pg_dump in a snapshot exported by a transaction of ours, in which the catalog is read while the dump runs:
    * the manifest counts exactly what the archive holds. The transaction ends when the dump does.
    */
-  async startDump(target: ConnectionTarget, signal: AbortSignal, stdoutFd?: number): Promise<DumpSession> {
+  async prepareDump(target: ConnectionTarget, signal: AbortSignal): Promise<DumpCommand> {
     const server = await this.serverInfo(target);
     const tools = await this.tools.forServer(server.major);
     const snapshot = await exportSnapshot(target);
-    let dump: Awaited<ReturnType<PostgresEngine['runWithPassfile']>>;
-    try {
-      dump = await this.runWithPassfile(tools.pgDump, pgDumpArgs(target, snapshot.name), target, { signal, stdoutFd });
-    } catch (error) {
-      await snapshot.close();
-      throw error;
-    }
-    const reading = inSavepoint(snapshot.client, () => readBackupCatalog(snapshot.client, server.major));
-    const read = reading.catch((error: unknown) => {
-      throw pgFailure(error, target, 'Cannot read the backup catalog');
-    });
-    let counting = true;
-    read.catch(() => undefined).finally(() => (counting = false));
-    const onAbort = () => void snapshot.close(counting);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const catalog: Promise<BackupCatalog> = dump.completed
-      .then(() => read)
-      .finally(async () => {
-        signal.removeEventListener('abort', onAbort);
-        await snapshot.close(counting);
+    const recordCatalog = (dumpEnded: Promise<void>): Promise<BackupCatalog> => {
+      const reading = inSavepoint(snapshot.client, () => readBackupCatalog(snapshot.client, server.major));
+      const read = reading.catch((error: unknown) => {
+        throw pgFailure(error, target, 'Cannot read the backup catalog');
       });
-    catalog.catch(() => undefined);
+      let counting = true;
+      read.catch(() => undefined).finally(() => (counting = false));
+      const onAbort = () => void snapshot.close(counting);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const catalog: Promise<BackupCatalog> = dumpEnded
+        .then(() => read)
+        .finally(async () => {
+          signal.removeEventListener('abort', onAbort);
+          await snapshot.close(counting);
+        });
+      catalog.catch(() => undefined);
+      return catalog;
+    };
     return {
-      stdout: dump.process.stdout,
-      completed: dump.completed,
+      tool: pgToolCommand(tools.pgDump, `pg_dump ${tools.version}`, pgDumpArgs(target, snapshot.name), target),
       serverVersion: server.version,
-      toolVersion: `pg_dump ${tools.version}`,
-      catalog,
+      recordCatalog,
+      release: () => snapshot.close(),
     };
   }
 
@@ -234,15 +222,12 @@ export class PostgresEngine implements DatabaseEngine {
     });
   }
 
-  async startRestore(plan: RestorePlan, signal: AbortSignal, stdinFd?: number): Promise<RestoreSession> {
+  async prepareRestore(plan: RestorePlan): Promise<RestoreCommand> {
     const destination = { ...plan.target, database: plan.freshDatabase };
     const server = await this.serverInfo(destination);
     const tools = await this.tools.forServer(server.major);
     const args = pgRestoreArgs(destination, plan.options.ownership);
-    const input = stdinFd === undefined ? { stdin: true } : { stdinFd };
-    const { process, completed } = await this.runWithPassfile(tools.pgRestore, args, destination, { signal, ...input });
-    process.stdout.resume();
-    return { stdin: process.stdin, completed, toolVersion: `pg_restore ${tools.version}` };
+    return { tool: pgToolCommand(tools.pgRestore, `pg_restore ${tools.version}`, args, destination) };
   }
 
   async measure(plan: RestorePlan): Promise<BackupManifest> {
@@ -288,22 +273,16 @@ export class PostgresEngine implements DatabaseEngine {
     });
   }
 
-  /** Reads the whole archive with pg_restore (TOC and every data block) without a database. */
-  async validateArchive(dump: Readable, signal: AbortSignal): Promise<void> {
-    // `dump` may be the stdout of a child (zstd) that exits while we look pg_restore up; Node then drains the
-    // stdout of an exited child that nobody reads, and the bytes would be lost. Reading it at once keeps them.
-    // A pipeline, not pipe(): a failure of `dump` (checksum, decryption, decompression) must end `held` too, or
-    // pg_restore would wait on its stdin for ever.
-    const held = new PassThrough();
-    pipeline(dump, held).catch(() => undefined);
+  /** pg_restore reads the whole archive (TOC and every data block) into /dev/null, without a database. */
+  async archiveCheck(): Promise<ArchiveCheck> {
     const [tools] = (await this.tools.list()).slice(-1);
     if (!tools) throw new Error('No pg_restore is installed');
-    const check = this.processes.run(tools.pgRestore, ['--file=/dev/null'], { stdin: true, signal });
-    check.stdout.resume();
-    const [, result] = await Promise.all([feedStdin(held, check.stdin!), check.exited]);
-    if (result.code !== 0) {
-      throw new Error(`pg_restore cannot read the archive: ${result.stderr.trim() || `exit ${result.signal ?? result.code}`}`);
-    }
+    return {
+      kind: 'tool',
+      file: tools.pgRestore,
+      args: ['--file=/dev/null'],
+      failure: (detail) => new Error(`pg_restore cannot read the archive: ${detail}`),
+    };
   }
 
   /** Missing roles (predefined ones never are) fail the preflight, or are created when the options allow. */
@@ -386,18 +365,19 @@ export class PostgresEngine implements DatabaseEngine {
       return { setAside };
     });
   }
+}
 
-  /** Runs a libpq tool with the password in a 0600 PGPASSFILE that is removed when the tool exits. */
-  private async runWithPassfile(file: string, args: string[], target: ConnectionTarget, options: RunOptions) {
-    const passfile = await writeSecretFile('pgpass', pgpassLine(target));
-    const process = this.processes.run(file, args, { ...options, env: { PGPASSFILE: passfile.path } });
-    const tool = path.basename(file);
-    const completed = process.exited.then(async (result) => {
-      await passfile.remove();
-      if (result.code === 0) return;
-      const reason = redact(stderrTail(result.stderr) || `${tool} exited with ${result.signal ?? result.code}`, target.password);
-      throw new TargetDatabaseError(reason, isTransientFailure(reason));
-    });
-    return { process, completed };
-  }
+/** A libpq tool with the password in a 0600 PGPASSFILE. */
+export function pgToolCommand(file: string, version: string, args: string[], target: ConnectionTarget): ToolCommand {
+  return {
+    file,
+    version,
+    credentials: { name: 'pgpass', content: pgpassLine(target) },
+    args: () => args,
+    env: (passfile) => ({ PGPASSFILE: passfile }),
+    failure: (reason) => {
+      const message = redact(reason, target.password);
+      return new TargetDatabaseError(message, isTransientFailure(message));
+    },
+  };
 }

@@ -6,12 +6,13 @@ import { BackupEntity } from '../backups/backup.entity.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
-import { feedStdin } from '../core/process/feed-stdin.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { type BackupCatalog, type ManifestComparison, compareManifests, describeDifferences } from '../engines/backup-catalog.js';
 import { type DatabaseEngine, DEFAULT_RESTORE_OPTIONS, type RestorePlan } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
-import { BackupFiles, BackupIntegrityError, type PipedDump } from '../storage/backup-files.js';
+import { BackupIntegrityError } from '../pipeline/backup-file.js';
+import { RestorePipeline } from '../pipeline/restore-pipeline.js';
+import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import { RestoreEntity } from './restore.entity.js';
 import { RestoreEvents } from './restore-events.service.js';
 import { engineFamily } from './restore-engine-family.js';
@@ -46,7 +47,8 @@ export class RestoreRunner {
   constructor(
     @InjectRepository(RestoreEntity) restores: Repository<RestoreEntity>,
     @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
-    private readonly files: BackupFiles,
+    private readonly pipeline: RestorePipeline,
+    private readonly files: StoredBackupFiles,
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
     private readonly config: AppConfig,
@@ -143,46 +145,14 @@ export class RestoreRunner {
     }
   }
 
-  /**
-   * Feeds the stored dump to the restore tool; returns the tool's version. The default file (local, zstd, not
-   * encrypted) goes through a kernel pipe from zstd to the tool, hashed beside it; any other is streamed through this
-   * process, decrypted and decompressed. Either way a file that differs from its record fails the restore, after the
-   * fact if need be: the copy is in a fresh database that is then dropped, so the target never sees it.
-   */
+  /** Feeds the stored dump to the restore tool (see RestorePipeline.replay); returns the tool's version. */
   private async replay(engine: DatabaseEngine, plan: RestorePlan, backup: BackupEntity, attempt: AttemptSignal): Promise<string> {
-    const piped = engine.restoresFromDescriptor ? await this.files.openDumpPipe(backup, attempt.signal).catch(rethrowIntegrity) : null;
     try {
-      return piped ? await this.replayPiped(engine, plan, piped, attempt) : await this.replayStreamed(engine, plan, backup, attempt);
+      return await this.pipeline.replay(engine, plan, backup, attempt.signal);
     } catch (error) {
       attempt.abort();
       if (attempt.timedOut) throw new PermanentRestoreError(`Restore timed out after ${this.config.backupTimeoutMs / 1000} s`);
       return rethrowIntegrity(error as Error);
-    } finally {
-      piped?.close();
-    }
-  }
-
-  /** The file's integrity is judged first, then the restore tool, then zstd (which fails too when the tool stops early). */
-  private async replayPiped(engine: DatabaseEngine, plan: RestorePlan, piped: PipedDump, attempt: AttemptSignal): Promise<string> {
-    const session = await engine.startRestore(plan, attempt.signal, piped.readFd);
-    piped.start();
-    const outcomes = await Promise.allSettled([piped.checksum, session.completed, piped.decompressed]);
-    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
-    return session.toolVersion;
-  }
-
-  private async replayStreamed(engine: DatabaseEngine, plan: RestorePlan, backup: BackupEntity, attempt: AttemptSignal): Promise<string> {
-    await this.files.verifyIntegrity(backup);
-    const session = await engine.startRestore(plan, attempt.signal);
-    try {
-      const dump = await this.files.openDump(backup, attempt.signal);
-      // The restore tool's exit status is the verdict; if it stops reading early, the rest is drained.
-      await Promise.all([feedStdin(dump.output, session.stdin!), dump.completed, session.completed]);
-      return session.toolVersion;
-    } catch (error) {
-      attempt.abort();
-      await session.completed.catch(() => undefined);
-      throw error;
     }
   }
 

@@ -9,10 +9,11 @@ import { RestoreReconciler } from './restore-reconciler.service.js';
 import { RestoreEvents } from './restore-events.service.js';
 import { RestoreRunner } from './restore-runner.service.js';
 import { RestoreProcessor } from './restore.processor.js';
+import { PipelineModule } from '../pipeline/pipeline.module.js';
 
 /** Worker side: consumes restore jobs. */
 @Module({
-  imports: [TypeOrmModule.forFeature([RestoreEntity, BackupEntity]), DatabasesModule, NotificationsModule],
+  imports: [PipelineModule, TypeOrmModule.forFeature([RestoreEntity, BackupEntity]), DatabasesModule, NotificationsModule],
   providers: [RestoreRunner, RestoreEvents, RestoreProcessor, RestoreReconciler, AsideDatabaseSweeper],
 })
 export class RestoresWorkerModule {}

@@ -155,6 +155,46 @@ describe('LocalStorage', () => {
     });
   });
 
+  describe('uploads through a descriptor (FileBackedStorage)', () => {
+    const key = 'db-2/backup.dump.zst';
+    const content = Buffer.from('zstd frame\u0000bytes\n'.repeat(50), 'latin1');
+
+    it('is a .partial file until commit(), then the exact content at the key, mode 0600, without leftovers', async () => {
+      const upload = await storage.createFileUpload(key);
+      await upload.file.write(content, 0, content.length, 0);
+      const partials = await listFiles(root);
+      expect(partials).toHaveLength(1);
+      expect(partials[0]).toMatch(/^db-2\/backup\.dump\.zst\.[0-9a-f]{12}\.partial$/);
+      expect(await storage.size(key)).toBeNull();
+
+      const stored = await upload.commit();
+      const finalPath = path.join(root, 'db-2', 'backup.dump.zst');
+      expect(stored).toEqual({ key, location: finalPath, sizeBytes: content.length });
+      expect((await readFile(finalPath)).equals(content)).toBe(true);
+      expect((await stat(finalPath)).mode & 0o777).toBe(0o600);
+      expect(await listFiles(root)).toEqual([path.join('db-2', 'backup.dump.zst')]);
+    });
+
+    it('abort() leaves no file at all', async () => {
+      const upload = await storage.createFileUpload(key);
+      await upload.file.write(content, 0, content.length, 0);
+      await upload.abort();
+      expect(await listFiles(root)).toEqual([]);
+    });
+
+    it('openFile() opens the stored object for reading', async () => {
+      await mkdir(path.join(root, 'db-2'), { recursive: true });
+      await writeFile(path.join(root, 'db-2', 'backup.dump.zst'), content);
+      const file = await storage.openFile(key);
+      try {
+        expect((await file.readFile()).equals(content)).toBe(true);
+      } finally {
+        await file.close();
+      }
+      await expect(storage.openFile('../outside')).rejects.toThrow(InvalidStorageKeyError);
+    });
+  });
+
   describe('size and delete', () => {
     it('size() returns null for a missing key', async () => {
       expect(await storage.size('db-9/missing.dump')).toBeNull();

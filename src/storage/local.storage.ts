@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BackupStorage, PendingUpload, StoredObject } from './storage.js';
+import type { BackupStorage, FileBackedStorage, FileUpload, PendingUpload, StoredObject } from './storage.js';
 import type { FreeSpace } from './storage-free-space.js';
 
 const PARTIAL_SUFFIX = '.partial';
@@ -14,7 +14,7 @@ export class InvalidStorageKeyError extends Error {}
 
 /** Backups as files under one directory: written to a temporary name, fsynced, then renamed into place. */
 @Injectable()
-export class LocalStorage implements BackupStorage {
+export class LocalStorage implements BackupStorage, FileBackedStorage {
   readonly kind = 'local';
 
   constructor(private readonly root: string) {}
@@ -28,22 +28,13 @@ export class LocalStorage implements BackupStorage {
   }
 
   async createUpload(key: string): Promise<PendingUpload> {
-    const finalPath = this.pathOf(key);
-    const directory = path.dirname(finalPath);
-    await mkdir(directory, { recursive: true });
-    const temporaryPath = `${finalPath}.${randomBytes(6).toString('hex')}${PARTIAL_SUFFIX}`;
+    const { finalPath, temporaryPath } = await this.temporaryPathFor(key);
     const stream = createWriteStream(temporaryPath, { flags: 'wx', mode: 0o600 });
     await once(stream, 'open');
     return {
       stream,
-      localPath: temporaryPath,
-      commit: async (): Promise<StoredObject> => {
-        // fsync through a second descriptor: it flushes the same inode, once the stream has closed its own.
-        const size = await syncFile(temporaryPath);
-        await rename(temporaryPath, finalPath);
-        await syncFile(directory);
-        return { key, location: finalPath, sizeBytes: size };
-      },
+      // fsync through a second descriptor: it flushes the same inode, once the stream has closed its own.
+      commit: () => commitFile(key, temporaryPath, finalPath, () => syncFile(temporaryPath)),
       abort: async () => {
         stream.destroy();
         await rm(temporaryPath, { force: true });
@@ -51,8 +42,41 @@ export class LocalStorage implements BackupStorage {
     };
   }
 
+  /** Like createUpload, through a descriptor open for reading and writing (see FileUpload). */
+  async createFileUpload(key: string): Promise<FileUpload> {
+    const { finalPath, temporaryPath } = await this.temporaryPathFor(key);
+    const file = await open(temporaryPath, 'wx+', 0o600);
+    const close = () => file.close().catch(() => undefined);
+    return {
+      file,
+      commit: () =>
+        commitFile(key, temporaryPath, finalPath, async () => {
+          try {
+            await file.sync();
+            return (await file.stat()).size;
+          } finally {
+            await close();
+          }
+        }),
+      abort: async () => {
+        await close();
+        await rm(temporaryPath, { force: true });
+      },
+    };
+  }
+
   async openRead(key: string): Promise<Readable> {
     return createReadStream(this.pathOf(key));
+  }
+
+  async openFile(key: string): Promise<FileHandle> {
+    return open(this.pathOf(key), 'r');
+  }
+
+  private async temporaryPathFor(key: string): Promise<{ finalPath: string; temporaryPath: string }> {
+    const finalPath = this.pathOf(key);
+    await mkdir(path.dirname(finalPath), { recursive: true });
+    return { finalPath, temporaryPath: `${finalPath}.${randomBytes(6).toString('hex')}${PARTIAL_SUFFIX}` };
   }
 
   async size(key: string): Promise<number | null> {
@@ -97,6 +121,14 @@ export class LocalStorage implements BackupStorage {
     const { bavail, blocks, bsize } = await statfs(this.root);
     return { freeBytes: bavail * bsize, totalBytes: blocks * bsize };
   }
+}
+
+/** Makes a written temporary file the object at `key`: flushed (by `sync`, which returns its size), renamed, its directory flushed. */
+async function commitFile(key: string, temporaryPath: string, finalPath: string, sync: () => Promise<number>): Promise<StoredObject> {
+  const size = await sync();
+  await rename(temporaryPath, finalPath);
+  await syncFile(path.dirname(finalPath));
+  return { key, location: finalPath, sizeBytes: size };
 }
 
 /** fsyncs a file or directory and returns its size. */

@@ -1,7 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { BackupFiles } from './backup-files.js';
-import { Compressor } from './compression.js';
 import { StorageRegistry } from './storage-registry.js';
 import { StorageTargetEntity } from './storage-target.entity.js';
 import { StorageTargetsController } from './storage-targets.controller.js';
@@ -11,7 +9,7 @@ import { StorageTargetsService } from './storage-targets.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([StorageTargetEntity])],
   controllers: [StorageTargetsController],
-  providers: [StorageRegistry, Compressor, BackupFiles, StorageTargetsService],
-  exports: [StorageRegistry, BackupFiles, Compressor, StorageTargetsService],
+  providers: [StorageRegistry, StorageTargetsService],
+  exports: [StorageRegistry, StorageTargetsService],
 })
 export class StorageModule {}

@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 
 /** Where a finished upload ended up. */
@@ -14,11 +15,6 @@ export interface StoredObject {
  */
 export interface PendingUpload {
   stream: Writable;
-  /**
-   * Set by storage backed by a local file: its temporary path, which a child process may write to directly instead
-   * of `stream` (then `stream` is ended unused before commit).
-   */
-  localPath?: string;
   commit(): Promise<StoredObject>;
   abort(): Promise<void>;
 }
@@ -33,4 +29,27 @@ export interface BackupStorage {
   checkWritable(): Promise<void>;
   /** Releases connections, when the storage holds any. */
   destroy?(): void;
+}
+
+/**
+ * An upload written through a file descriptor rather than a stream, so that a child process (zstd) can write the
+ * object itself. `file` is open for reading too, so the bytes can be hashed behind the writer. Like a PendingUpload,
+ * the object appears at its key only on `commit()`, and `abort()` leaves nothing behind.
+ */
+export interface FileUpload {
+  file: FileHandle;
+  commit(): Promise<StoredObject>;
+  abort(): Promise<void>;
+}
+
+/** What storage whose objects are files on this machine also offers: objects read and written through descriptors. */
+export interface FileBackedStorage {
+  createFileUpload(key: string): Promise<FileUpload>;
+  /** The stored object, open for reading (a child process can read it from the descriptor). */
+  openFile(key: string): Promise<FileHandle>;
+}
+
+export function isFileBacked(storage: BackupStorage): storage is BackupStorage & FileBackedStorage {
+  const candidate = storage as Partial<FileBackedStorage>;
+  return typeof candidate.createFileUpload === 'function' && typeof candidate.openFile === 'function';
 }

@@ -2,7 +2,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ProcessRunner } from './process-runner.js';
+import type { ProcessRunner } from '../core/process/process-runner.js';
 
 /** The two ends of a kernel pipe, to hand to two children; close this process's copies once both have started. */
 export interface OsPipe {

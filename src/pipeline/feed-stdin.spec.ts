@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { feedStdin } from './feed-stdin.js';
-import { ProcessRunner } from './process-runner.js';
+import { ProcessRunner } from '../core/process/process-runner.js';
 
 const processes = new ProcessRunner();
 

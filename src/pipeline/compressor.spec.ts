@@ -4,7 +4,8 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { ProcessRunner } from '../core/process/process-runner.js';
-import { type Compression, Compressor } from './compression.js';
+import type { Compression } from '../storage/compression.js';
+import { Compressor } from './compressor.js';
 
 const processes = new ProcessRunner();
 const compressor = new Compressor(processes);

@@ -3,7 +3,7 @@ import { fstatSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createOsPipe } from './os-pipe.js';
-import { ProcessRunner } from './process-runner.js';
+import { ProcessRunner } from '../core/process/process-runner.js';
 
 const processes = new ProcessRunner();
 

@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import path from 'node:path';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ProcessRunner, type RunningProcess, type RunOptions, stderrTail } from '../core/process/process-runner.js';
+import { writeSecretFile } from '../core/process/secret-file.js';
+import type { BackupCatalog } from '../engines/backup-catalog.js';
+import {
+  type ConnectionTarget,
+  type DatabaseEngine,
+  type RestorePlan,
+  TargetDatabaseError,
+  type ToolCommand,
+} from '../engines/engine.js';
+import { feedStdin } from './feed-stdin.js';
+
+/**
+ * A dump in progress. `stdout` is the uncompressed dump (empty when the tool writes to a descriptor); read it to the
+ * end, then await `completed`, which rejects with TargetDatabaseError on failure.
+ */
+export interface DumpSession {
+  stdout: Readable;
+  completed: Promise<void>;
+  serverVersion: string;
+  toolVersion: string;
+  /**
+   * What is recorded beside the dump (manifest, database properties, accounts, warnings). Settles after
+   * `completed`; rejects if the dump fails or is aborted (the engine releases its connections either way).
+   */
+  catalog: Promise<BackupCatalog>;
+}
+
+/**
+ * A restore in progress: write the uncompressed dump to `stdin`, end it, then await `completed`. `stdin` is null when
+ * the tool reads a descriptor it was given.
+ */
+export interface RestoreSession {
+  stdin: Writable | null;
+  completed: Promise<void>;
+  toolVersion: string;
+}
+
+/**
+ * Runs what the engines describe: the dump tool, the restore tool, the archive check. Each tool gets its credentials
+ * in a 0600 file (removed when it exits), never in argv or env; a failure is reported as the engine classifies it.
+ */
+@Injectable()
+export class ToolRunner {
+  constructor(private readonly processes: ProcessRunner) {}
+
+  /** Starts the engine's dump of `target`; with `stdoutFd`, the tool writes to that descriptor (see OsPipe). */
+  async startDump(engine: DatabaseEngine, target: ConnectionTarget, signal: AbortSignal, stdoutFd?: number): Promise<DumpSession> {
+    const dump = await engine.prepareDump(target, signal);
+    let started: { process: RunningProcess; completed: Promise<void> };
+    try {
+      started = await this.run(dump.tool, { signal, stdoutFd });
+    } catch (error) {
+      await dump.release();
+      throw error;
+    }
+    return {
+      stdout: started.process.stdout,
+      completed: started.completed,
+      serverVersion: dump.serverVersion,
+      toolVersion: dump.tool.version,
+      catalog: dump.recordCatalog(started.completed),
+    };
+  }
+
+  /**
+   * Starts the engine's restore tool into `plan.freshDatabase`, reading from `stdinFd` when given (only for an engine
+   * that restoresFromDescriptor). Otherwise `stdin` takes the dump, through the engine's rewriter if it has one;
+   * `completed` then settles once both the rewriting and the tool are done.
+   */
+  async startRestore(engine: DatabaseEngine, plan: RestorePlan, signal: AbortSignal, stdinFd?: number): Promise<RestoreSession> {
+    const { tool, rewriter } = await engine.prepareRestore(plan);
+    const input = stdinFd === undefined ? { stdin: true } : { stdinFd };
+    const { process, completed } = await this.run(tool, { signal, ...input });
+    process.stdout.resume();
+    if (!rewriter) return { stdin: process.stdin, completed, toolVersion: tool.version };
+    const piped = pipeline(rewriter, process.stdin!).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    const both = completed.then(async () => {
+      const pipeError = await piped;
+      if (pipeError) throw new TargetDatabaseError(`Restore input failed: ${(pipeError as Error).message}`, false);
+    });
+    return { stdin: rewriter, completed: both, toolVersion: tool.version };
+  }
+
+  /** Reads an uncompressed dump to its end and throws if it is not a complete, readable archive. */
+  async validateArchive(engine: DatabaseEngine, dump: Readable, signal: AbortSignal): Promise<void> {
+    // `dump` may be the stdout of a child (zstd) that exits while the check is looked up; Node then drains the
+    // stdout of an exited child that nobody reads, and the bytes would be lost. Reading it at once keeps them.
+    // A pipeline, not pipe(): a failure of `dump` (checksum, decryption, decompression) must end `held` too, or
+    // the checking tool would wait on its stdin for ever.
+    const held = new PassThrough();
+    pipeline(dump, held).catch(() => undefined);
+    const check = await engine.archiveCheck();
+    if (check.kind === 'reader') return check.read(held, signal);
+    const tool = this.processes.run(check.file, check.args, { stdin: true, signal });
+    tool.stdout.resume();
+    const [, result] = await Promise.all([feedStdin(held, tool.stdin!), tool.exited]);
+    if (result.code !== 0) throw check.failure(result.stderr.trim() || `exit ${result.signal ?? result.code}`);
+  }
+
+  /** Runs a tool with its credentials in a 0600 file that is removed when the tool exits. */
+  private async run(tool: ToolCommand, options: RunOptions): Promise<{ process: RunningProcess; completed: Promise<void> }> {
+    const credentials = await writeSecretFile(tool.credentials.name, tool.credentials.content);
+    let process: RunningProcess;
+    try {
+      process = this.processes.run(tool.file, tool.args(credentials.path), { ...options, env: tool.env(credentials.path) });
+    } catch (error) {
+      await credentials.remove();
+      throw error;
+    }
+    const name = path.basename(tool.file);
+    const completed = process.exited.then(async (result) => {
+      await credentials.remove();
+      if (result.code === 0) return;
+      throw tool.failure(stderrTail(result.stderr) || `${name} exited with ${result.signal ?? result.code}`);
+    });
+    return { process, completed };
+  }
+}
