@@ -8,7 +8,7 @@ import { type AttemptOptions, type Claim, FencedRecords } from '../core/database
 import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { RETENTION_QUEUE, type RetentionJobData } from '../core/queue/queue.constants.js';
 import { requestRetention } from '../retention/retention-requests.js';
-import type { EngineName } from '../databases/database.entity.js';
+import type { EngineName } from '../engines/engine-name.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import type { BackupCatalog } from '../engines/backup-catalog.js';
 import type { DumpSession } from '../engines/engine.js';

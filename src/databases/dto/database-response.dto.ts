@@ -2,7 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ScheduleResponseDto } from '../../schedules/dto/schedule-response.dto.js';
 import { isoSeconds } from '../../core/http/id-param.js';
 import { COMPRESSIONS, type Compression } from '../../storage/compression.js';
-import { ENGINES, type DatabaseEntity, type EngineName } from '../database.entity.js';
+import { ENGINES, type EngineName } from '../../engines/engine-name.js';
+import type { DatabaseEntity } from '../database.entity.js';
 
 /** A registered database as the API shows it: never with its password. */
 export class DatabaseResponseDto {
