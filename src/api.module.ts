@@ -6,6 +6,7 @@ import { RestoresModule } from './restores/restores.module.js';
 import { ConfigModule } from './core/config/config.module.js';
 import { CryptoModule } from './core/crypto/crypto.module.js';
 import { DatabaseModule } from './core/database/database.module.js';
+import { ENTITIES } from './entities.js';
 import { HttpExceptionFilter } from './core/http/http-exception.filter.js';
 import { createValidationPipe } from './core/http/validation.pipe.js';
 import { LoggingModule } from './core/logging/logging.module.js';
@@ -26,7 +27,7 @@ import { StorageModule } from './storage/storage.module.js';
     CryptoModule,
     LoggingModule,
     NetModule,
-    DatabaseModule,
+    DatabaseModule.forRoot(ENTITIES),
     QueueModule.forRole('producer'),
     AuthModule,
     StorageModule,

@@ -4,6 +4,7 @@ import { RestoresWorkerModule } from './restores/restores-worker.module.js';
 import { ConfigModule } from './core/config/config.module.js';
 import { CryptoModule } from './core/crypto/crypto.module.js';
 import { DatabaseModule } from './core/database/database.module.js';
+import { ENTITIES } from './entities.js';
 import { LoggingModule } from './core/logging/logging.module.js';
 import { NetModule } from './core/net/net.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
@@ -21,7 +22,7 @@ import { StorageModule } from './storage/storage.module.js';
     CryptoModule,
     LoggingModule,
     NetModule,
-    DatabaseModule,
+    DatabaseModule.forRoot(ENTITIES),
     QueueModule.forRole('worker'),
     WorkerMetricsModule,
     StorageModule,
