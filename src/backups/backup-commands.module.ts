@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { StorageModule } from '../storage/storage.module.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupRemover } from './backup-remover.service.js';
@@ -7,7 +8,7 @@ import { BackupRequests } from './backup-requests.service.js';
 
 /** Creating and deleting backups, shared by the API (manual) and the workers (schedules, retention). */
 @Module({
-  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule],
+  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, StorageModule],
   providers: [BackupRequests, BackupRemover],
   exports: [BackupRequests, BackupRemover],
 })

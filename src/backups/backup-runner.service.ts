@@ -7,7 +7,7 @@ import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { RETENTION_QUEUE, type RetentionJobData } from '../core/queue/queue.constants.js';
-import { requestRetention } from '../retention/retention-requests.js';
+import { requestRetention } from '../core/queue/retention-requests.js';
 import type { EngineName } from '../engines/engine-name.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import type { BackupCatalog } from '../engines/backup-catalog.js';

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EnginesModule } from '../engines/engines.module.js';
+import { StorageModule } from '../storage/storage.module.js';
+import { WorkerMetricsModule } from '../metrics/worker-metrics.module.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { BackupEntity } from './backup.entity.js';
@@ -11,7 +14,7 @@ import { BackupProcessor } from './backup.processor.js';
 
 /** Worker side: consumes backup jobs. Only the worker imports this module. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, NotificationsModule],
+  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, NotificationsModule, EnginesModule, StorageModule, WorkerMetricsModule],
   providers: [BackupRunner, BackupEvents, BackupProcessor, BackupReconciler, PartialFileSweeper],
 })
 export class BackupsWorkerModule {}

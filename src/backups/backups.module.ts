@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FinishedListener } from '../core/database/finished-listener.js';
+import { EnginesModule } from '../engines/engines.module.js';
+import { StorageModule } from '../storage/storage.module.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { BackupCommandsModule } from './backup-commands.module.js';
 import { BackupEntity } from './backup.entity.js';
@@ -9,7 +11,7 @@ import { BackupsService } from './backups.service.js';
 
 /** API side: the spec's endpoints and the producer of backup jobs. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, BackupCommandsModule],
+  imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, BackupCommandsModule, EnginesModule, StorageModule],
   controllers: [BackupsController],
   providers: [BackupsService, FinishedListener],
   exports: [BackupsService, FinishedListener],

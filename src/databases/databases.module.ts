@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SchedulesModule } from '../schedules/schedules.module.js';
+import { NetModule } from '../core/net/net.module.js';
+import { EnginesModule } from '../engines/engines.module.js';
+import { StorageModule } from '../storage/storage.module.js';
 import { DatabaseEntity } from './database.entity.js';
-import { DatabasesController } from './databases.controller.js';
 import { DatabasesService } from './databases.service.js';
 
+/** Registered databases, for the API and the workers. The HTTP side is DatabasesApiModule. */
 @Module({
-  imports: [TypeOrmModule.forFeature([DatabaseEntity]), SchedulesModule],
-  controllers: [DatabasesController],
+  imports: [TypeOrmModule.forFeature([DatabaseEntity]), EnginesModule, StorageModule, NetModule],
   providers: [DatabasesService],
   exports: [DatabasesService],
 })

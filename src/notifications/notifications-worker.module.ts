@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { NetModule } from '../core/net/net.module.js';
+import { WorkerMetricsModule } from '../metrics/worker-metrics.module.js';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor.js';
 import { WebhookDeliveryReconciler } from './webhook-delivery-reconciler.service.js';
@@ -8,7 +10,7 @@ import { WebhookSender } from './webhook-sender.service.js';
 
 /** Worker side: sends webhook deliveries. */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity])],
+  imports: [TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity]), NetModule, WorkerMetricsModule],
   providers: [WebhookSender, WebhookDeliveryProcessor, WebhookDeliveryReconciler],
 })
 export class NotificationsWorkerModule {}

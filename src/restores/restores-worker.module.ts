@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BackupEntity } from '../backups/backup.entity.js';
+import { EnginesModule } from '../engines/engines.module.js';
+import { StorageModule } from '../storage/storage.module.js';
+import { WorkerMetricsModule } from '../metrics/worker-metrics.module.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { AsideDatabaseSweeper } from './aside-database-sweeper.service.js';
@@ -12,7 +15,7 @@ import { RestoreProcessor } from './restore.processor.js';
 
 /** Worker side: consumes restore jobs. */
 @Module({
-  imports: [TypeOrmModule.forFeature([RestoreEntity, BackupEntity]), DatabasesModule, NotificationsModule],
+  imports: [TypeOrmModule.forFeature([RestoreEntity, BackupEntity]), DatabasesModule, NotificationsModule, EnginesModule, StorageModule, WorkerMetricsModule],
   providers: [RestoreRunner, RestoreEvents, RestoreProcessor, RestoreReconciler, AsideDatabaseSweeper],
 })
 export class RestoresWorkerModule {}

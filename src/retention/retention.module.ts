@@ -2,13 +2,11 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { RetentionPolicyEntity } from './retention-policy.entity.js';
-import { RetentionController } from './retention.controller.js';
 import { RetentionService } from './retention.service.js';
 
-/** API side: /databases/:databaseId/retention (policy, preview, enforce). */
+/** Retention policies and what they select, for the API and the workers. The HTTP side is RetentionApiModule. */
 @Module({
   imports: [TypeOrmModule.forFeature([RetentionPolicyEntity]), DatabasesModule],
-  controllers: [RetentionController],
   providers: [RetentionService],
   exports: [RetentionService],
 })

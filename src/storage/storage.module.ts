@@ -1,16 +1,16 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { NetModule } from '../core/net/net.module.js';
+import { ProcessModule } from '../core/process/process.module.js';
 import { BackupFiles } from './backup-files.js';
 import { Compressor } from './compression.js';
 import { StorageRegistry } from './storage-registry.js';
 import { StorageTargetEntity } from './storage-target.entity.js';
-import { StorageTargetsController } from './storage-targets.controller.js';
 import { StorageTargetsService } from './storage-targets.service.js';
 
-@Global()
+/** Storage targets and backup files, for the API and the workers. The HTTP side is StorageApiModule. */
 @Module({
-  imports: [TypeOrmModule.forFeature([StorageTargetEntity])],
-  controllers: [StorageTargetsController],
+  imports: [TypeOrmModule.forFeature([StorageTargetEntity]), ProcessModule, NetModule],
   providers: [StorageRegistry, Compressor, BackupFiles, StorageTargetsService],
   exports: [StorageRegistry, BackupFiles, Compressor, StorageTargetsService],
 })
