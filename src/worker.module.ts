@@ -8,7 +8,7 @@ import { ENTITIES } from './entities.js';
 import { LoggingModule } from './core/logging/logging.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
-import { WorkerMetricsModule } from './metrics/worker-metrics.module.js';
+import { WorkerMetricsModule } from './core/metrics/worker-metrics.module.js';
 import { RetentionWorkerModule } from './retention/retention-worker.module.js';
 import { SchedulesWorkerModule } from './schedules/schedules-worker.module.js';
 

@@ -5,11 +5,12 @@ import { DatabasesModule } from '../databases/databases.module.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupRemover } from './backup-remover.service.js';
 import { BackupRequests } from './backup-requests.service.js';
+import { BackupsRepository } from './backups.repository.js';
 
 /** Creating and deleting backups, shared by the API (manual) and the workers (schedules, retention). */
 @Module({
   imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, StorageModule],
-  providers: [BackupRequests, BackupRemover],
-  exports: [BackupRequests, BackupRemover],
+  providers: [BackupsRepository, BackupRequests, BackupRemover],
+  exports: [BackupsRepository, BackupRequests, BackupRemover],
 })
 export class BackupCommandsModule {}

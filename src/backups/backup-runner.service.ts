@@ -1,8 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
-import { Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
@@ -14,8 +12,9 @@ import type { BackupCatalog } from '../engines/backup-catalog.js';
 import type { DumpSession } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { backupFileExtension, type BackupFilePlan, BackupFiles, ENCRYPTED_EXTENSION, type StoredBackupFile } from '../storage/backup-files.js';
-import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
-import { BackupEntity } from './backup.entity.js';
+import { WorkerMetrics } from '../core/metrics/worker-metrics.service.js';
+import type { BackupEntity } from './backup.entity.js';
+import { BackupsRepository } from './backups.repository.js';
 import { BackupEvents } from './backup-events.service.js';
 import { BackupProgress } from './backup-progress.js';
 
@@ -57,7 +56,7 @@ export class BackupRunner {
   private readonly records: FencedRecords<BackupEntity>;
 
   constructor(
-    @InjectRepository(BackupEntity) backups: Repository<BackupEntity>,
+    backups: BackupsRepository,
     private readonly files: BackupFiles,
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
@@ -66,7 +65,7 @@ export class BackupRunner {
     events: BackupEvents,
     private readonly metrics: WorkerMetrics,
   ) {
-    this.records = new FencedRecords(backups, this.logger, 'Backup', (claim) => events.finished(claim.id));
+    this.records = new FencedRecords(backups.fenced, this.logger, 'Backup', (claim) => events.finished(claim.id));
   }
 
   async run(backupId: string, options: AttemptOptions): Promise<void> {

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { readBackupCatalog } from '../backups/backup-catalog-file.js';
-import { BackupEntity } from '../backups/backup.entity.js';
+import type { BackupEntity } from '../backups/backup.entity.js';
+import { BackupsRepository } from '../backups/backups.repository.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
@@ -12,7 +11,8 @@ import { type BackupCatalog, type ManifestComparison, compareManifests, describe
 import { type DatabaseEngine, DEFAULT_RESTORE_OPTIONS, type RestorePlan } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupFiles, BackupIntegrityError, type PipedDump } from '../storage/backup-files.js';
-import { RestoreEntity } from './restore.entity.js';
+import type { RestoreEntity } from './restore.entity.js';
+import { RestoresRepository } from './restores.repository.js';
 import { RestoreEvents } from './restore-events.service.js';
 import { engineFamily } from './restore-engine-family.js';
 import { asideDatabaseName, freshDatabaseName, type RestoreIdentity } from './restore-names.js';
@@ -44,15 +44,15 @@ export class RestoreRunner {
   private readonly records: FencedRecords<RestoreEntity>;
 
   constructor(
-    @InjectRepository(RestoreEntity) restores: Repository<RestoreEntity>,
-    @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
+    restores: RestoresRepository,
+    private readonly backups: BackupsRepository,
     private readonly files: BackupFiles,
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
     private readonly config: AppConfig,
     events: RestoreEvents,
   ) {
-    this.records = new FencedRecords(restores, this.logger, 'Restore', (claim) => events.finished(claim.id));
+    this.records = new FencedRecords(restores.fenced, this.logger, 'Restore', (claim) => events.finished(claim.id));
   }
 
   async run(restoreId: string, options: AttemptOptions): Promise<void> {
@@ -75,7 +75,7 @@ export class RestoreRunner {
   }
 
   private async restore(claim: Claim, shutdown?: AbortSignal): Promise<RestoreOutcome> {
-    const backup = await this.backups.findOneBy({ id: String(claim.row.backup_id ?? '0') });
+    const backup = await this.backups.findById(String(claim.row.backup_id ?? '0'));
     if (!backup || backup.status !== 'success') throw new PermanentRestoreError('The backup was deleted or has no file');
     const registration = await this.databases.getIncludingDeleted(String(claim.row.target_database_id));
     if (registration.deletedAt) throw new PermanentRestoreError('The target database registration was deleted');

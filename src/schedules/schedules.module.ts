@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BackupCommandsModule } from '../backups/backup-commands.module.js';
 import { DatabaseEntity } from '../databases/database.entity.js';
 import { ScheduleSchedulers } from './schedule-schedulers.js';
 import { ScheduleEntity } from './schedule.entity.js';
+import { SchedulesRepository } from './schedules.repository.js';
 import { SchedulesService } from './schedules.service.js';
 
 /** Schedules and their BullMQ job schedulers, for the API and the workers. The HTTP side is SchedulesApiModule. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ScheduleEntity, DatabaseEntity])],
-  providers: [SchedulesService, ScheduleSchedulers],
-  exports: [SchedulesService, ScheduleSchedulers],
+  imports: [TypeOrmModule.forFeature([ScheduleEntity, DatabaseEntity]), BackupCommandsModule],
+  providers: [SchedulesRepository, SchedulesService, ScheduleSchedulers],
+  exports: [SchedulesRepository, SchedulesService, ScheduleSchedulers],
 })
 export class SchedulesModule {}

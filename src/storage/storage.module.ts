@@ -6,12 +6,13 @@ import { BackupFiles } from './backup-files.js';
 import { Compressor } from './compression.js';
 import { StorageRegistry } from './storage-registry.js';
 import { StorageTargetEntity } from './storage-target.entity.js';
+import { StorageTargetsRepository } from './storage-targets.repository.js';
 import { StorageTargetsService } from './storage-targets.service.js';
 
 /** Storage targets and backup files, for the API and the workers. The HTTP side is StorageApiModule. */
 @Module({
   imports: [TypeOrmModule.forFeature([StorageTargetEntity]), ProcessModule, NetModule],
-  providers: [StorageRegistry, Compressor, BackupFiles, StorageTargetsService],
+  providers: [StorageTargetsRepository, StorageRegistry, Compressor, BackupFiles, StorageTargetsService],
   exports: [StorageRegistry, BackupFiles, Compressor, StorageTargetsService],
 })
 export class StorageModule {}
