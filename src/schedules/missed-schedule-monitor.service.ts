@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { PeriodicTask } from '../core/process/periodic-task.js';
-import { DatabaseEntity } from '../databases/database.entity.js';
+import { DatabasesService } from '../databases/databases.service.js';
 import { scheduleState } from './missed-schedule.js';
 import { ScheduleMissedNotifier } from './schedule-missed.notifier.js';
 import { ScheduleEntity } from './schedule.entity.js';
@@ -23,7 +23,7 @@ export class MissedScheduleMonitor extends PeriodicTask {
 
   constructor(
     @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
-    @InjectRepository(DatabaseEntity) private readonly databases: Repository<DatabaseEntity>,
+    private readonly databases: DatabasesService,
     private readonly schedulesRepository: SchedulesRepository,
     private readonly schedulesService: SchedulesService,
     private readonly notifier: ScheduleMissedNotifier,
@@ -44,7 +44,7 @@ export class MissedScheduleMonitor extends PeriodicTask {
   async check(now = new Date()): Promise<string[]> {
     const reported: string[] = [];
     try {
-      for (const database of await this.databases.find({ order: { id: 'ASC' } })) {
+      for (const database of await this.databases.list()) {
         const schedules = await this.schedules.findBy({ databaseId: database.id, enabled: true });
         if (!schedules.length) continue;
         const lastSuccessAt = await this.schedulesService.lastSuccessfulBackupAt(database.id);

@@ -4,8 +4,7 @@ import { Repository } from 'typeorm';
 import { BackupsRepository } from '../backups/backups.repository.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { isValidId } from '../core/http/id-param.js';
-import { DatabaseEntity } from '../databases/database.entity.js';
-import { DatabaseNotFoundError } from '../databases/databases.errors.js';
+import { DatabasesService } from '../databases/databases.service.js';
 import type { CreateScheduleDto } from './dto/create-schedule.dto.js';
 import { ScheduleResponseDto } from './dto/schedule-response.dto.js';
 import type { UpdateScheduleDto } from './dto/update-schedule.dto.js';
@@ -24,7 +23,7 @@ export class SchedulesService {
 
   constructor(
     @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
-    @InjectRepository(DatabaseEntity) private readonly databases: Repository<DatabaseEntity>,
+    private readonly databases: DatabasesService,
     private readonly backups: BackupsRepository,
     private readonly schedulers: ScheduleSchedulers,
     private readonly config: AppConfig,
@@ -96,8 +95,8 @@ export class SchedulesService {
     });
   }
 
+  /** DatabaseNotFoundError unless the database is registered (and not deleted). */
   private async requireDatabase(databaseId: string): Promise<void> {
-    const exists = isValidId(databaseId) && (await this.databases.existsBy({ id: databaseId }));
-    if (!exists) throw new DatabaseNotFoundError();
+    await this.databases.get(databaseId);
   }
 }
