@@ -62,6 +62,11 @@ export class BackupsRepository {
     return this.backups.findOneBy({ id });
   }
 
+  /** Throws TypeORM's EntityNotFoundError when there is no such backup. */
+  findByIdOrFail(id: string): Promise<BackupEntity> {
+    return this.backups.findOneByOrFail({ id });
+  }
+
   /** The backup and the name of its database, even a deleted registration's. */
   async findWithDatabaseName(id: string): Promise<{ backup: BackupEntity; databaseName: string } | null> {
     // withDeleted() must come before the join: TypeORM adds `deleted_at IS NULL` to a join when it is made.

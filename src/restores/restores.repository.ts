@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { FencedTable } from '../core/database/fenced-records.js';
+import type { RestoreOptions } from '../engines/engine.js';
 import { fencedTable } from '../core/database/fenced-table.js';
 import { RestoreEntity } from './restore.entity.js';
 
@@ -18,6 +19,16 @@ export interface RestoreAggregate {
   count: number;
 }
 
+/** What a new queued restore records. */
+export interface NewRestore {
+  backupId: string;
+  sourceDatabaseId: string;
+  targetDatabaseId: string;
+  /** The physical target: a unique index allows one unfinished restore per key. */
+  targetKey: string;
+  options: RestoreOptions;
+}
+
 /** The SQL of the `restores` table. */
 @Injectable()
 export class RestoresRepository {
@@ -26,6 +37,35 @@ export class RestoresRepository {
 
   constructor(@InjectRepository(RestoreEntity) private readonly restores: Repository<RestoreEntity>) {
     this.fenced = fencedTable(restores);
+  }
+
+  findById(id: string): Promise<RestoreEntity | null> {
+    return this.restores.findOneBy({ id });
+  }
+
+  /** Throws TypeORM's EntityNotFoundError when there is no such restore. */
+  findByIdOrFail(id: string): Promise<RestoreEntity> {
+    return this.restores.findOneByOrFail({ id });
+  }
+
+  /** Newest first, at most `limit`. */
+  listNewest(limit: number): Promise<RestoreEntity[]> {
+    return this.restores.find({ order: { requestedAt: 'DESC', id: 'DESC' }, take: limit });
+  }
+
+  /** Inserts a queued restore; a unique violation (the target already has an unfinished one) is the caller's. */
+  insertQueued(values: NewRestore): Promise<RestoreEntity> {
+    return this.restores.save(this.restores.create({ ...values, status: 'queued', requestedAt: new Date() }));
+  }
+
+  /** Removes a restore that is still queued (its job could not be enqueued). */
+  async deleteQueued(id: string): Promise<void> {
+    await this.restores.delete({ id, status: 'queued' });
+  }
+
+  /** Makes the restore's aside database expire now: the next sweep (or a drop job) drops it. */
+  async expireAsideNow(id: string): Promise<void> {
+    await this.restores.update({ id }, { asideExpiresAt: () => 'now()' } as never);
   }
 
   /**
