@@ -6,18 +6,18 @@ import { RestoresModule } from './restores/restores.module.js';
 import { ConfigModule } from './core/config/config.module.js';
 import { CryptoModule } from './core/crypto/crypto.module.js';
 import { DatabaseModule } from './core/database/database.module.js';
+import { ENTITIES } from './entities.js';
 import { HttpExceptionFilter } from './core/http/http-exception.filter.js';
 import { createValidationPipe } from './core/http/validation.pipe.js';
 import { LoggingModule } from './core/logging/logging.module.js';
-import { NetModule } from './core/net/net.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
-import { DatabasesModule } from './databases/databases.module.js';
+import { DatabasesApiModule } from './databases/databases-api.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { WebhooksModule } from './notifications/webhooks.module.js';
-import { EnginesModule } from './engines/engines.module.js';
-import { RetentionModule } from './retention/retention.module.js';
-import { StorageModule } from './storage/storage.module.js';
+import { RetentionApiModule } from './retention/retention-api.module.js';
+import { SchedulesApiModule } from './schedules/schedules-api.module.js';
+import { StorageApiModule } from './storage/storage-api.module.js';
 
 /** The HTTP API. It produces jobs and never consumes them. */
 @Module({
@@ -25,17 +25,16 @@ import { StorageModule } from './storage/storage.module.js';
     ConfigModule,
     CryptoModule,
     LoggingModule,
-    NetModule,
-    DatabaseModule,
+    DatabaseModule.forRoot(ENTITIES),
     QueueModule.forRole('producer'),
     AuthModule,
-    StorageModule,
-    EnginesModule,
-    DatabasesModule,
+    StorageApiModule,
+    DatabasesApiModule,
+    SchedulesApiModule,
     BackupsModule,
     HealthModule,
     RestoresModule,
-    RetentionModule,
+    RetentionApiModule,
     WebhooksModule,
     MetricsModule,
   ],

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, IsNull, Repository } from 'typeorm';
 import { isValidId } from '../core/http/id-param.js';
-import { ApiKeyEntity } from './api-key.entity.js';
+import type { ApiKeyEntity } from './api-key.entity.js';
 import { displayPrefix, generateApiKey, hashApiKey, sameHash } from './api-key-material.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeyNotFoundError } from './auth.errors.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import type { ApiScope } from './scopes.js';
@@ -14,15 +13,9 @@ export interface AuthenticatedKey {
   scopes: ApiScope[];
 }
 
-/** Arbitrary constant: the advisory lock under which API processes starting together decide on an admin key. */
-const ADMIN_SEED_LOCK_KEY = 7_462_190_332;
-
 @Injectable()
 export class ApiKeysService {
-  constructor(
-    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly keys: ApiKeysRepository) {}
 
   /**
    * The active key matching `key`, or null. One indexed lookup per request, so a revocation takes effect at once
@@ -30,11 +23,7 @@ export class ApiKeysService {
    */
   async authenticate(key: string): Promise<AuthenticatedKey | null> {
     const hash = hashApiKey(key);
-    const rows: Array<{ id: string; scopes: ApiScope[]; key_hash: Buffer }> = await this.dataSource.query(
-      'SELECT id, scopes, key_hash FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
-      [hash],
-    );
-    const row = rows[0];
+    const row = await this.keys.findActiveByHash(hash);
     if (!row || !sameHash(row.key_hash, hash)) return null;
     return { id: String(row.id), scopes: row.scopes };
   }
@@ -42,20 +31,18 @@ export class ApiKeysService {
   /** Creates a key; the returned `key` is the only copy there will ever be. */
   async create(dto: CreateApiKeyDto): Promise<{ entity: ApiKeyEntity; key: string }> {
     const key = generateApiKey();
-    const entity = await this.keys.save(
-      this.keys.create({ name: dto.name, scopes: dto.scopes, prefix: displayPrefix(key), keyHash: hashApiKey(key) }),
-    );
+    const entity = await this.keys.insert({ name: dto.name, scopes: dto.scopes, prefix: displayPrefix(key), keyHash: hashApiKey(key) });
     return { entity, key };
   }
 
   /** Active keys, oldest first. */
   list(): Promise<ApiKeyEntity[]> {
-    return this.keys.find({ where: { revokedAt: IsNull() }, order: { id: 'ASC' } });
+    return this.keys.listActive();
   }
 
   async revoke(id: string): Promise<void> {
-    const revoked = isValidId(id) ? await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: () => 'now()' }) : null;
-    if (!revoked?.affected) throw new ApiKeyNotFoundError();
+    const revoked = isValidId(id) && (await this.keys.revoke(id));
+    if (!revoked) throw new ApiKeyNotFoundError();
   }
 
   /**
@@ -63,11 +50,7 @@ export class ApiKeysService {
    * operator's word). Safe when several API processes start at once (ON CONFLICT on the hash).
    */
   async seedAdminKey(key: string): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO api_keys (name, prefix, key_hash, scopes) VALUES ('ADMIN_API_KEY', $1, $2, ARRAY['admin'])
-       ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, scopes = ARRAY['admin']`,
-      [displayPrefix(key), hashApiKey(key)],
-    );
+    await this.keys.upsertAdmin('ADMIN_API_KEY', displayPrefix(key), hashApiKey(key));
   }
 
   /**
@@ -75,15 +58,10 @@ export class ApiKeysService {
    * Under an advisory lock so two processes starting together do not both create one.
    */
   async generateAdminKeyIfNone(): Promise<string | null> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_SEED_LOCK_KEY]);
-      const [existing] = await manager.query(`SELECT 1 FROM api_keys WHERE 'admin' = ANY (scopes) AND revoked_at IS NULL LIMIT 1`);
-      if (existing) return null;
+    return this.keys.whileSeedingAdmin(async (tx) => {
+      if (await this.keys.hasActiveAdmin(tx)) return null;
       const key = generateApiKey();
-      await manager.query(
-        `INSERT INTO api_keys (name, prefix, key_hash, scopes) VALUES ('generated admin key', $1, $2, ARRAY['admin'])`,
-        [displayPrefix(key), hashApiKey(key)],
-      );
+      await this.keys.insertAdmin('generated admin key', displayPrefix(key), hashApiKey(key), tx);
       return key;
     });
   }

@@ -1,6 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../core/http/error-response.dto.js';
+import { BEARER_SCHEME } from '../core/http/swagger.js';
 
 /** What an API key may do. `admin` satisfies every scope. */
 export const API_SCOPES = ['read', 'backup', 'restore', 'delete', 'admin'] as const;
@@ -14,9 +15,6 @@ export const MISSING_KEY_MESSAGE = 'Missing or invalid API key';
 export function missingScopeMessage(scope: ApiScope): string {
   return `This API key lacks the '${scope}' scope`;
 }
-
-/** Swagger name of the bearer scheme (DocumentBuilder.addBearerAuth). */
-export const BEARER_SCHEME = 'api-key';
 
 function errorResponse(status: number, error: string) {
   return ApiResponse({ status, type: ErrorResponseDto, example: { error }, description: error });

@@ -5,11 +5,12 @@ import { BackupEntity } from './backup.entity.js';
 import { BackupRemover } from './backup-remover.service.js';
 import { BackupRequests } from './backup-requests.service.js';
 import { PipelineModule } from '../pipeline/pipeline.module.js';
+import { BackupsRepository } from './backups.repository.js';
 
 /** Creating and deleting backups, shared by the API (manual) and the workers (schedules, retention). */
 @Module({
   imports: [PipelineModule, TypeOrmModule.forFeature([BackupEntity]), DatabasesModule],
-  providers: [BackupRequests, BackupRemover],
-  exports: [BackupRequests, BackupRemover],
+  providers: [BackupsRepository, BackupRequests, BackupRemover],
+  exports: [BackupsRepository, BackupRequests, BackupRemover],
 })
 export class BackupCommandsModule {}

@@ -1,22 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { DatabasesService } from '../databases/databases.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
-import { BackupEntity } from './backup.entity.js';
+import { BackupsRepository } from './backups.repository.js';
 import { BackupDetailsDto } from './dto/backup-response.dto.js';
 
 /** Announces a backup that reached its terminal status: `backup.succeeded` or `backup.failed`. */
 @Injectable()
 export class BackupEvents {
   constructor(
-    @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
+    private readonly backups: BackupsRepository,
     private readonly databases: DatabasesService,
     private readonly notifications: NotificationsService,
   ) {}
 
   async finished(backupId: string): Promise<void> {
-    const backup = await this.backups.findOneByOrFail({ id: backupId });
+    const backup = await this.backups.findByIdOrFail(backupId);
     const registration = await this.databases.getIncludingDeleted(backup.databaseId);
     const database = { id: registration.id, name: registration.name };
     const shown = BackupDetailsDto.from(backup, registration.name);

@@ -1,12 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { isValidId } from '../core/http/id-param.js';
 import { BACKUP_QUEUE, backupJobId } from '../core/queue/queue.constants.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
-import { BackupEntity } from './backup.entity.js';
+import { BackupsRepository } from './backups.repository.js';
 import {
   BackupFileNotDeletedError,
   BackupNotFoundError,
@@ -18,7 +16,7 @@ import {
 @Injectable()
 export class BackupRemover {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly backups: BackupsRepository,
     @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue,
     private readonly files: StoredBackupFiles,
   ) {}
@@ -31,24 +29,20 @@ export class BackupRemover {
    */
   async remove(backupId: string): Promise<void> {
     if (!isValidId(backupId)) throw new BackupNotFoundError();
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const backup = await manager.findOne(BackupEntity, { where: { id: backupId }, lock: { mode: 'pessimistic_write' } });
-      if (!backup) throw new BackupNotFoundError();
+    const outcome = await this.backups.lockForDeletion(backupId, async (locked) => {
+      if (!locked) throw new BackupNotFoundError();
+      const { backup } = locked;
       if (backup.status === 'running') throw new BackupRunningError();
-      const [restoring] = await manager.query(
-        "SELECT 1 FROM restores WHERE backup_id = $1 AND status IN ('queued', 'running') LIMIT 1",
-        [backupId],
-      );
-      if (restoring) throw new BackupRestoringError();
+      if (await locked.isBeingRestored()) throw new BackupRestoringError();
       try {
         await this.files.delete(backup);
         await this.files.delete({ storageTargetId: backup.storageTargetId, storageKey: backup.catalogKey });
       } catch (error) {
         const reason = (error as Error).message;
-        await manager.update(BackupEntity, { id: backupId }, { error: `Deleting the file failed: ${reason}` });
+        await locked.recordError(`Deleting the file failed: ${reason}`);
         return { deleted: false as const, reason };
       }
-      await manager.delete(BackupEntity, { id: backupId });
+      await locked.delete();
       return { deleted: true as const, wasQueued: backup.status === 'queued' };
     });
     if (!outcome.deleted) throw new BackupFileNotDeletedError(outcome.reason);

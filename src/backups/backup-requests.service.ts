@@ -1,8 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { DataSource, In, Repository } from 'typeorm';
 import { type BatchOutcome, MicroBatcher } from '../core/database/micro-batcher.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { enqueue, enqueueMany } from '../core/queue/enqueue.js';
@@ -11,7 +9,8 @@ import { DatabaseNotFoundError } from '../databases/databases.errors.js';
 import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
 import type { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
-import { BackupEntity } from './backup.entity.js';
+import type { BackupEntity } from './backup.entity.js';
+import { BackupsRepository } from './backups.repository.js';
 import { BackupInProgressError, QueueUnavailableError, TickAlreadyBackedUpError } from './backups.errors.js';
 
 /** Who asked for a backup: a person through the API, or a schedule's cron tick. */
@@ -31,8 +30,7 @@ export class BackupRequests {
   private readonly logger = new Logger(BackupRequests.name);
 
   constructor(
-    @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly backups: BackupsRepository,
     @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue<BackupJobData>,
     private readonly databases: DatabasesService,
   ) {}
@@ -54,15 +52,7 @@ export class BackupRequests {
    * requests gets 503. Items without a row get undefined.
    */
   private async insertAndEnqueueMany(databaseIds: string[]): Promise<Array<BatchOutcome<QueuedBackup | undefined>>> {
-    const inserted: Array<QueuedBackup & { database_id: string }> = await this.dataSource.query(
-      `INSERT INTO backups (database_id, status, trigger, requested_at, engine, compression, encrypted, storage_target_id)
-       SELECT d.id, 'queued', 'manual', now(), d.engine, d.compression, d.encrypted, d.storage_target_id
-       FROM unnest($1::bigint[]) WITH ORDINALITY AS r (id, position) JOIN databases d ON d.id = r.id AND d.deleted_at IS NULL
-       ORDER BY r.position
-       ON CONFLICT (database_id) WHERE status IN ('queued', 'running') DO NOTHING
-       RETURNING id::text AS id, status, database_id::text AS database_id`,
-      [databaseIds],
-    );
+    const inserted = await this.backups.insertManualBatch(databaseIds);
     if (inserted.length > 0) {
       try {
         await enqueueMany(this.queue, inserted.map((row) => backupJob(row.id)));
@@ -70,7 +60,7 @@ export class BackupRequests {
         this.logger.warn(`Could not enqueue ${inserted.length} backup(s): ${(error as Error).message}`);
         const ids = inserted.map((row) => row.id);
         // A job that did reach Redis finds no row and ends as a no-op.
-        await this.dataSource.query(`DELETE FROM backups WHERE id = ANY($1::bigint[]) AND status = 'queued'`, [ids]).catch(() => undefined);
+        await this.backups.deleteQueued(ids).catch(() => undefined);
         return databaseIds.map((id) =>
           inserted.some((row) => row.database_id === id) ? { error: new QueueUnavailableError() } : { value: undefined },
         );
@@ -97,7 +87,7 @@ export class BackupRequests {
     } catch (error) {
       this.logger.warn(`Could not enqueue backup ${backup.id}: ${(error as Error).message}`);
       // A job that did reach Redis finds no row and ends as a no-op.
-      await this.backups.delete({ id: backup.id, status: 'queued' }).catch(() => undefined);
+      await this.backups.deleteQueued([backup.id]).catch(() => undefined);
       throw new QueueUnavailableError();
     }
     return backup;
@@ -112,11 +102,8 @@ export class BackupRequests {
     for (let tries = 1; ; tries++) {
       const inserted = await this.tryInsertQueued(database, origin);
       if (inserted) return inserted;
-      const unfinished = await this.backups.findOne({
-        where: { databaseId: database.id, status: In(['queued', 'running']) },
-        select: { id: true },
-      });
-      if (unfinished) throw new BackupInProgressError(unfinished.id);
+      const unfinished = await this.backups.findUnfinishedId(database.id);
+      if (unfinished) throw new BackupInProgressError(unfinished);
       if (tries >= MAX_INSERT_TRIES) throw new Error(`Backup of database ${database.id} kept conflicting with backups that finished`);
     }
   }
@@ -125,19 +112,15 @@ export class BackupRequests {
   private async tryInsertQueued(database: DatabaseEntity, origin: BackupOrigin): Promise<BackupEntity | null> {
     const scheduled = origin.trigger === 'schedule' ? { scheduleId: origin.scheduleId, scheduledFor: origin.scheduledFor } : {};
     try {
-      return await this.backups.save(
-        this.backups.create({
-          databaseId: database.id,
-          status: 'queued',
-          trigger: origin.trigger,
-          requestedAt: new Date(),
-          engine: database.engine,
-          compression: database.compression,
-          encrypted: database.encrypted,
-          storageTargetId: database.storageTargetId,
-          ...scheduled,
-        }),
-      );
+      return await this.backups.insertQueued({
+        databaseId: database.id,
+        trigger: origin.trigger,
+        engine: database.engine,
+        compression: database.compression,
+        encrypted: database.encrypted,
+        storageTargetId: database.storageTargetId,
+        ...scheduled,
+      });
     } catch (error) {
       if (isUniqueViolation(error, ONE_PER_TICK_INDEX)) throw new TickAlreadyBackedUpError();
       if (isUniqueViolation(error)) return null;

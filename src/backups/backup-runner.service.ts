@@ -1,22 +1,21 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
-import { Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { RETENTION_QUEUE, type RetentionJobData } from '../core/queue/queue.constants.js';
-import { requestRetention } from '../retention/retention-requests.js';
-import type { EngineName } from '../databases/database.entity.js';
+import { requestRetention } from '../core/queue/retention-requests.js';
+import type { EngineName } from '../engines/engine-name.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import type { BackupCatalog } from '../engines/backup-catalog.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { backupFileExtension, type BackupFilePlan, ENCRYPTED_EXTENSION, type StoredBackupFile } from '../pipeline/backup-file.js';
 import { BackupPipeline } from '../pipeline/backup-pipeline.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
-import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
-import { BackupEntity } from './backup.entity.js';
+import { WorkerMetrics } from '../core/metrics/worker-metrics.service.js';
+import type { BackupEntity } from './backup.entity.js';
+import { BackupsRepository } from './backups.repository.js';
 import { BackupEvents } from './backup-events.service.js';
 import { BackupProgress } from './backup-progress.js';
 
@@ -58,7 +57,7 @@ export class BackupRunner {
   private readonly records: FencedRecords<BackupEntity>;
 
   constructor(
-    @InjectRepository(BackupEntity) backups: Repository<BackupEntity>,
+    backups: BackupsRepository,
     private readonly pipeline: BackupPipeline,
     private readonly files: StoredBackupFiles,
     private readonly databases: DatabasesService,
@@ -68,7 +67,7 @@ export class BackupRunner {
     events: BackupEvents,
     private readonly metrics: WorkerMetrics,
   ) {
-    this.records = new FencedRecords(backups, this.logger, 'Backup', (claim) => events.finished(claim.id));
+    this.records = new FencedRecords(backups.fenced, this.logger, 'Backup', (claim) => events.finished(claim.id));
   }
 
   async run(backupId: string, options: AttemptOptions): Promise<void> {

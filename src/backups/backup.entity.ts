@@ -1,5 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { DatabaseEntity, type EngineName } from '../databases/database.entity.js';
+import { DatabaseEntity } from '../databases/database.entity.js';
+import type { EngineName } from '../engines/engine-name.js';
 import type { BackupManifest } from '../engines/backup-catalog.js';
 import type { Compression } from '../storage/compression.js';
 import type { BackupPhase } from './backup-progress.js';

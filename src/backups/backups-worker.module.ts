@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EnginesModule } from '../engines/engines.module.js';
+import { StorageModule } from '../storage/storage.module.js';
+import { WorkerMetricsModule } from '../core/metrics/worker-metrics.module.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
+import { BackupCommandsModule } from './backup-commands.module.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupReconciler } from './backup-reconciler.service.js';
 import { PartialFileSweeper } from './partial-file-sweeper.service.js';
@@ -12,7 +16,7 @@ import { PipelineModule } from '../pipeline/pipeline.module.js';
 
 /** Worker side: consumes backup jobs. Only the worker imports this module. */
 @Module({
-  imports: [PipelineModule, TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, NotificationsModule],
+  imports: [TypeOrmModule.forFeature([BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, NotificationsModule, EnginesModule, StorageModule, WorkerMetricsModule],
   providers: [BackupRunner, BackupEvents, BackupProcessor, BackupReconciler, PartialFileSweeper],
 })
 export class BackupsWorkerModule {}

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FinishedListener } from '../core/database/finished-listener.js';
+import { EnginesModule } from '../engines/engines.module.js';
+import { StorageModule } from '../storage/storage.module.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { BackupCommandsModule } from './backup-commands.module.js';
 import { BackupEntity } from './backup.entity.js';
@@ -10,7 +12,7 @@ import { PipelineModule } from '../pipeline/pipeline.module.js';
 
 /** API side: the spec's endpoints and the producer of backup jobs. */
 @Module({
-  imports: [PipelineModule, TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, BackupCommandsModule],
+  imports: [TypeOrmModule.forFeature([BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, EnginesModule, StorageModule],
   controllers: [BackupsController],
   providers: [BackupsService, FinishedListener],
   exports: [BackupsService, FinishedListener],

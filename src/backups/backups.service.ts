@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
 import { finishedEventKey } from '../core/database/fenced-records.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
@@ -9,9 +7,10 @@ import { BackupIntegrityError } from '../pipeline/backup-file.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import type { Readable } from 'node:stream';
 import { decodeCursor, encodeCursor } from './backup-cursor.js';
-import { type BackupListQuery, type BackupListRow, backupPageSql } from './backup-listing.js';
+import type { BackupListQuery, BackupListRow } from './backup-listing.js';
 import { readBackupCatalog } from './backup-catalog-file.js';
-import { BackupEntity } from './backup.entity.js';
+import type { BackupEntity } from './backup.entity.js';
+import { BackupsRepository } from './backups.repository.js';
 import { BackupRemover } from './backup-remover.service.js';
 import { BackupRequests, type QueuedBackup } from './backup-requests.service.js';
 import type { BackupSummaryDto } from './dto/backup-response.dto.js';
@@ -55,8 +54,7 @@ export interface BackupWithDatabaseName {
 @Injectable()
 export class BackupsService {
   constructor(
-    @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly backups: BackupsRepository,
     private readonly requests: BackupRequests,
     private readonly remover: BackupRemover,
     private readonly files: StoredBackupFiles,
@@ -85,8 +83,7 @@ export class BackupsService {
     const { cursor, ...rest } = query;
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (cursor !== undefined && !after) throw new InvalidCursorError();
-    const { sql, parameters } = backupPageSql({ ...rest, after });
-    const rows: BackupListRow[] = await this.dataSource.query(sql, parameters);
+    const rows = await this.backups.listPage({ ...rest, after });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
@@ -97,11 +94,9 @@ export class BackupsService {
 
   async get(backupId: string): Promise<BackupWithDatabaseName> {
     if (!isValidId(backupId)) throw new BackupNotFoundError();
-    const { entities, raw } = await this.withDatabaseName()
-      .where('b.id = :backupId', { backupId })
-      .getRawAndEntities<{ database_name: string }>();
-    if (!entities[0]) throw new BackupNotFoundError();
-    return { backup: entities[0], databaseName: raw[0]!.database_name };
+    const found = await this.backups.findWithDatabaseName(backupId);
+    if (!found) throw new BackupNotFoundError();
+    return found;
   }
 
   /** DELETE /backups/:id: see BackupRemover.remove. */
@@ -120,10 +115,7 @@ export class BackupsService {
     const failure = await this.checkArchive(backup, signal);
     // Stopped for a client that went away: no verdict on the file, nothing recorded.
     if (clientGone?.aborted) throw clientGone.reason;
-    await this.backups.update(
-      { id: backup.id },
-      { verifiedAt: () => 'now()', verificationStatus: failure ? 'failed' : 'passed', verificationError: failure },
-    );
+    await this.backups.recordVerification(backup.id, failure);
     if (failure) throw new BackupVerificationFailedError(failure);
     return this.get(backup.id);
   }
@@ -149,14 +141,5 @@ export class BackupsService {
     } catch (error) {
       return (error as Error).message;
     }
-  }
-
-  /** withDeleted() must come before the join: TypeORM adds `deleted_at IS NULL` to a join when it is made. */
-  private withDatabaseName() {
-    return this.backups
-      .createQueryBuilder('b')
-      .withDeleted()
-      .innerJoin('b.database', 'd')
-      .addSelect('d.name', 'database_name');
   }
 }

@@ -1,8 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { StorageRegistry } from '../storage/storage-registry.js';
+import { BackupsRepository } from './backups.repository.js';
 
 /** backup-<id>-a<attempt>.<ext> in a storage key names the attempt that writes it. */
 const ATTEMPT_IN_KEY = /-backup-(\d+)-a(\d+)\./;
@@ -19,7 +18,7 @@ export class PartialFileSweeper implements OnApplicationBootstrap, OnApplication
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly backups: BackupsRepository,
     private readonly storage: StorageRegistry,
     private readonly config: AppConfig,
   ) {}
@@ -40,7 +39,7 @@ export class PartialFileSweeper implements OnApplicationBootstrap, OnApplication
     try {
       for (const partial of await this.storage.local.listPartials()) {
         const match = ATTEMPT_IN_KEY.exec(partial.key);
-        if (!match || (await this.isAttemptRunning(match[1]!, Number(match[2])))) continue;
+        if (!match || (await this.backups.isAttemptRunning(match[1]!, Number(match[2])))) continue;
         await this.storage.local.removePartial(partial.path);
         removed.push(partial.path);
       }
@@ -49,13 +48,5 @@ export class PartialFileSweeper implements OnApplicationBootstrap, OnApplication
     }
     if (removed.length) this.logger.warn(`Removed partial files left by stopped workers: ${removed.join(', ')}`);
     return removed;
-  }
-
-  private async isAttemptRunning(backupId: string, attempt: number): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      "SELECT 1 FROM backups WHERE id = $1 AND status = 'running' AND attempt = $2",
-      [backupId, attempt],
-    );
-    return rows.length > 0;
   }
 }

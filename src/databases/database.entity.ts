@@ -1,8 +1,7 @@
 import type { Compression } from '../storage/compression.js';
+import type { EngineName } from '../engines/engine-name.js';
 import { Column, CreateDateColumn, DeleteDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const ENGINES = ['postgres', 'mysql', 'mariadb'] as const;
-export type EngineName = (typeof ENGINES)[number];
 
 /** A database registered for backups. Soft-deleted so that its backups keep their history. */
 @Entity({ name: 'databases' })

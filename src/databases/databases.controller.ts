@@ -4,8 +4,7 @@ import { RequireScope } from '../auth/scopes.js';
 import { ApiErrors } from '../core/http/error-response.dto.js';
 import { DatabasesService } from './databases.service.js';
 import { CreateDatabaseDto } from './dto/create-database.dto.js';
-import { ConnectionTestResponseDto, DatabaseDetailsDto, DatabaseResponseDto } from './dto/database-response.dto.js';
-import { SchedulesService } from '../schedules/schedules.service.js';
+import { ConnectionTestResponseDto, DatabaseResponseDto } from './dto/database-response.dto.js';
 import { UpdateDatabaseDto } from './dto/update-database.dto.js';
 
 const NOT_FOUND: [number, string] = [404, 'Database not found'];
@@ -14,10 +13,8 @@ const VALIDATION: [number, string] = [400, 'Validation failed'];
 @ApiTags('databases')
 @Controller('databases')
 export class DatabasesController {
-  constructor(
-    private readonly databases: DatabasesService,
-    private readonly schedules: SchedulesService,
-  ) {}
+  /** GET /databases/:databaseId shows the database's schedules: the schedules room serves it (DatabaseDetailsController). */
+  constructor(private readonly databases: DatabasesService) {}
 
   @RequireScope('admin')
   @Post()
@@ -35,17 +32,6 @@ export class DatabasesController {
   @ApiErrors()
   async list(): Promise<DatabaseResponseDto[]> {
     return (await this.databases.list()).map((entity) => DatabaseResponseDto.from(entity));
-  }
-
-  @RequireScope('read')
-  @Get(':databaseId')
-  @ApiOperation({ summary: 'Get a registered database, with its schedules and their missed state' })
-  @ApiResponse({ status: 200, type: DatabaseDetailsDto })
-  @ApiErrors(NOT_FOUND)
-  async get(@Param('databaseId') databaseId: string): Promise<DatabaseDetailsDto> {
-    const database = await this.databases.get(databaseId);
-    const schedules = await this.schedules.describeAll(database.id);
-    return { ...DatabaseResponseDto.from(database), schedules, missedSchedule: schedules.some((schedule) => schedule.missed) };
   }
 
   @RequireScope('admin')

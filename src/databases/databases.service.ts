@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { BackupEncryption } from '../core/crypto/backup-encryption.js';
 import { CredentialsCipher } from '../core/crypto/credentials-cipher.js';
 import { StorageTargetsService } from '../storage/storage-targets.service.js';
@@ -12,6 +12,7 @@ import { TargetDatabaseError } from '../engines/engine.js';
 import { canonicalAddress } from '../core/net/canonical-address.js';
 import { TargetHostNotAllowedError, TargetHostPolicy, TargetHostUnresolvedError } from '../core/net/target-host-policy.js';
 import { DatabaseEntity } from './database.entity.js';
+import { DatabasesRepository } from './databases.repository.js';
 import {
   ConnectionTestFailedError,
   DatabaseBusyError,
@@ -28,7 +29,7 @@ import type { UpdateDatabaseDto } from './dto/update-database.dto.js';
 export class DatabasesService {
   constructor(
     @InjectRepository(DatabaseEntity) private readonly databases: Repository<DatabaseEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly registrations: DatabasesRepository,
     private readonly cipher: CredentialsCipher,
     private readonly engines: EngineRegistry,
     private readonly encryption: BackupEncryption,
@@ -83,20 +84,9 @@ export class DatabasesService {
    */
   async remove(id: string): Promise<void> {
     const entity = await this.get(id);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT id FROM databases WHERE id = $1 FOR UPDATE', [entity.id]);
-      const [busy] = await manager.query(
-        "SELECT 1 FROM backups WHERE database_id = $1 AND status IN ('queued', 'running') LIMIT 1",
-        [entity.id],
-      );
-      if (busy) throw new DatabaseBusyError();
-      const [restoring] = await manager.query(
-        "SELECT 1 FROM restores WHERE target_database_id = $1 AND status IN ('queued', 'running') LIMIT 1",
-        [entity.id],
-      );
-      if (restoring) throw new DatabaseRestoreRunningError();
-      await manager.query('UPDATE databases SET deleted_at = now(), password_encrypted = NULL WHERE id = $1', [entity.id]);
-    });
+    const refusal = await this.registrations.softDeleteUnlessBusy(entity.id);
+    if (refusal === 'backup-unfinished') throw new DatabaseBusyError();
+    if (refusal === 'restore-unfinished') throw new DatabaseRestoreRunningError();
   }
 
   async testConnection(id: string): Promise<ConnectionTestResponseDto> {
@@ -140,8 +130,7 @@ export class DatabasesService {
   }
 
   private async assertHasNoBackups(entity: DatabaseEntity): Promise<void> {
-    const [backup] = await this.dataSource.query('SELECT 1 FROM backups WHERE database_id = $1 LIMIT 1', [entity.id]);
-    if (backup) throw new EngineChangeRefusedError(entity.engine);
+    if (await this.registrations.hasBackups(entity.id)) throw new EngineChangeRefusedError(entity.engine);
   }
 
   private async allowedAddress(host: string): Promise<string> {

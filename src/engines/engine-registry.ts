@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EngineName } from '../databases/database.entity.js';
+import type { EngineName } from './engine-name.js';
 import type { DatabaseEngine } from './engine.js';
 import { MysqlEngine } from './mysql.engine.js';
 import { PostgresEngine } from './postgres.engine.js';

@@ -1,5 +1,5 @@
 import type { Readable, Transform } from 'node:stream';
-import type { EngineName } from '../databases/database.entity.js';
+import type { EngineName } from './engine-name.js';
 import type { BackupCatalog, BackupManifest } from './backup-catalog.js';
 
 /** How to reach a target database. The password lives only in memory and in 0600 files given to the tools. */

@@ -1,61 +1,12 @@
+import type { BackupAggregate } from '../backups/backups.repository.js';
+import type { RestoreAggregate } from '../restores/restores.repository.js';
 import { addTo, histogramSamples, type Labels, type MetricFamily, type Sample } from './metric-families.js';
 
 /** Upper bounds (seconds) of the backup duration histogram: from a second to the 6-hour default time limit. */
 export const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600] as const;
 
-/** One row per (database, status): what the scrape reads from PostgreSQL. */
-export interface BackupAggregate {
-  databaseId: string;
-  databaseName: string;
-  engine: string;
-  /** Whether the registration was deleted: its history still counts, it gets no last-success series. */
-  deleted: boolean;
-  status: string;
-  count: number;
-  bytes: number;
-  lastFinishedAt: number | null;
-  durationCount: number;
-  durationSum: number;
-  /** Finished backups with a duration ≤ each of DURATION_BUCKETS. */
-  durationBuckets: number[];
-  /** Backups with at least one warning (lossy columns). */
-  warned: number;
-}
-
-export interface RestoreAggregate {
-  engine: string;
-  status: string;
-  count: number;
-}
-
-const bucketColumns = DURATION_BUCKETS.map((bound) => `count(*) FILTER (WHERE duration <= interval '${bound} seconds')`).join(', ');
-
-/**
- * One pass over the backups, grouped by database and status before the small join with the registrations.
- * Durations stay intervals until the sum (epoch arithmetic on every row, which is numeric, costs about three times
- * as much); on the benchmark the whole query costs about 2-3 times a bare `GROUP BY` of the table
- * (bench/results/metrics-scrape.md).
- */
-export const BACKUP_AGGREGATE_SQL = `
-  SELECT a.database_id::text AS "databaseId", d.name AS "databaseName", d.engine, d.deleted_at IS NOT NULL AS deleted,
-         a.status, a.count, a.bytes, a.last_finished_at AS "lastFinishedAt", a.duration_count AS "durationCount",
-         a.duration_sum AS "durationSum", a.duration_buckets AS "durationBuckets", a.warned
-  FROM (
-    SELECT database_id, status, count(*)::float8 AS count, coalesce(sum(size_bytes), 0)::float8 AS bytes,
-           date_part('epoch', max(finished_at)) AS last_finished_at,
-           count(duration)::float8 AS duration_count, coalesce(date_part('epoch', sum(duration)), 0) AS duration_sum,
-           ARRAY[${bucketColumns}]::float8[] AS duration_buckets,
-           count(*) FILTER (WHERE has_warnings)::float8 AS warned
-    FROM (SELECT database_id, status, size_bytes, finished_at, finished_at - started_at AS duration,
-                 warnings <> '[]'::jsonb AS has_warnings FROM backups) b
-    GROUP BY database_id, status
-  ) a JOIN databases d ON d.id = a.database_id
-  ORDER BY a.database_id, a.status`;
-
-export const RESTORE_AGGREGATE_SQL = `
-  SELECT d.engine, r.status, count(*)::float8 AS count
-  FROM restores r JOIN databases d ON d.id = r.target_database_id
-  GROUP BY d.engine, r.status ORDER BY d.engine, r.status`;
+export type { BackupAggregate } from '../backups/backups.repository.js';
+export type { RestoreAggregate } from '../restores/restores.repository.js';
 
 const FINISHED = new Set(['success', 'failed']);
 

@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { BackupCommandsModule } from '../backups/backup-commands.module.js';
+import { RestoreRecordsModule } from '../restores/restore-records.module.js';
+import { SchedulesModule } from '../schedules/schedules.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
 
 /** API side: GET /metrics. */
 @Module({
+  imports: [BackupCommandsModule, RestoreRecordsModule, SchedulesModule],
   controllers: [MetricsController],
   providers: [MetricsService],
 })

@@ -1,21 +1,16 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { ALL_QUEUES } from '../core/queue/queue.constants.js';
 import { withTimeout } from '../core/queue/with-timeout.js';
-import {
-  BACKUP_AGGREGATE_SQL,
-  type BackupAggregate,
-  recordFamilies,
-  RESTORE_AGGREGATE_SQL,
-  type RestoreAggregate,
-} from './backup-metrics.js';
+import { BackupsRepository } from '../backups/backups.repository.js';
+import { RestoresRepository } from '../restores/restores.repository.js';
+import { SchedulesRepository } from '../schedules/schedules.repository.js';
+import { DURATION_BUCKETS, recordFamilies } from './backup-metrics.js';
 import { registryOf } from './metric-families.js';
-import { SCHEDULE_AGGREGATE_SQL, type ScheduleAggregate, scheduleFamilies } from './schedule-metrics.js';
+import { scheduleFamilies } from './schedule-metrics.js';
 import { QUEUE_STATES, queueFamilies, type QueueSnapshot } from './queue-metrics.js';
 
 const REDIS_TIMEOUT_MS = 1_500;
@@ -28,7 +23,9 @@ export class MetricsService {
   private readonly processRegistry = new Registry();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly backups: BackupsRepository,
+    private readonly restores: RestoresRepository,
+    private readonly schedules: SchedulesRepository,
     private readonly moduleRef: ModuleRef,
   ) {
     collectDefaultMetrics({ register: this.processRegistry });
@@ -44,9 +41,9 @@ export class MetricsService {
 
   private async compute(): Promise<string> {
     const [backups, restores, schedules, queues] = await Promise.all([
-      this.dataSource.query<BackupAggregate[]>(BACKUP_AGGREGATE_SQL),
-      this.dataSource.query<RestoreAggregate[]>(RESTORE_AGGREGATE_SQL),
-      this.dataSource.query<ScheduleAggregate[]>(SCHEDULE_AGGREGATE_SQL),
+      this.backups.aggregateForMetrics(DURATION_BUCKETS),
+      this.restores.countsForMetrics(),
+      this.schedules.aggregateForMetrics(),
       this.queueSnapshots(),
     ]);
     const records = registryOf([

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { NetModule } from '../core/net/net.module.js';
+import { WorkerMetricsModule } from '../core/metrics/worker-metrics.module.js';
+import { NotificationsModule } from './notifications.module.js';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor.js';
 import { WebhookDeliveryReconciler } from './webhook-delivery-reconciler.service.js';
@@ -8,7 +11,7 @@ import { WebhookSender } from './webhook-sender.service.js';
 
 /** Worker side: sends webhook deliveries. */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity])],
+  imports: [TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity]), NetModule, WorkerMetricsModule, NotificationsModule],
   providers: [WebhookSender, WebhookDeliveryProcessor, WebhookDeliveryReconciler],
 })
 export class NotificationsWorkerModule {}

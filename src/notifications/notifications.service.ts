@@ -1,11 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { enqueue } from '../core/queue/enqueue.js';
 import { WEBHOOK_QUEUE, type WebhookJobData, WebhookJobs, webhookJobId, webhookJobOptions } from '../core/queue/queue.constants.js';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import type { EventDatabase, WebhookEvent, WebhookEventData, WebhookPayload } from './webhook-events.js';
 
 export type EventDetails<E extends WebhookEvent> = { database: EventDatabase } & WebhookEventData[E];
@@ -25,7 +24,7 @@ export class NotificationsService {
   private readonly logger = new Logger(NotificationsService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deliveries: WebhookDeliveriesRepository,
     @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue<WebhookJobData>,
     private readonly config: AppConfig,
   ) {}
@@ -45,14 +44,6 @@ export class NotificationsService {
 
   private async recordDeliveries<E extends WebhookEvent>(event: E, details: EventDetails<E>): Promise<string[]> {
     const payload = JSON.stringify(eventPayload(event, details));
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `INSERT INTO webhook_deliveries (webhook_id, event, payload)
-       SELECT id, $1::text, $2::text FROM webhooks
-       WHERE enabled AND $1::text = ANY (events) AND (database_id IS NULL OR database_id = $3::bigint)
-       ORDER BY id
-       RETURNING id::text AS id`,
-      [event, payload, details.database.id],
-    );
-    return rows.map((row) => row.id);
+    return this.deliveries.insertForSubscribers(event, payload, details.database.id);
   }
 }

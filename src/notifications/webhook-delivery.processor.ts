@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
+import { WorkerMetrics } from '../core/metrics/worker-metrics.service.js';
 import { WEBHOOK_QUEUE, WEBHOOK_WORKER_OPTIONS, type WebhookJobData, WebhookJobs } from '../core/queue/queue.constants.js';
 import { WebhookSender } from './webhook-sender.service.js';
 

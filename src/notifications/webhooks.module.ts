@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { NetModule } from '../core/net/net.module.js';
 import { DatabasesModule } from '../databases/databases.module.js';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
 import { WebhookEntity } from './webhook.entity.js';
@@ -8,7 +9,7 @@ import { WebhooksService } from './webhooks.service.js';
 
 /** API side: managing webhooks and reading their delivery log. */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity]), DatabasesModule],
+  imports: [TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity]), DatabasesModule, NetModule],
   controllers: [WebhooksController],
   providers: [WebhooksService],
 })

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ProcessModule } from '../core/process/process.module.js';
 import { EnginesModule } from '../engines/engines.module.js';
 import { StorageModule } from '../storage/storage.module.js';
 import { BackupPipeline } from './backup-pipeline.js';
@@ -12,7 +13,7 @@ import { ToolRunner } from './tool-runner.js';
  * and commit/abort in storage, for backup, restore, verify and download alike.
  */
 @Module({
-  imports: [EnginesModule, StorageModule],
+  imports: [ProcessModule, EnginesModule, StorageModule],
   providers: [ToolRunner, Compressor, StoredBackupFiles, BackupPipeline, RestorePipeline],
   exports: [StoredBackupFiles, BackupPipeline, RestorePipeline],
 })

@@ -1,16 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { PeriodicTask } from '../core/process/periodic-task.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
-
-interface ExpiredAside {
-  id: string;
-  aside_database: string;
-  target_database_id: string;
-}
+import { type ExpiredAside, RestoresRepository } from './restores.repository.js';
 
 /**
  * Drops the databases restores set aside once they expire (RESTORE_ASIDE_KEEP_SECONDS, or at once after
@@ -22,7 +15,7 @@ export class AsideDatabaseSweeper extends PeriodicTask {
   private readonly logger = new Logger(AsideDatabaseSweeper.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly restores: RestoresRepository,
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
     private readonly config: AppConfig,
@@ -41,27 +34,17 @@ export class AsideDatabaseSweeper extends PeriodicTask {
   /** Returns the names of the databases dropped. */
   async sweep(): Promise<string[]> {
     const dropped: string[] = [];
-    for (const aside of await this.claimExpired()) {
+    for (const aside of await this.restores.claimExpiredAsides()) {
       try {
         await this.drop(aside);
         dropped.push(aside.aside_database);
         this.logger.log(`Dropped ${aside.aside_database}, set aside by restore ${aside.id}`);
       } catch (error) {
         this.logger.warn(`Could not drop ${aside.aside_database} (restore ${aside.id}): ${(error as Error).message}`);
-        await this.dataSource.query('UPDATE restores SET aside_dropped_at = NULL WHERE id = $1', [aside.id]);
+        await this.restores.releaseAside(aside.id);
       }
     }
     return dropped;
-  }
-
-  private async claimExpired(): Promise<ExpiredAside[]> {
-    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
-    const [rows] = await this.dataSource.query<[ExpiredAside[], number]>(
-      `UPDATE restores SET aside_dropped_at = now()
-        WHERE aside_database IS NOT NULL AND aside_dropped_at IS NULL AND aside_expires_at <= now()
-        RETURNING id, aside_database, target_database_id`,
-    );
-    return rows;
   }
 
   private async drop(aside: ExpiredAside): Promise<void> {

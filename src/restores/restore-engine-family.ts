@@ -1,4 +1,4 @@
-import type { EngineName } from '../databases/database.entity.js';
+import type { EngineName } from '../engines/engine-name.js';
 
 /** MySQL and MariaDB dumps restore into each other; PostgreSQL only into PostgreSQL. */
 export function engineFamily(engine: EngineName): 'postgres' | 'mysql' {

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { readBackupCatalog } from '../backups/backup-catalog-file.js';
-import { BackupEntity } from '../backups/backup.entity.js';
+import type { BackupEntity } from '../backups/backup.entity.js';
+import { BackupsRepository } from '../backups/backups.repository.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
@@ -13,7 +12,8 @@ import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupIntegrityError } from '../pipeline/backup-file.js';
 import { RestorePipeline } from '../pipeline/restore-pipeline.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
-import { RestoreEntity } from './restore.entity.js';
+import type { RestoreEntity } from './restore.entity.js';
+import { RestoresRepository } from './restores.repository.js';
 import { RestoreEvents } from './restore-events.service.js';
 import { engineFamily } from './restore-engine-family.js';
 import { asideDatabaseName, freshDatabaseName, type RestoreIdentity } from './restore-names.js';
@@ -45,8 +45,8 @@ export class RestoreRunner {
   private readonly records: FencedRecords<RestoreEntity>;
 
   constructor(
-    @InjectRepository(RestoreEntity) restores: Repository<RestoreEntity>,
-    @InjectRepository(BackupEntity) private readonly backups: Repository<BackupEntity>,
+    restores: RestoresRepository,
+    private readonly backups: BackupsRepository,
     private readonly pipeline: RestorePipeline,
     private readonly files: StoredBackupFiles,
     private readonly databases: DatabasesService,
@@ -54,7 +54,7 @@ export class RestoreRunner {
     private readonly config: AppConfig,
     events: RestoreEvents,
   ) {
-    this.records = new FencedRecords(restores, this.logger, 'Restore', (claim) => events.finished(claim.id));
+    this.records = new FencedRecords(restores.fenced, this.logger, 'Restore', (claim) => events.finished(claim.id));
   }
 
   async run(restoreId: string, options: AttemptOptions): Promise<void> {
@@ -77,7 +77,7 @@ export class RestoreRunner {
   }
 
   private async restore(claim: Claim, shutdown?: AbortSignal): Promise<RestoreOutcome> {
-    const backup = await this.backups.findOneBy({ id: String(claim.row.backup_id ?? '0') });
+    const backup = await this.backups.findById(String(claim.row.backup_id ?? '0'));
     if (!backup || backup.status !== 'success') throw new PermanentRestoreError('The backup was deleted or has no file');
     const registration = await this.databases.getIncludingDeleted(String(claim.row.target_database_id));
     if (registration.deletedAt) throw new PermanentRestoreError('The target database registration was deleted');

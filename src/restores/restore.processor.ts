@@ -1,7 +1,7 @@
 import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { AppConfig } from '../core/config/app-config.js';
-import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
+import { WorkerMetrics } from '../core/metrics/worker-metrics.service.js';
 import { InterruptibleWorkerHost } from '../core/queue/interruptible-worker-host.js';
 import { RESTORE_QUEUE, RestoreJobs, type RestoreJobData } from '../core/queue/queue.constants.js';
 import { AsideDatabaseSweeper } from './aside-database-sweeper.service.js';

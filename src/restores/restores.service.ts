@@ -1,8 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { Repository } from 'typeorm';
 import { BackupsService } from '../backups/backups.service.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { finishedEventKey } from '../core/database/fenced-records.js';
@@ -22,7 +20,8 @@ import { DatabasesService } from '../databases/databases.service.js';
 import type { RestoreOptions } from '../engines/engine.js';
 import { type CreateRestoreDto, restoreOptionsOf } from './dto/create-restore.dto.js';
 import { engineFamily } from './restore-engine-family.js';
-import { RestoreEntity } from './restore.entity.js';
+import type { RestoreEntity } from './restore.entity.js';
+import { RestoresRepository } from './restores.repository.js';
 import {
   BackupNotRestorableError,
   ConfirmationRequiredError,
@@ -38,7 +37,7 @@ export class RestoresService {
   private readonly logger = new Logger(RestoresService.name);
 
   constructor(
-    @InjectRepository(RestoreEntity) private readonly restores: Repository<RestoreEntity>,
+    private readonly restores: RestoresRepository,
     @InjectQueue(RESTORE_QUEUE) private readonly queue: Queue<RestoreJobData>,
     private readonly backups: BackupsService,
     private readonly databases: DatabasesService,
@@ -64,7 +63,7 @@ export class RestoresService {
       await enqueue(this.queue, RestoreJobs.run, { restoreId: restore.id }, { ...RESTORE_JOB_OPTIONS, jobId: restoreJobId(restore.id) });
     } catch (error) {
       this.logger.warn(`Could not enqueue restore ${restore.id}: ${(error as Error).message}`);
-      await this.restores.delete({ id: restore.id, status: 'queued' }).catch(() => undefined);
+      await this.restores.deleteQueued(restore.id).catch(() => undefined);
       throw new QueueUnavailableError();
     }
     return restore;
@@ -77,7 +76,7 @@ export class RestoresService {
   async dropAside(restoreId: string): Promise<RestoreEntity> {
     const restore = await this.get(restoreId);
     if (!restore.asideDatabase || restore.asideDroppedAt) throw new NoAsideDatabaseError(restore.asideDatabase);
-    await this.restores.update({ id: restore.id }, { asideExpiresAt: () => 'now()' } as never);
+    await this.restores.expireAsideNow(restore.id);
     try {
       await enqueue(this.queue, RestoreJobs.dropAside, { restoreId }, { ...RESTORE_JOB_OPTIONS, jobId: dropAsideJobId(restoreId) });
     } catch (error) {
@@ -97,11 +96,11 @@ export class RestoresService {
 
   /** Newest first. */
   list(): Promise<RestoreEntity[]> {
-    return this.restores.find({ order: { requestedAt: 'DESC', id: 'DESC' }, take: 1000 });
+    return this.restores.listNewest(1000);
   }
 
   async get(restoreId: string): Promise<RestoreEntity> {
-    const restore = isValidId(restoreId) ? await this.restores.findOneBy({ id: restoreId }) : null;
+    const restore = isValidId(restoreId) ? await this.restores.findById(restoreId) : null;
     if (!restore) throw new RestoreNotFoundError();
     return restore;
   }
@@ -115,17 +114,7 @@ export class RestoresService {
     options: RestoreOptions,
   ): Promise<RestoreEntity> {
     try {
-      return await this.restores.save(
-        this.restores.create({
-          backupId,
-          sourceDatabaseId: sourceId,
-          targetDatabaseId: targetId,
-          targetKey,
-          status: 'queued',
-          requestedAt: new Date(),
-          options,
-        }),
-      );
+      return await this.restores.insertQueued({ backupId, sourceDatabaseId: sourceId, targetDatabaseId: targetId, targetKey, options });
     } catch (error) {
       if (isUniqueViolation(error)) throw new RestoreInProgressError();
       throw error;

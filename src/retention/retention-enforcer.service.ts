@@ -1,9 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { BackupRemover } from '../backups/backup-remover.service.js';
 import { BackupNotFoundError } from '../backups/backups.errors.js';
-import { RetentionPolicyEntity } from './retention-policy.entity.js';
+import { RetentionPoliciesRepository } from './retention-policies.repository.js';
 import { RetentionService } from './retention.service.js';
 
 /**
@@ -16,17 +14,16 @@ export class RetentionEnforcer {
   private readonly logger = new Logger(RetentionEnforcer.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly policies: RetentionPoliciesRepository,
     private readonly retention: RetentionService,
     private readonly remover: BackupRemover,
   ) {}
 
   /** Returns the ids of the backups it deleted. */
   async enforce(databaseId: string, now = new Date()): Promise<string[]> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query("SELECT pg_advisory_xact_lock(hashtextextended('retention:' || $1, 0))", [databaseId]);
-      const policy = await manager.findOneBy(RetentionPolicyEntity, { databaseId });
-      const selection = await this.retention.select(manager, databaseId, policy, now);
+    return this.policies.whileLocked(databaseId, async (tx) => {
+      const policy = await this.policies.findFor(databaseId, tx);
+      const selection = await this.retention.select(databaseId, policy, now, tx);
       const deleted: string[] = [];
       for (const backup of selection.delete) {
         if (await this.deleteOne(backup.id)) deleted.push(backup.id);
@@ -38,10 +35,7 @@ export class RetentionEnforcer {
 
   /** Every database that has a policy, one after the other. */
   async enforceAll(): Promise<void> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      'SELECT p.database_id::text AS id FROM retention_policies p ORDER BY p.database_id',
-    );
-    for (const { id } of rows) await this.enforce(id);
+    for (const id of await this.policies.databaseIds()) await this.enforce(id);
   }
 
   private async deleteOne(backupId: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import { ApiErrors } from '../core/http/error-response.dto.js';
 import { RETENTION_QUEUE, type RetentionJobData } from '../core/queue/queue.constants.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { RetentionEnforcementDto, RetentionPolicyDto, RetentionPreviewDto } from './dto/retention-policy.dto.js';
-import { requestRetention } from './retention-requests.js';
+import { requestRetention } from '../core/queue/retention-requests.js';
 import { RetentionService } from './retention.service.js';
 
 const DATABASE_NOT_FOUND: [number, string] = [404, 'Database not found'];

@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BackupCommandsModule } from '../backups/backup-commands.module.js';
 import { DatabasesModule } from '../databases/databases.module.js';
+import { RetentionPoliciesRepository } from './retention-policies.repository.js';
 import { RetentionPolicyEntity } from './retention-policy.entity.js';
-import { RetentionController } from './retention.controller.js';
 import { RetentionService } from './retention.service.js';
 
-/** API side: /databases/:databaseId/retention (policy, preview, enforce). */
+/** Retention policies and what they select, for the API and the workers. The HTTP side is RetentionApiModule. */
 @Module({
-  imports: [TypeOrmModule.forFeature([RetentionPolicyEntity]), DatabasesModule],
-  controllers: [RetentionController],
-  providers: [RetentionService],
-  exports: [RetentionService],
+  imports: [TypeOrmModule.forFeature([RetentionPolicyEntity]), DatabasesModule, BackupCommandsModule],
+  providers: [RetentionPoliciesRepository, RetentionService],
+  exports: [RetentionPoliciesRepository, RetentionService],
 })
 export class RetentionModule {}

@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { PeriodicTask } from '../core/process/periodic-task.js';
-import { DatabaseEntity } from '../databases/database.entity.js';
+import { DatabasesService } from '../databases/databases.service.js';
 import { scheduleState } from './missed-schedule.js';
 import { ScheduleMissedNotifier } from './schedule-missed.notifier.js';
 import { ScheduleEntity } from './schedule.entity.js';
+import { SchedulesRepository } from './schedules.repository.js';
 import { SchedulesService } from './schedules.service.js';
 
 /**
@@ -22,8 +23,8 @@ export class MissedScheduleMonitor extends PeriodicTask {
 
   constructor(
     @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
-    @InjectRepository(DatabaseEntity) private readonly databases: Repository<DatabaseEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly databases: DatabasesService,
+    private readonly schedulesRepository: SchedulesRepository,
     private readonly schedulesService: SchedulesService,
     private readonly notifier: ScheduleMissedNotifier,
     private readonly config: AppConfig,
@@ -43,7 +44,7 @@ export class MissedScheduleMonitor extends PeriodicTask {
   async check(now = new Date()): Promise<string[]> {
     const reported: string[] = [];
     try {
-      for (const database of await this.databases.find({ order: { id: 'ASC' } })) {
+      for (const database of await this.databases.list()) {
         const schedules = await this.schedules.findBy({ databaseId: database.id, enabled: true });
         if (!schedules.length) continue;
         const lastSuccessAt = await this.schedulesService.lastSuccessfulBackupAt(database.id);
@@ -62,18 +63,13 @@ export class MissedScheduleMonitor extends PeriodicTask {
     return reported;
   }
 
-  /** Raw SQL: updated_at must not move, it is the start of the schedule's missed-backup clock. */
   private async markMissed(schedule: ScheduleEntity): Promise<boolean> {
-    const [rows] = await this.dataSource.query(
-      'UPDATE schedules SET missed_since = now() WHERE id = $1 AND missed_since IS NULL RETURNING missed_since',
-      [schedule.id],
-    );
-    const row = (rows as Array<{ missed_since: Date }>)[0];
-    if (row) schedule.missedSince = row.missed_since;
-    return row !== undefined;
+    const missedSince = await this.schedulesRepository.markMissed(schedule.id);
+    if (missedSince) schedule.missedSince = missedSince;
+    return missedSince !== null;
   }
 
   private async clearMissed(schedule: ScheduleEntity): Promise<void> {
-    await this.dataSource.query('UPDATE schedules SET missed_since = NULL WHERE id = $1', [schedule.id]);
+    await this.schedulesRepository.clearMissed(schedule.id);
   }
 }

@@ -1,15 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { PeriodicTask } from '../core/process/periodic-task.js';
 import { ScheduleSchedulers } from './schedule-schedulers.js';
-
-interface WantedScheduler {
-  id: string;
-  cron: string;
-  timezone: string;
-}
+import { SchedulesRepository } from './schedules.repository.js';
 
 /**
  * PostgreSQL is the record, Redis may lose its data: at worker start and every SCHEDULE_RECONCILE_INTERVAL_SECONDS,
@@ -22,7 +15,7 @@ export class ScheduleReconciler extends PeriodicTask {
   private readonly logger = new Logger(ScheduleReconciler.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly schedules: SchedulesRepository,
     private readonly schedulers: ScheduleSchedulers,
     private readonly config: AppConfig,
   ) {
@@ -44,7 +37,7 @@ export class ScheduleReconciler extends PeriodicTask {
     try {
       // Redis first: a scheduler an API process has just created belongs to a row that is already committed.
       const existing = await this.schedulers.listBySchedule();
-      for (const schedule of await this.wanted()) {
+      for (const schedule of await this.schedules.wantedSchedulers()) {
         const current = existing.get(schedule.id);
         existing.delete(schedule.id);
         if (current?.pattern === schedule.cron && (current.tz ?? 'UTC') === schedule.timezone) continue;
@@ -62,12 +55,5 @@ export class ScheduleReconciler extends PeriodicTask {
       this.logger.warn(`Reconciling schedules failed: ${(error as Error).message}`);
     }
     return { upserted, removed };
-  }
-
-  private wanted(): Promise<WantedScheduler[]> {
-    return this.dataSource.query(
-      `SELECT s.id::text AS id, s.cron, s.timezone FROM schedules s JOIN databases d ON d.id = s.database_id
-       WHERE s.enabled AND d.deleted_at IS NULL ORDER BY s.id`,
-    );
   }
 }

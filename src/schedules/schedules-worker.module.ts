@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BackupCommandsModule } from '../backups/backup-commands.module.js';
-import { DatabaseEntity } from '../databases/database.entity.js';
+import { DatabasesModule } from '../databases/databases.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { MissedScheduleMonitor } from './missed-schedule-monitor.service.js';
 import { ScheduleMissedNotifier } from './schedule-missed.notifier.js';
@@ -12,7 +12,7 @@ import { SchedulesModule } from './schedules.module.js';
 
 /** Worker side: consumes schedule ticks, keeps BullMQ job schedulers in line with PostgreSQL, reports misses. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ScheduleEntity, DatabaseEntity]), BackupCommandsModule, SchedulesModule, NotificationsModule],
+  imports: [TypeOrmModule.forFeature([ScheduleEntity]), DatabasesModule, BackupCommandsModule, SchedulesModule, NotificationsModule],
   providers: [ScheduleTickProcessor, ScheduleReconciler, MissedScheduleMonitor, ScheduleMissedNotifier],
   exports: [ScheduleMissedNotifier],
 })

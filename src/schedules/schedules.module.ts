@@ -1,16 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DatabaseEntity } from '../databases/database.entity.js';
+import { BackupCommandsModule } from '../backups/backup-commands.module.js';
+import { DatabasesModule } from '../databases/databases.module.js';
 import { ScheduleSchedulers } from './schedule-schedulers.js';
 import { ScheduleEntity } from './schedule.entity.js';
-import { SchedulesController } from './schedules.controller.js';
+import { SchedulesRepository } from './schedules.repository.js';
 import { SchedulesService } from './schedules.service.js';
 
-/** API side: /databases/:databaseId/schedules. Also gives GET /databases/:id its schedules summary. */
+/** Schedules and their BullMQ job schedulers, for the API and the workers. The HTTP side is SchedulesApiModule. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ScheduleEntity, DatabaseEntity])],
-  controllers: [SchedulesController],
-  providers: [SchedulesService, ScheduleSchedulers],
-  exports: [SchedulesService, ScheduleSchedulers],
+  imports: [TypeOrmModule.forFeature([ScheduleEntity]), DatabasesModule, BackupCommandsModule],
+  providers: [SchedulesRepository, SchedulesService, ScheduleSchedulers],
+  exports: [SchedulesRepository, SchedulesService, ScheduleSchedulers],
 })
 export class SchedulesModule {}

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { BackupsRepository } from '../backups/backups.repository.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { isValidId } from '../core/http/id-param.js';
-import { DatabaseEntity } from '../databases/database.entity.js';
-import { DatabaseNotFoundError } from '../databases/databases.errors.js';
+import { DatabasesService } from '../databases/databases.service.js';
 import type { CreateScheduleDto } from './dto/create-schedule.dto.js';
 import { ScheduleResponseDto } from './dto/schedule-response.dto.js';
 import type { UpdateScheduleDto } from './dto/update-schedule.dto.js';
@@ -23,8 +23,8 @@ export class SchedulesService {
 
   constructor(
     @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
-    @InjectRepository(DatabaseEntity) private readonly databases: Repository<DatabaseEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly databases: DatabasesService,
+    private readonly backups: BackupsRepository,
     private readonly schedulers: ScheduleSchedulers,
     private readonly config: AppConfig,
   ) {}
@@ -85,12 +85,8 @@ export class SchedulesService {
   }
 
   /** requested_at of the database's newest successful backup, scheduled or manual. */
-  async lastSuccessfulBackupAt(databaseId: string): Promise<Date | null> {
-    const [row] = await this.dataSource.query(
-      "SELECT max(requested_at) AS at FROM backups WHERE database_id = $1 AND status = 'success'",
-      [databaseId],
-    );
-    return (row?.at as Date | null) ?? null;
+  lastSuccessfulBackupAt(databaseId: string): Promise<Date | null> {
+    return this.backups.lastSuccessAt(databaseId);
   }
 
   private async applyToQueue(schedule: Pick<ScheduleEntity, 'id' | 'cron' | 'timezone' | 'enabled'>): Promise<void> {
@@ -99,8 +95,8 @@ export class SchedulesService {
     });
   }
 
+  /** DatabaseNotFoundError unless the database is registered (and not deleted). */
   private async requireDatabase(databaseId: string): Promise<void> {
-    const exists = isValidId(databaseId) && (await this.databases.existsBy({ id: databaseId }));
-    if (!exists) throw new DatabaseNotFoundError();
+    await this.databases.get(databaseId);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { CredentialsCipher } from '../core/crypto/credentials-cipher.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { isValidId } from '../core/http/id-param.js';
@@ -8,6 +8,7 @@ import type { CreateStorageTargetDto } from './dto/create-storage-target.dto.js'
 import { TargetHostPolicy } from '../core/net/target-host-policy.js';
 import { endpointHost, StorageRegistry } from './storage-registry.js';
 import { StorageTargetEntity } from './storage-target.entity.js';
+import { StorageTargetsRepository } from './storage-targets.repository.js';
 import {
   StorageTargetInUseError,
   StorageTargetNameTakenError,
@@ -19,7 +20,7 @@ import {
 export class StorageTargetsService {
   constructor(
     @InjectRepository(StorageTargetEntity) private readonly targets: Repository<StorageTargetEntity>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: StorageTargetsRepository,
     private readonly cipher: CredentialsCipher,
     private readonly registry: StorageRegistry,
     private readonly hostPolicy: TargetHostPolicy,
@@ -70,15 +71,6 @@ export class StorageTargetsService {
   /** Refused while a database stores its backups there or backups are kept there. */
   async remove(id: string): Promise<void> {
     const entity = await this.get(id);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT id FROM storage_targets WHERE id = $1 FOR UPDATE', [entity.id]);
-      const [used] = await manager.query(
-        `SELECT 1 FROM databases WHERE storage_target_id = $1 AND deleted_at IS NULL
-         UNION ALL SELECT 1 FROM backups WHERE storage_target_id = $1 LIMIT 1`,
-        [entity.id],
-      );
-      if (used) throw new StorageTargetInUseError();
-      await manager.query('UPDATE storage_targets SET deleted_at = now(), secret_encrypted = NULL WHERE id = $1', [entity.id]);
-    });
+    if (!(await this.records.softDeleteUnlessUsed(entity.id))) throw new StorageTargetInUseError();
   }
 }

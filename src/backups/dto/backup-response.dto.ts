@@ -1,7 +1,7 @@
 import type { BackupManifest } from '../../engines/backup-catalog.js';
 import { ApiProperty } from '@nestjs/swagger';
 import { isoSeconds } from '../../core/http/id-param.js';
-import { ENGINES, type EngineName } from '../../databases/database.entity.js';
+import { ENGINES, type EngineName } from '../../engines/engine-name.js';
 import { COMPRESSIONS, type Compression } from '../../storage/compression.js';
 import {
   BACKUP_STATUSES,

@@ -1,13 +1,4 @@
 import type { DataSourceOptions } from 'typeorm';
-import { ApiKeyEntity } from '../../auth/api-key.entity.js';
-import { BackupEntity } from '../../backups/backup.entity.js';
-import { DatabaseEntity } from '../../databases/database.entity.js';
-import { WebhookDeliveryEntity } from '../../notifications/webhook-delivery.entity.js';
-import { WebhookEntity } from '../../notifications/webhook.entity.js';
-import { RestoreEntity } from '../../restores/restore.entity.js';
-import { RetentionPolicyEntity } from '../../retention/retention-policy.entity.js';
-import { ScheduleEntity } from '../../schedules/schedule.entity.js';
-import { StorageTargetEntity } from '../../storage/storage-target.entity.js';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema.js';
 import { DataPath1763910000000 } from './migrations/1763910000000-data-path.js';
 import { OneBackupAtATime1763920000000 } from './migrations/1763920000000-one-backup-at-a-time.js';
@@ -18,17 +9,6 @@ import { ListingIndexes1764400000000 } from './migrations/1764400000000-listing-
 import { FaithfulRestores1764500000000 } from './migrations/1764500000000-faithful-restores.js';
 import { BackupsOwnTheirSettings1764600000000 } from './migrations/1764600000000-backups-own-their-settings.js';
 
-export const ENTITIES = [
-  DatabaseEntity,
-  BackupEntity,
-  RestoreEntity,
-  StorageTargetEntity,
-  ScheduleEntity,
-  RetentionPolicyEntity,
-  WebhookEntity,
-  WebhookDeliveryEntity,
-  ApiKeyEntity,
-];
 /** Listed explicitly (not globbed) so the same list works from src/ under jest and from dist/ at run time. */
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -42,12 +22,18 @@ export const MIGRATIONS = [
   BackupsOwnTheirSettings1764600000000,
 ];
 
-/** One options object for the Nest module, the migration command and tests. Never synchronize. */
-export function dataSourceOptions(url: string): DataSourceOptions {
+/** TypeORM entity classes; each process's top module assembles the list from the rooms it loads. */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+
+/**
+ * One options object for the Nest module, the migration command and tests. Never synchronize. Migrations are
+ * plain SQL: the migration command needs no entities.
+ */
+export function dataSourceOptions(url: string, entities: EntityList = []): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'all',

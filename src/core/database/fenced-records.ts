@@ -1,6 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { UnrecoverableError } from 'bullmq';
-import type { ObjectLiteral, QueryDeepPartialEntity, Repository } from 'typeorm';
+import type { ObjectLiteral, QueryDeepPartialEntity } from 'typeorm';
 
 /** PostgreSQL NOTIFY channel on which workers announce rows that reached a terminal status. */
 export const FINISHED_CHANNEL = 'dbbackup_finished';
@@ -31,9 +30,30 @@ export class JobInterruptedError extends Error {
   }
 }
 
+/** The attempt failed for good and its row is `failed` (or no longer this attempt's): no retry may run it again. */
+export class AttemptFailedError extends Error {}
+
 /** Errors that say so (`transient: true`, e.g. a target that could not be reached) are worth another attempt. */
 export function isTransient(error: unknown): boolean {
   return (error as { transient?: unknown } | null)?.transient === true;
+}
+
+/** Column values of a fenced write; `() => 'now()'` stands for the database's clock. */
+export type FencedValues<E extends ObjectLiteral> = QueryDeepPartialEntity<E>;
+
+/** The database's clock, in a fenced write. */
+export const NOW = (): string => 'now()';
+
+/**
+ * The SQL behind fenced rows; each table's repository provides it (fencedTable() in fenced-table.ts for TypeORM).
+ */
+export interface FencedTable<E extends ObjectLiteral> {
+  /** Sets the row `running` with `attempt + 1` if it is queued or running; returns the row, or null. */
+  claim(id: string): Promise<Record<string, unknown> | null>;
+  /** Applies `values` only while the row is running under `claim.attempt`; says whether it did. */
+  writeOwned(claim: Claim, values: FencedValues<E>): Promise<boolean>;
+  /** Tells waiting API requests (LISTEN) that the row reached a terminal status. */
+  announceFinished(key: string): Promise<void>;
 }
 
 /**
@@ -43,8 +63,8 @@ export function isTransient(error: unknown): boolean {
  */
 export class FencedRecords<E extends ObjectLiteral> {
   constructor(
-    private readonly repository: Repository<E>,
-    private readonly logger: Logger,
+    private readonly table: FencedTable<E>,
+    private readonly logger: Pick<Logger, 'warn'>,
     private readonly noun: string,
     /** Called once a terminal status (success or failed) was written by this attempt, never after a rejected write. */
     private readonly onFinished: (claim: Claim) => Promise<void> = async () => undefined,
@@ -52,35 +72,22 @@ export class FencedRecords<E extends ObjectLiteral> {
 
   /** Takes the row over from `queued`, or from `running` when its previous holder died. */
   async claim(id: string): Promise<Claim | null> {
-    const result = await this.repository
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'running', attempt: () => 'attempt + 1', startedAt: () => 'now()', finishedAt: null } as never)
-      .where('id = :id AND status IN (:...statuses)', { id, statuses: ['queued', 'running'] })
-      .returning('*')
-      .execute();
-    const row = (result.raw as Array<Record<string, unknown>>)[0];
+    const row = await this.table.claim(id);
     return row ? { id, attempt: Number(row.attempt), row } : null;
   }
 
   /** The fenced write: applies only while this attempt still owns the running row. */
-  async finish(claim: Claim, values: QueryDeepPartialEntity<E>): Promise<boolean> {
-    const result = await this.repository
-      .createQueryBuilder()
-      .update()
-      .set(values)
-      .where('id = :id AND attempt = :attempt AND status = :running', { id: claim.id, attempt: claim.attempt, running: 'running' })
-      .execute();
-    return result.affected === 1;
+  finish(claim: Claim, values: FencedValues<E>): Promise<boolean> {
+    return this.table.writeOwned(claim, values);
   }
 
   /** A fenced write that leaves the row running (progress, for instance). */
-  update(claim: Claim, values: QueryDeepPartialEntity<E>): Promise<boolean> {
+  update(claim: Claim, values: FencedValues<E>): Promise<boolean> {
     return this.finish(claim, values);
   }
 
-  async succeed(claim: Claim, values: QueryDeepPartialEntity<E>): Promise<boolean> {
-    const owned = await this.finish(claim, { ...values, status: 'success', finishedAt: () => 'now()', error: null } as QueryDeepPartialEntity<E>);
+  async succeed(claim: Claim, values: FencedValues<E>): Promise<boolean> {
+    const owned = await this.finish(claim, { ...values, status: 'success', finishedAt: NOW, error: null } as FencedValues<E>);
     if (owned) await this.announceFinished(claim);
     return owned;
   }
@@ -90,16 +97,16 @@ export class FencedRecords<E extends ObjectLiteral> {
    * also time out.
    */
   private async announceFinished(claim: Claim): Promise<void> {
-    await this.repository
-      .query('SELECT pg_notify($1, $2)', [FINISHED_CHANNEL, finishedEventKey(this.noun, claim.id)])
+    await this.table
+      .announceFinished(finishedEventKey(this.noun, claim.id))
       .catch((error: Error) => this.logger.warn(`Could not announce ${this.noun} ${claim.id}: ${error.message}`));
     await this.onFinished(claim).catch((error: Error) => this.logger.warn(`After ${this.noun} ${claim.id} finished: ${error.message}`));
   }
 
   /**
-   * Records a failed attempt and throws what BullMQ should see: JobInterruptedError on shutdown (the row goes back
-   * to `queued`), the error itself when a transient failure will be retried (the row shows `queued` with the
-   * reason), or UnrecoverableError once the row is `failed`.
+   * Records a failed attempt and throws what the queue should see: JobInterruptedError on shutdown (the row goes
+   * back to `queued`), the error itself when a transient failure will be retried (the row shows `queued` with the
+   * reason), or AttemptFailedError once the row is `failed`.
    */
   async settleFailure(claim: Claim, error: Error, options: AttemptOptions): Promise<never> {
     if (options.signal?.aborted) {
@@ -113,9 +120,9 @@ export class FencedRecords<E extends ObjectLiteral> {
       await this.finish(claim, { status: 'queued', error: `Attempt ${claim.attempt} failed, retrying: ${message}` } as never);
       throw error;
     }
-    if (await this.finish(claim, { status: 'failed', finishedAt: () => 'now()', error: message } as never)) {
+    if (await this.finish(claim, { status: 'failed', finishedAt: NOW, error: message } as never)) {
       await this.announceFinished(claim);
     }
-    throw new UnrecoverableError(message);
+    throw new AttemptFailedError(message);
   }
 }

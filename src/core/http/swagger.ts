@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '../../auth/scopes.js';
 
 export const SWAGGER_PATH = 'docs';
+/** Swagger name of the bearer scheme (DocumentBuilder.addBearerAuth); routes name it through @RequireScope. */
+export const BEARER_SCHEME = 'api-key';
 
 /** Swagger UI at /docs and the OpenAPI document at /docs-json. */
 export function setupSwagger(app: INestApplication): void {

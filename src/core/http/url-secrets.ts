@@ -1,5 +1,3 @@
-import type { ApiScope } from '../../auth/scopes.js';
-
 export const MASK = '***';
 
 /**
@@ -34,6 +32,6 @@ function maskQuery(query: string): string {
 }
 
 /** Whether the caller's key may read secrets inside URLs (webhook URLs, S3 endpoints): `admin` only. */
-export function mayReadUrlSecrets(scopes: readonly ApiScope[] | undefined): boolean {
+export function mayReadUrlSecrets(scopes: readonly string[] | undefined): boolean {
   return scopes?.includes('admin') ?? false;
 }

@@ -1,8 +1,8 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { type BeforeApplicationShutdown, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DelayedError, type Job } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { AppConfig } from '../config/app-config.js';
-import { JobInterruptedError } from '../database/fenced-records.js';
+import { AttemptFailedError, JobInterruptedError } from '../database/fenced-records.js';
 import { workerOptions } from './queue.constants.js';
 
 /** How soon another worker may pick up a job this worker handed back on shutdown. */
@@ -53,11 +53,15 @@ export abstract class InterruptibleWorkerHost extends WorkerHost implements OnAp
     this.worker.once('closed', () => clearTimeout(grace));
   }
 
-  /** Runs `work`; if the shutdown interrupted it, moves the job back to the queue for another worker. */
+  /**
+   * Runs `work`; if the shutdown interrupted it, moves the job back to the queue for another worker. An attempt
+   * that failed for good becomes BullMQ's UnrecoverableError, so no attempt is left to retry it.
+   */
   protected async handBackIfInterrupted(job: Job, token: string | undefined, work: (signal: AbortSignal) => Promise<void>) {
     try {
       await work(this.shutdown.signal);
     } catch (error) {
+      if (error instanceof AttemptFailedError) throw new UnrecoverableError(error.message);
       if (!(error instanceof JobInterruptedError)) throw error;
       this.logger.warn(`Job ${job.id} interrupted by shutdown; handing it back to the queue`);
       await job.moveToDelayed(Date.now() + HAND_BACK_DELAY_MS, token);

@@ -1,16 +1,12 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
-import type { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 
-
 export interface ReconciledTable {
-  /** Table whose rows are the record: `backups`, `restores` or `webhook_deliveries`. */
-  table: 'backups' | 'restores' | 'webhook_deliveries';
-  /** SQL condition selecting the rows that still need their job; default: queued or running. */
-  unfinished?: string;
-  /** Column telling when the row was created; default `requested_at`. */
-  createdColumn?: string;
+  /** Table whose rows are the record (`backups`, `restores`, `webhook_deliveries`), as the log names it. */
+  table: string;
+  /** Ids of the rows that still need their job and are older than `seconds`, in id order: the table's repository. */
+  unfinishedIds: (seconds: number) => Promise<string[]>;
   queue: Queue;
   jobName: string;
   jobId: (id: string) => string;
@@ -28,7 +24,6 @@ export abstract class QueueReconciler implements OnApplicationBootstrap, OnAppli
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly target: ReconciledTable,
   ) {}
@@ -46,16 +41,11 @@ export abstract class QueueReconciler implements OnApplicationBootstrap, OnAppli
   /** Returns the ids whose job was put back. */
   async reconcile(): Promise<string[]> {
     const { table, queue, jobName, jobId, data, options } = this.target;
-    const { unfinished = `status IN ('queued', 'running')`, createdColumn = 'requested_at' } = this.target;
     try {
-      const rows: Array<{ id: string }> = await this.dataSource.query(
-        `SELECT id::text AS id FROM ${table}
-         WHERE ${unfinished} AND ${createdColumn} < now() - make_interval(secs => $1) ORDER BY id`,
-        // Younger rows may still be on their way to the queue.
-        [this.config.reconcileIntervalMs / 2000],
-      );
+      // Younger rows may still be on their way to the queue.
+      const ids = await this.target.unfinishedIds(this.config.reconcileIntervalMs / 2000);
       const restored: string[] = [];
-      for (const { id } of rows) {
+      for (const id of ids) {
         const job = await queue.getJob(jobId(id));
         const state = job ? await job.getState() : 'missing';
         if (state !== 'missing' && state !== 'failed' && state !== 'completed' && state !== 'unknown') continue;

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { IsBoolean, IsByteLength, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
 import { idToString } from '../../core/http/id-param.js';
 import { COMPRESSIONS, type Compression } from '../../storage/compression.js';
-import { ENGINES, type EngineName } from '../database.entity.js';
+import { ENGINES, type EngineName } from '../../engines/engine-name.js';
 
 /** A hostname made of RFC 1123 labels (which covers IPv4 addresses); never starts with '-'. */
 const HOSTNAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;

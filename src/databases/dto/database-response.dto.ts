@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ScheduleResponseDto } from '../../schedules/dto/schedule-response.dto.js';
 import { isoSeconds } from '../../core/http/id-param.js';
 import { COMPRESSIONS, type Compression } from '../../storage/compression.js';
-import { ENGINES, type DatabaseEntity, type EngineName } from '../database.entity.js';
+import { ENGINES, type EngineName } from '../../engines/engine-name.js';
+import type { DatabaseEntity } from '../database.entity.js';
 
 /** A registered database as the API shows it: never with its password. */
 export class DatabaseResponseDto {
@@ -58,15 +58,6 @@ export class DatabaseResponseDto {
       updatedAt: isoSeconds(entity.updatedAt),
     };
   }
-}
-
-/** GET /databases/:id: the registration plus its schedules and whether one of them is missed. */
-export class DatabaseDetailsDto extends DatabaseResponseDto {
-  @ApiProperty({ type: [ScheduleResponseDto] })
-  schedules!: ScheduleResponseDto[];
-
-  @ApiProperty({ description: 'True when an enabled schedule has no successful backup since its expected tick.', example: false })
-  missedSchedule!: boolean;
 }
 
 export class ConnectionTestResponseDto {

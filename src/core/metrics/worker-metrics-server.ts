@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppConfig } from '../core/config/app-config.js';
+import { AppConfig } from '../config/app-config.js';
 import { WorkerMetrics } from './worker-metrics.service.js';
 
 /** A tiny HTTP server for Prometheus to scrape a worker (GET /metrics), only when WORKER_METRICS_PORT is set. */

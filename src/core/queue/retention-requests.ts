@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
-import { enqueue } from '../core/queue/enqueue.js';
-import { RETENTION_JOB_OPTIONS, RetentionJobs, retentionJobId, type RetentionJobData } from '../core/queue/queue.constants.js';
+import { enqueue } from './enqueue.js';
+import { RETENTION_JOB_OPTIONS, RetentionJobs, retentionJobId, type RetentionJobData } from './queue.constants.js';
 
 /** Asks the workers to enforce a database's policy; while such a job is waiting, asking again is the same job. */
 export function requestRetention(queue: Queue<RetentionJobData>, databaseId: string): Promise<void> {

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { DatabasesModule } from '../databases/databases.module.js';
+import { RetentionController } from './retention.controller.js';
+import { RetentionModule } from './retention.module.js';
+
+/** API side: /databases/:databaseId/retention (policy, preview, enforce). */
+@Module({
+  imports: [RetentionModule, DatabasesModule],
+  controllers: [RetentionController],
+})
+export class RetentionApiModule {}
