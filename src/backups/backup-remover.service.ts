@@ -1,10 +1,9 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { isValidId } from '../core/http/id-param.js';
-import { BACKUP_QUEUE, backupJobId } from '../core/queue/queue.constants.js';
+import { JobQueues } from '../core/queue/job-queues.js';
+import { Jobs } from '../core/queue/job-registry.js';
 import { BackupFiles } from '../storage/backup-files.js';
 import { BackupEntity } from './backup.entity.js';
 import {
@@ -19,7 +18,7 @@ import {
 export class BackupRemover {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue,
+    private readonly queues: JobQueues,
     private readonly files: BackupFiles,
   ) {}
 
@@ -52,6 +51,6 @@ export class BackupRemover {
       return { deleted: true as const, wasQueued: backup.status === 'queued' };
     });
     if (!outcome.deleted) throw new BackupFileNotDeletedError(outcome.reason);
-    if (outcome.wasQueued) await this.queue.remove(backupJobId(backupId)).catch(() => undefined);
+    if (outcome.wasQueued) await this.queues.removeIfIdle(Jobs.runBackup, Jobs.runBackup.jobId!({ backupId }));
   }
 }

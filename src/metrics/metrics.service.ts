@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { ALL_QUEUES } from '../core/queue/queue.constants.js';
+import { ALL_QUEUES } from '../core/queue/job-registry.js';
 import { withTimeout } from '../core/queue/with-timeout.js';
 import {
   BACKUP_AGGREGATE_SQL,

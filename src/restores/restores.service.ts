@@ -1,22 +1,13 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
 import { Repository } from 'typeorm';
 import { BackupsService } from '../backups/backups.service.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { finishedEventKey } from '../core/database/fenced-records.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
-import { enqueue } from '../core/queue/enqueue.js';
-import {
-  RESTORE_JOB_OPTIONS,
-  RESTORE_QUEUE,
-  RestoreJobs,
-  dropAsideJobId,
-  restoreJobId,
-  type RestoreJobData,
-} from '../core/queue/queue.constants.js';
+import { JobQueues } from '../core/queue/job-queues.js';
+import { Jobs } from '../core/queue/job-registry.js';
 import { QueueUnavailableError } from '../backups/backups.errors.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import type { RestoreOptions } from '../engines/engine.js';
@@ -39,7 +30,7 @@ export class RestoresService {
 
   constructor(
     @InjectRepository(RestoreEntity) private readonly restores: Repository<RestoreEntity>,
-    @InjectQueue(RESTORE_QUEUE) private readonly queue: Queue<RestoreJobData>,
+    private readonly queues: JobQueues,
     private readonly backups: BackupsService,
     private readonly databases: DatabasesService,
     private readonly finished: FinishedListener,
@@ -61,7 +52,7 @@ export class RestoresService {
 
     const restore = await this.insertQueued(backup.id, source.id, target.id, targetKey, restoreOptionsOf(dto));
     try {
-      await enqueue(this.queue, RestoreJobs.run, { restoreId: restore.id }, { ...RESTORE_JOB_OPTIONS, jobId: restoreJobId(restore.id) });
+      await this.queues.enqueue(Jobs.runRestore, { restoreId: restore.id });
     } catch (error) {
       this.logger.warn(`Could not enqueue restore ${restore.id}: ${(error as Error).message}`);
       await this.restores.delete({ id: restore.id, status: 'queued' }).catch(() => undefined);
@@ -79,7 +70,7 @@ export class RestoresService {
     if (!restore.asideDatabase || restore.asideDroppedAt) throw new NoAsideDatabaseError(restore.asideDatabase);
     await this.restores.update({ id: restore.id }, { asideExpiresAt: () => 'now()' } as never);
     try {
-      await enqueue(this.queue, RestoreJobs.dropAside, { restoreId }, { ...RESTORE_JOB_OPTIONS, jobId: dropAsideJobId(restoreId) });
+      await this.queues.enqueue(Jobs.dropAside, { restoreId });
     } catch (error) {
       // The expiry is recorded: the workers' periodic sweep drops it anyway.
       this.logger.warn(`Could not enqueue the drop of ${restore.asideDatabase}: ${(error as Error).message}`);
