@@ -29,7 +29,9 @@ interface DumpOutcome {
 }
 
 /** A failure no retry can fix. */
-class PermanentBackupError extends Error {}
+class PermanentBackupError extends Error {
+  readonly transient = false;
+}
 
 /** Where a backup's file goes, named from server-side ids only. */
 export interface BackupKeyParts {

@@ -100,7 +100,7 @@ export class BackupFiles {
     if (plan.encrypted) this.encryption.assertAvailable();
     const storage = await this.registry.forTarget(plan.storageTargetId);
     const upload = await storage.createUpload(plan.key).catch((error: Error) => {
-      throw new StorageWriteError(`Storage is not writable: ${error.message}`);
+      throw new StorageWriteError(`Storage is not writable: ${error.message}`, { cause: error });
     });
     let file: FileHandle | undefined;
     let pipe: OsPipe | undefined;
@@ -298,5 +298,5 @@ function requireKey(file: BackupFileRecord): string {
 
 function wrapStorageError(error: Error): never {
   if (error instanceof StorageWriteError) throw error;
-  throw new StorageWriteError(`Writing the backup file failed: ${error.message}`);
+  throw new StorageWriteError(`Writing the backup file failed: ${error.message}`, { cause: error });
 }

@@ -1,8 +1,9 @@
 import type { Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { ObjectLiteral, QueryDeepPartialEntity, Repository } from 'typeorm';
+import { isTransient } from '../errors/transient-errors.js';
 
-/** PostgreSQL NOTIFY channel on which workers announce rows that reached a terminal status. */
+/** PostgreSQL NOTIFY channel on which processes announce rows that reached a terminal status (and verification events). */
 export const FINISHED_CHANNEL = 'dbbackup_finished';
 
 export function finishedEventKey(noun: string, id: string): string {
@@ -29,11 +30,6 @@ export class JobInterruptedError extends Error {
   constructor() {
     super('Interrupted by worker shutdown; it will run again');
   }
-}
-
-/** Errors that say so (`transient: true`, e.g. a target that could not be reached) are worth another attempt. */
-export function isTransient(error: unknown): boolean {
-  return (error as { transient?: unknown } | null)?.transient === true;
 }
 
 /**
