@@ -4,12 +4,14 @@ import { handle, JobHost } from '../core/queue/job-host.js';
 import { Jobs, QueueNames } from '../core/queue/job-registry.js';
 import { WorkerMetrics } from '../metrics/worker-metrics.service.js';
 import { BackupRunner } from './backup-runner.service.js';
+import { BackupVerifier } from './backup-verifier.service.js';
 
-/** Consumes the backups queue: runs backups. */
+/** Consumes the backups queue: runs backups, and verifies stored ones for POST /backups/:id/verify. */
 @Injectable()
 export class BackupProcessor extends JobHost {
   constructor(
     private readonly runner: BackupRunner,
+    private readonly verifier: BackupVerifier,
     config: AppConfig,
     metrics: WorkerMetrics,
   ) {
@@ -21,6 +23,7 @@ export class BackupProcessor extends JobHost {
       handle(Jobs.runBackup, ({ backupId }, attempt) =>
         this.runner.run(backupId, { retriesLeft: attempt.retriesLeft, signal: attempt.shutdown }),
       ),
+      handle(Jobs.verifyBackup, ({ backupId }, attempt) => this.verifier.verify(backupId, attempt)),
     ];
   }
 }

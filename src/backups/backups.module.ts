@@ -6,12 +6,13 @@ import { BackupCommandsModule } from './backup-commands.module.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupsController } from './backups.controller.js';
 import { BackupsService } from './backups.service.js';
+import { VerifyRequests } from './verify-requests.service.js';
 
 /** API side: the spec's endpoints and the producer of backup jobs. */
 @Module({
   imports: [TypeOrmModule.forFeature([BackupEntity]), DatabasesModule, BackupCommandsModule],
   controllers: [BackupsController],
-  providers: [BackupsService, FinishedListener],
+  providers: [BackupsService, VerifyRequests, FinishedListener],
   exports: [BackupsService, FinishedListener],
 })
 export class BackupsModule {}

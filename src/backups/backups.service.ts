@@ -4,16 +4,15 @@ import { DataSource, Repository } from 'typeorm';
 import { finishedEventKey } from '../core/database/fenced-records.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
-import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupFiles, BackupIntegrityError } from '../storage/backup-files.js';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { decodeCursor, encodeCursor } from './backup-cursor.js';
 import { type BackupListQuery, type BackupListRow, backupPageSql } from './backup-listing.js';
-import { readBackupCatalog } from './backup-catalog-file.js';
 import { BackupEntity } from './backup.entity.js';
 import { BackupRemover } from './backup-remover.service.js';
 import { BackupRequests, type QueuedBackup } from './backup-requests.service.js';
+import { VerifyRequests } from './verify-requests.service.js';
 import type { BackupSummaryDto } from './dto/backup-response.dto.js';
 import {
   BackupFileCorruptError,
@@ -23,8 +22,6 @@ import {
   InvalidCursorError,
 } from './backups.errors.js';
 
-/** A verification reads the whole file; past this it counts as failed. */
-const VERIFY_TIMEOUT_MS = 30 * 60 * 1000;
 /**
  * Downloads up to this size are checked whole before their first byte is sent. A file read in one chunk would
  * otherwise fail before any byte went out, too late for a status and too early for a cut; larger ones are cut.
@@ -65,8 +62,8 @@ export class BackupsService {
     private readonly requests: BackupRequests,
     private readonly remover: BackupRemover,
     private readonly files: BackupFiles,
-    private readonly engines: EngineRegistry,
     private readonly finished: FinishedListener,
+    private readonly verifications: VerifyRequests,
   ) {}
 
   /** A manual backup (POST /backups): see BackupRequests.requestManual. */
@@ -115,22 +112,19 @@ export class BackupsService {
   }
 
   /**
-   * Re-reads the stored file (size, sha256, decryption) and has the engine read the whole archive
-   * (pg_restore for PostgreSQL). The outcome is recorded on the backup; a failure answers 422.
+   * Has a worker re-read the stored file (size, sha256, decryption) and the engine read the whole archive
+   * (pg_restore for PostgreSQL): see VerifyRequests and BackupVerifier. The outcome is recorded on the backup; a
+   * failure answers 422.
    */
   async verify(backupId: string, clientGone?: AbortSignal): Promise<BackupWithDatabaseName> {
     const { backup } = await this.get(backupId);
     if (backup.status !== 'success' || !backup.storageKey) throw new BackupHasNoFileError(backup.status);
-    const signal = clientGone ? AbortSignal.any([AbortSignal.timeout(VERIFY_TIMEOUT_MS), clientGone]) : AbortSignal.timeout(VERIFY_TIMEOUT_MS);
-    const failure = await this.checkArchive(backup, signal);
-    // Stopped for a client that went away: no verdict on the file, nothing recorded.
-    if (clientGone?.aborted) throw clientGone.reason;
-    await this.backups.update(
-      { id: backup.id },
-      { verifiedAt: () => 'now()', verificationStatus: failure ? 'failed' : 'passed', verificationError: failure },
-    );
-    if (failure) throw new BackupVerificationFailedError(failure);
-    return this.get(backup.id);
+    await this.verifications.verifyInWorker(backup.id, clientGone);
+    const verified = await this.get(backup.id);
+    const { status, storageKey, verificationStatus, verificationError } = verified.backup;
+    if (status !== 'success' || !storageKey) throw new BackupHasNoFileError(status);
+    if (verificationStatus === 'failed') throw new BackupVerificationFailedError(verificationError ?? 'unknown reason');
+    return verified;
   }
 
   /**
@@ -163,25 +157,6 @@ export class BackupsService {
     });
     await pipeline(await this.files.openStored(backup), this.files.checksumVerifier(backup), collector);
     return Buffer.concat(chunks);
-  }
-
-  private async checkArchive(backup: BackupEntity, signal: AbortSignal): Promise<string | null> {
-    try {
-      await this.files.checkSize(backup);
-      const dump = await this.files.openDump(backup, signal);
-      const [archive, integrity] = await Promise.allSettled([
-        this.engines.get(backup.engine).validateArchive(dump.output, signal),
-        dump.completed,
-      ]);
-      // A changed or undecryptable file explains a broken archive, so its reason comes first.
-      if (integrity.status === 'rejected') return (integrity.reason as Error).message;
-      if (archive.status === 'rejected') return (archive.reason as Error).message;
-      // The catalog sidecar must be intact too: every restore is checked against its manifest.
-      await readBackupCatalog(this.files, backup, signal);
-      return null;
-    } catch (error) {
-      return (error as Error).message;
-    }
   }
 
   /** withDeleted() must come before the join: TypeORM adds `deleted_at IS NULL` to a join when it is made. */

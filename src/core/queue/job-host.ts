@@ -25,8 +25,6 @@ export interface JobAttempt {
   retriesLeft: boolean;
   /** Aborted SHUTDOWN_GRACE_SECONDS after the worker was asked to stop; the job is then handed back. */
   shutdown: AbortSignal;
-  /** Aborted when this job is cancelled (JobHost.cancel). */
-  cancelled: AbortSignal;
 }
 
 export interface JobHandler {
@@ -43,8 +41,6 @@ export function handle<J extends JobDefinition>(job: J, run: (data: JobData<J>, 
 export interface JobTracker {
   track(job: Job, bindings: Record<string, string>, work: () => Promise<void>, counted: boolean): Promise<void>;
 }
-
-const NEVER_ABORTED = new AbortController().signal;
 
 /**
  * The consumer of one queue. A subclass lists its handlers (`handle(Jobs.x, …)`); the host registers the BullMQ
@@ -86,12 +82,7 @@ export abstract class JobHost extends WorkerHost implements OnApplicationBootstr
     this.worker.once('closed', () => clearTimeout(grace));
   }
 
-  /** Aborts `attempt.cancelled` of a job this worker is running; false when it runs none by that id. */
-  cancel(jobId: string, reason: string): boolean {
-    return this.worker.cancelJob(jobId, reason);
-  }
-
-  async process(job: Job, token?: string, cancelled?: AbortSignal): Promise<void> {
+  async process(job: Job, token?: string): Promise<void> {
     const handler = this.handlerOf(job.name);
     if (!handler) {
       this.logger.warn(`Ignoring unknown job ${job.name}`);
@@ -101,7 +92,6 @@ export abstract class JobHost extends WorkerHost implements OnApplicationBootstr
       job,
       retriesLeft: retriesLeft(job),
       shutdown: this.shutdown.signal,
-      cancelled: cancelled ?? NEVER_ABORTED,
     };
     await this.tracker.track(job, logBindings(job.data), () => this.handBackIfInterrupted(job, token, () => handler.run(job.data as never, attempt)), handler.job.counted);
   }

@@ -47,6 +47,15 @@ export class JobQueues {
     await withTimeout(this.queueOf(job).addBulk(jobs), ENQUEUE_TIMEOUT_MS, `Enqueueing ${jobs.length} job(s)`);
   }
 
+  /** Where a job is now ('missing' once removed, or lost), and why it failed if it did. */
+  async stateOf(job: Pick<JobDefinition, 'queue'>, jobId: string): Promise<{ state: string; failedReason?: string }> {
+    const look = async () => {
+      const found = await this.queueOf(job).getJob(jobId);
+      return found ? { state: await found.getState(), failedReason: found.failedReason } : { state: 'missing' };
+    };
+    return withTimeout(look(), ENQUEUE_TIMEOUT_MS, `Reading job ${jobId}`);
+  }
+
   /** Removes a job that is not running (a running one is locked by its worker and stays). Best effort. */
   async removeIfIdle(job: Pick<JobDefinition, 'queue'>, jobId: string): Promise<void> {
     await withTimeout(this.queueOf(job).remove(jobId), ENQUEUE_TIMEOUT_MS, `Removing job ${jobId}`).catch((error: Error) =>

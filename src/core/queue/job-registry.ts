@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { JobsOptions, WorkerOptions } from 'bullmq';
 
 /**
@@ -87,6 +86,12 @@ export interface BackupJobData {
   backupId: string;
 }
 
+export interface VerifyJobData {
+  backupId: string;
+  /** Chosen by the API for the request that waits on this job. */
+  requestId: string;
+}
+
 export interface RestoreJobData {
   restoreId: string;
 }
@@ -117,11 +122,12 @@ export const Jobs = {
    * POST /backups/:id/verify: a worker re-reads the stored file and has the engine read the archive, then records
    * the verdict on the backup. One job per request; the request waits for it and cancels it if its client goes.
    */
-  verifyBackup: job<BackupJobData>({
+  verifyBackup: job<VerifyJobData>({
     queue: QueueNames.backups,
     name: 'verify-backup',
-    jobId: ({ backupId }) => `verify-${backupId}-${randomUUID()}`,
-    options: () => ({ attempts: 1, removeOnComplete: true, removeOnFail: { age: 3600 } }),
+    jobId: ({ backupId, requestId }) => `verify-${backupId}-${requestId}`,
+    // Kept a while once finished, so that a waiting request can tell a finished job from a lost one.
+    options: () => ({ attempts: 1, removeOnComplete: { age: 600 }, removeOnFail: { age: 3600 } }),
     counted: false,
   }),
   runRestore: recordedJob<RestoreJobData>({
