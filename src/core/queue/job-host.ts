@@ -4,7 +4,7 @@ import { DelayedError, type Job } from 'bullmq';
 import type { AppConfig } from '../config/app-config.js';
 import { JobInterruptedError } from '../database/fenced-records.js';
 import { retriesLeft } from './job-attempts.js';
-import { type JobData, type JobDefinition, type QueueName, WORKER_OPTIONS } from './job-registry.js';
+import { type JobData, type JobDefinition, QUEUE_SETTINGS, type QueueName } from './job-registry.js';
 
 /** How soon another worker may pick up a job this worker handed back on shutdown. */
 const HAND_BACK_DELAY_MS = 1_000;
@@ -45,10 +45,10 @@ export interface JobTracker {
 /**
  * The consumer of one queue. A subclass lists its handlers (`handle(Jobs.x, …)`); the host registers the BullMQ
  * worker once, with the queue's options from the registry, and for every job: dispatches on its name, works out
- * the attempt, binds the job's ids to its log lines, counts it, and hands it back on shutdown. On SIGTERM it stops
- * taking jobs at once, lets running ones finish for SHUTDOWN_GRACE_SECONDS, then aborts them through
- * `attempt.shutdown` and moves them back to the queue without spending an attempt. @nestjs/bullmq's own shutdown
- * hook then closes the worker once no job is active.
+ * the attempt, binds the job's ids to its log lines, counts it, and hands it back on shutdown. For the queues of
+ * long jobs (QUEUE_SETTINGS.handsBackOnShutdown), on SIGTERM it stops taking jobs at once, lets running ones finish
+ * for SHUTDOWN_GRACE_SECONDS, then aborts them through `attempt.shutdown` and moves them back to the queue without
+ * spending an attempt. @nestjs/bullmq's own shutdown hook then closes the worker once no job is active.
  */
 export abstract class JobHost extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   protected readonly logger = new Logger(this.constructor.name);
@@ -63,19 +63,25 @@ export abstract class JobHost extends WorkerHost implements OnApplicationBootstr
     super();
     // @nestjs/bullmq creates the BullMQ worker from the @Processor metadata once every provider is constructed:
     // declaring it here, rather than as a decorator, lets the worker options come from the validated configuration.
-    Processor(queueName, WORKER_OPTIONS[queueName](config))(new.target);
+    Processor(queueName, QUEUE_SETTINGS[queueName].worker(config))(new.target);
   }
 
   /** The jobs of this queue that this host runs. */
   protected abstract handlers(): JobHandler[];
 
+  private get handsBack(): boolean {
+    return QUEUE_SETTINGS[this.queueName].handsBackOnShutdown;
+  }
+
   onApplicationBootstrap(): void {
+    if (!this.handsBack) return;
     this.worker.on('active', (job) => unsettledJobs.add(this.describe(job)));
     this.worker.on('completed', (job) => unsettledJobs.delete(this.describe(job)));
     this.worker.on('failed', (job) => job && unsettledJobs.delete(this.describe(job)));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    if (!this.handsBack) return;
     await this.worker.pause(true);
     const grace = setTimeout(() => this.shutdown.abort(), this.config.shutdownGraceMs);
     grace.unref();

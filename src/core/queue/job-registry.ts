@@ -224,11 +224,21 @@ function lockedWorkerOptions(settings: JobSettings): Partial<WorkerOptions> {
   };
 }
 
-/** Each queue's worker options: long jobs hold a configured lock; deliveries are short HTTP calls, several at once. */
-export const WORKER_OPTIONS: Record<QueueName, (settings: JobSettings) => Partial<WorkerOptions>> = {
-  backups: lockedWorkerOptions,
-  restores: lockedWorkerOptions,
-  webhooks: () => ({ concurrency: 4 }),
-  schedules: () => ({}),
-  retention: () => ({}),
+export interface QueueSettings {
+  /** The options of the queue's BullMQ worker. */
+  worker: (settings: JobSettings) => Partial<WorkerOptions>;
+  /**
+   * Long jobs (dumps, restores): on SIGTERM the worker stops taking jobs, aborts running ones after the grace
+   * period and hands them back to the queue, and a stop cut short names the jobs it could not hand back.
+   */
+  handsBackOnShutdown: boolean;
+}
+
+/** Each queue's worker: long jobs hold a configured lock; deliveries are short HTTP calls, several at once. */
+export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
+  backups: { worker: lockedWorkerOptions, handsBackOnShutdown: true },
+  restores: { worker: lockedWorkerOptions, handsBackOnShutdown: true },
+  webhooks: { worker: () => ({ concurrency: 4 }), handsBackOnShutdown: false },
+  schedules: { worker: () => ({}), handsBackOnShutdown: false },
+  retention: { worker: () => ({}), handsBackOnShutdown: false },
 };
