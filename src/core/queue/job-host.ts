@@ -103,8 +103,13 @@ export abstract class JobHost extends WorkerHost implements OnApplicationBootstr
   }
 
   private handlerOf(name: string): JobHandler | undefined {
-    this.byName ??= new Map(this.handlers().map((handler) => [handler.job.name, handler]));
+    this.byName ??= new Map(this.handlers().map((handler) => [handler.job.name, this.ofThisQueue(handler)]));
     return this.byName.get(name);
+  }
+
+  private ofThisQueue(handler: JobHandler): JobHandler {
+    if (handler.job.queue !== this.queueName) throw new Error(`Job ${handler.job.name} belongs to queue ${handler.job.queue}, not ${this.queueName}`);
+    return handler;
   }
 
   /** Runs `work`; if the shutdown interrupted it, moves the job back to the queue for another worker. */
