@@ -42,7 +42,7 @@ export class VerifyRequests {
     const data: VerifyJobData = { backupId, requestId: randomUUID() };
     const jobId = Jobs.verifyBackup.jobId!(data);
     let announced = false;
-    let unsubscribe = () => undefined as void;
+    let unsubscribe: () => void = () => undefined;
     // Subscribed before the job exists: its announcement cannot come too early.
     const announcement = new Promise<void>((resolve) => {
       unsubscribe = this.listener.subscribe(verificationDoneKey(jobId), () => {
