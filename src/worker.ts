@@ -6,7 +6,7 @@ import { prepareDatabase } from './core/database/prepare-database.js';
 import { PgTools } from './engines/pg-tools.js';
 import { redisOptions } from './core/queue/queue.module.js';
 import { checkRedisSettings } from './core/queue/redis-settings-check.js';
-import { jobsNotSettled } from './core/queue/interruptible-worker-host.js';
+import { jobsNotSettled } from './core/queue/job-host.js';
 import { SHUTDOWN_CLOSE_ALLOWANCE_MS, stopOnSignals } from './core/process/stop-on-signals.js';
 import { WorkerModule } from './worker.module.js';
 

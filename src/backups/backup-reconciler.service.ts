@@ -1,23 +1,14 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { AppConfig } from '../core/config/app-config.js';
-import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId } from '../core/queue/queue.constants.js';
+import { JobQueues } from '../core/queue/job-queues.js';
+import { type BackupJobData, Jobs } from '../core/queue/job-registry.js';
 import { QueueReconciler } from '../core/queue/queue-reconciler.js';
 import { BackupsRepository } from './backups.repository.js';
 
 /** Puts back the jobs of backups that Redis lost. */
 @Injectable()
-export class BackupReconciler extends QueueReconciler {
-  constructor(backups: BackupsRepository, config: AppConfig, @InjectQueue(BACKUP_QUEUE) queue: Queue) {
-    super(config, {
-      table: 'backups',
-      unfinishedIds: (seconds) => backups.unfinishedIdsOlderThan(seconds),
-      queue,
-      jobName: BackupJobs.run,
-      jobId: backupJobId,
-      data: (backupId) => ({ backupId }),
-      options: BACKUP_JOB_OPTIONS,
-    });
+export class BackupReconciler extends QueueReconciler<BackupJobData> {
+  constructor(backups: BackupsRepository, config: AppConfig, queues: JobQueues) {
+    super(config, queues, Jobs.runBackup, (seconds) => backups.unfinishedIdsOlderThan(seconds));
   }
 }

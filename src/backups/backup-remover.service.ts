@@ -1,8 +1,7 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { isValidId } from '../core/http/id-param.js';
-import { BACKUP_QUEUE, backupJobId } from '../core/queue/queue.constants.js';
+import { JobQueues } from '../core/queue/job-queues.js';
+import { Jobs } from '../core/queue/job-registry.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import { BackupsRepository } from './backups.repository.js';
 import {
@@ -17,7 +16,7 @@ import {
 export class BackupRemover {
   constructor(
     private readonly backups: BackupsRepository,
-    @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue,
+    private readonly queues: JobQueues,
     private readonly files: StoredBackupFiles,
   ) {}
 
@@ -46,6 +45,6 @@ export class BackupRemover {
       return { deleted: true as const, wasQueued: backup.status === 'queued' };
     });
     if (!outcome.deleted) throw new BackupFileNotDeletedError(outcome.reason);
-    if (outcome.wasQueued) await this.queue.remove(backupJobId(backupId)).catch(() => undefined);
+    if (outcome.wasQueued) await this.queues.removeIfIdle(Jobs.runBackup, Jobs.runBackup.jobId!({ backupId }));
   }
 }

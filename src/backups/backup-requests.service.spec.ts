@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Queue } from 'bullmq';
 import { QueryFailedError } from 'typeorm';
-import type { BackupJobData } from '../core/queue/queue.constants.js';
+import { JobQueues } from '../core/queue/job-queues.js';
+import { type BackupJobData, type JobSettings, QueueNames } from '../core/queue/job-registry.js';
 import type { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabaseNotFoundError } from '../databases/databases.errors.js';
 import type { DatabasesService } from '../databases/databases.service.js';
@@ -74,6 +75,7 @@ class RecordingQueue {
   async add(name: string, data: BackupJobData, opts: { jobId?: string }) {
     if (this.down) throw new Error('Connection is closed.');
     this.jobs.push({ name, data, jobId: opts.jobId });
+    return { id: opts.jobId };
   }
   async addBulk(jobs: Array<{ name: string; data: BackupJobData; opts: { jobId?: string } }>) {
     this.bulkCalls += 1;
@@ -99,7 +101,7 @@ function setUp() {
   };
   const requests = new BackupRequests(
     backups as unknown as BackupsRepository,
-    queue as unknown as Queue<BackupJobData>,
+    new JobQueues({} as JobSettings, new Map([[QueueNames.backups, queue as unknown as Queue]])),
     databases as unknown as DatabasesService,
   );
   return { backups, queue, requests };

@@ -1,12 +1,10 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { type BatchOutcome, MicroBatcher } from '../core/database/micro-batcher.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
-import { enqueue, enqueueMany } from '../core/queue/enqueue.js';
+import { JobQueues } from '../core/queue/job-queues.js';
+import { Jobs } from '../core/queue/job-registry.js';
 import { isValidId } from '../core/http/id-param.js';
 import { DatabaseNotFoundError } from '../databases/databases.errors.js';
-import { BACKUP_JOB_OPTIONS, BACKUP_QUEUE, BackupJobs, backupJobId, type BackupJobData } from '../core/queue/queue.constants.js';
 import type { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import type { BackupEntity } from './backup.entity.js';
@@ -31,7 +29,7 @@ export class BackupRequests {
 
   constructor(
     private readonly backups: BackupsRepository,
-    @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue<BackupJobData>,
+    private readonly queues: JobQueues,
     private readonly databases: DatabasesService,
   ) {}
 
@@ -55,7 +53,7 @@ export class BackupRequests {
     const inserted = await this.backups.insertManualBatch(databaseIds);
     if (inserted.length > 0) {
       try {
-        await enqueueMany(this.queue, inserted.map((row) => backupJob(row.id)));
+        await this.queues.enqueueMany(Jobs.runBackup, inserted.map((row) => ({ backupId: row.id })));
       } catch (error) {
         this.logger.warn(`Could not enqueue ${inserted.length} backup(s): ${(error as Error).message}`);
         const ids = inserted.map((row) => row.id);
@@ -82,8 +80,7 @@ export class BackupRequests {
     const database = await this.databases.get(databaseId);
     const backup = await this.insertQueued(database, origin);
     try {
-      const job = backupJob(backup.id);
-      await enqueue(this.queue, job.name, job.data, job.opts);
+      await this.queues.enqueue(Jobs.runBackup, { backupId: backup.id });
     } catch (error) {
       this.logger.warn(`Could not enqueue backup ${backup.id}: ${(error as Error).message}`);
       // A job that did reach Redis finds no row and ends as a no-op.
@@ -127,8 +124,4 @@ export class BackupRequests {
       throw error;
     }
   }
-}
-
-function backupJob(backupId: string) {
-  return { name: BackupJobs.run, data: { backupId }, opts: { ...BACKUP_JOB_OPTIONS, jobId: backupJobId(backupId) } };
 }

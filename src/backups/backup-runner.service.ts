@@ -1,10 +1,8 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
-import { RETENTION_QUEUE, type RetentionJobData } from '../core/queue/queue.constants.js';
+import { JobQueues } from '../core/queue/job-queues.js';
 import { requestRetention } from '../core/queue/retention-requests.js';
 import type { EngineName } from '../engines/engine-name.js';
 import { DatabasesService } from '../databases/databases.service.js';
@@ -31,7 +29,9 @@ interface DumpOutcome {
 }
 
 /** A failure no retry can fix. */
-class PermanentBackupError extends Error {}
+class PermanentBackupError extends Error {
+  readonly transient = false;
+}
 
 /** Where a backup's file goes, named from server-side ids only. */
 export interface BackupKeyParts {
@@ -63,7 +63,7 @@ export class BackupRunner {
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
     private readonly config: AppConfig,
-    @InjectQueue(RETENTION_QUEUE) private readonly retention: Queue<RetentionJobData>,
+    private readonly queues: JobQueues,
     events: BackupEvents,
     private readonly metrics: WorkerMetrics,
   ) {
@@ -133,7 +133,7 @@ export class BackupRunner {
 
   /** Best effort: the periodic sweep enforces the policy anyway. */
   private async enforceRetention(databaseId: string): Promise<void> {
-    await requestRetention(this.retention, databaseId).catch((error: Error) =>
+    await requestRetention(this.queues, databaseId).catch((error: Error) =>
       this.logger.warn(`Could not request retention for database ${databaseId}: ${error.message}`),
     );
   }

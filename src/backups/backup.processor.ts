@@ -1,30 +1,29 @@
-import { Processor } from '@nestjs/bullmq';
-import type { Job } from 'bullmq';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config.js';
 import { WorkerMetrics } from '../core/metrics/worker-metrics.service.js';
-import { InterruptibleWorkerHost } from '../core/queue/interruptible-worker-host.js';
-import { BACKUP_QUEUE, BackupJobs, type BackupJobData } from '../core/queue/queue.constants.js';
+import { handle, JobHost } from '../core/queue/job-host.js';
+import { Jobs, QueueNames } from '../core/queue/job-registry.js';
 import { BackupRunner } from './backup-runner.service.js';
+import { BackupVerifier } from './backup-verifier.service.js';
 
-@Processor(BACKUP_QUEUE)
-export class BackupProcessor extends InterruptibleWorkerHost {
+/** Consumes the backups queue: runs backups, and verifies stored ones for POST /backups/:id/verify. */
+@Injectable()
+export class BackupProcessor extends JobHost {
   constructor(
     private readonly runner: BackupRunner,
+    private readonly verifier: BackupVerifier,
     config: AppConfig,
-    private readonly metrics: WorkerMetrics,
+    metrics: WorkerMetrics,
   ) {
-    super(config, BACKUP_QUEUE);
+    super(QueueNames.backups, config, metrics);
   }
 
-  async process(job: Job<BackupJobData>, token?: string): Promise<void> {
-    if (job.name !== BackupJobs.run) {
-      this.logger.warn(`Ignoring unknown job ${job.name}`);
-      return;
-    }
-    await this.metrics.track(job, { backupId: job.data.backupId }, () =>
-      this.handBackIfInterrupted(job, token, (signal) =>
-        this.runner.run(job.data.backupId, { retriesLeft: this.retriesLeft(job), signal }),
+  protected handlers() {
+    return [
+      handle(Jobs.runBackup, ({ backupId }, attempt) =>
+        this.runner.run(backupId, { retriesLeft: attempt.retriesLeft, signal: attempt.shutdown }),
       ),
-    );
+      handle(Jobs.verifyBackup, ({ backupId }, attempt) => this.verifier.verify(backupId, attempt)),
+    ];
   }
 }

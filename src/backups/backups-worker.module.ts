@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { FinishedListener } from '../core/database/finished-listener.js';
 import { EnginesModule } from '../engines/engines.module.js';
 import { StorageModule } from '../storage/storage.module.js';
 import { WorkerMetricsModule } from '../core/metrics/worker-metrics.module.js';
@@ -11,12 +12,13 @@ import { BackupReconciler } from './backup-reconciler.service.js';
 import { PartialFileSweeper } from './partial-file-sweeper.service.js';
 import { BackupEvents } from './backup-events.service.js';
 import { BackupRunner } from './backup-runner.service.js';
+import { BackupVerifier } from './backup-verifier.service.js';
 import { BackupProcessor } from './backup.processor.js';
 import { PipelineModule } from '../pipeline/pipeline.module.js';
 
-/** Worker side: consumes backup jobs. Only the worker imports this module. */
+/** Worker side: consumes backup and verify jobs. Only the worker imports this module. */
 @Module({
   imports: [TypeOrmModule.forFeature([BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, NotificationsModule, EnginesModule, StorageModule, WorkerMetricsModule],
-  providers: [BackupRunner, BackupEvents, BackupProcessor, BackupReconciler, PartialFileSweeper],
+  providers: [BackupRunner, BackupVerifier, FinishedListener, BackupEvents, BackupProcessor, BackupReconciler, PartialFileSweeper],
 })
 export class BackupsWorkerModule {}

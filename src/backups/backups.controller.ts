@@ -171,15 +171,16 @@ export class BackupsController {
   @ApiOperation({
     summary: 'Verify a stored backup',
     description:
-      'Re-reads the stored file and checks its size and sha256 against the record, decrypts it if encrypted, and has ' +
-      'the engine read the whole archive (pg_restore for PostgreSQL; the dump trailer for MySQL). The result and its ' +
-      'time are recorded on the backup.',
+      'A worker re-reads the stored file and checks its size and sha256 against the record, decrypts it if encrypted, and ' +
+      'has the engine read the whole archive (pg_restore for PostgreSQL; the dump trailer for MySQL). The result and its ' +
+      'time are recorded on the backup; the request answers once they are.',
   })
   @ApiResponse({ status: 200, type: BackupDetailsDto, description: 'Verification passed' })
   @ApiErrors(
     BACKUP_NOT_FOUND,
     [409, 'Backup has no file (status: failed)'],
     [422, 'Backup verification failed: Backup file checksum does not match the record (altered)'],
+    [503, 'Backup queue unavailable; nothing was triggered, try again shortly'],
   )
   async verify(@Param('backupId') backupId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<BackupDetailsDto> {
     const { backup, databaseName } = await this.backups.verify(backupId, clientGoneSignal(reply));

@@ -9,12 +9,13 @@ import { BackupEntity } from './backup.entity.js';
 import { BackupsController } from './backups.controller.js';
 import { BackupsService } from './backups.service.js';
 import { PipelineModule } from '../pipeline/pipeline.module.js';
+import { VerifyRequests } from './verify-requests.service.js';
 
 /** API side: the spec's endpoints and the producer of backup jobs. */
 @Module({
   imports: [TypeOrmModule.forFeature([BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, EnginesModule, StorageModule],
   controllers: [BackupsController],
-  providers: [BackupsService, FinishedListener],
+  providers: [BackupsService, VerifyRequests, FinishedListener],
   exports: [BackupsService, FinishedListener],
 })
 export class BackupsModule {}

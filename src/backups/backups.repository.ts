@@ -6,6 +6,7 @@ import { fencedTable } from '../core/database/fenced-table.js';
 import type { Tx } from '../core/database/transactions.js';
 import { type BackupListQuery, type BackupListRow, backupPageSql } from './backup-listing.js';
 import { BackupEntity } from './backup.entity.js';
+import { announce } from '../core/database/finished-listener.js';
 
 /** What a new queued backup records: the origin and the registration's settings at request time. */
 export type NewBackup = Pick<
@@ -60,6 +61,11 @@ export class BackupsRepository {
 
   findById(id: string): Promise<BackupEntity | null> {
     return this.backups.findOneBy({ id });
+  }
+
+  /** Tells the processes listening on PostgreSQL (FinishedListener) about `key`: a verification done or cancelled. */
+  announce(key: string): Promise<void> {
+    return announce(this.backups, key);
   }
 
   /** Throws TypeORM's EntityNotFoundError when there is no such backup. */

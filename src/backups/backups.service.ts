@@ -2,17 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { finishedEventKey } from '../core/database/fenced-records.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
-import { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupIntegrityError } from '../pipeline/backup-file.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import type { Readable } from 'node:stream';
 import { decodeCursor, encodeCursor } from './backup-cursor.js';
 import type { BackupListQuery, BackupListRow } from './backup-listing.js';
-import { readBackupCatalog } from './backup-catalog-file.js';
 import type { BackupEntity } from './backup.entity.js';
 import { BackupsRepository } from './backups.repository.js';
 import { BackupRemover } from './backup-remover.service.js';
 import { BackupRequests, type QueuedBackup } from './backup-requests.service.js';
+import { VerifyRequests } from './verify-requests.service.js';
 import type { BackupSummaryDto } from './dto/backup-response.dto.js';
 import {
   BackupFileCorruptError,
@@ -22,8 +21,6 @@ import {
   InvalidCursorError,
 } from './backups.errors.js';
 
-/** A verification reads the whole file; past this it counts as failed. */
-const VERIFY_TIMEOUT_MS = 30 * 60 * 1000;
 
 function rethrowAsCorrupt(error: Error): never {
   throw error instanceof BackupIntegrityError ? new BackupFileCorruptError(error.message) : error;
@@ -58,8 +55,8 @@ export class BackupsService {
     private readonly requests: BackupRequests,
     private readonly remover: BackupRemover,
     private readonly files: StoredBackupFiles,
-    private readonly engines: EngineRegistry,
     private readonly finished: FinishedListener,
+    private readonly verifications: VerifyRequests,
   ) {}
 
   /** A manual backup (POST /backups): see BackupRequests.requestManual. */
@@ -105,19 +102,19 @@ export class BackupsService {
   }
 
   /**
-   * Re-reads the stored file (size, sha256, decryption) and has the engine read the whole archive
-   * (pg_restore for PostgreSQL). The outcome is recorded on the backup; a failure answers 422.
+   * Has a worker re-read the stored file (size, sha256, decryption) and the engine read the whole archive
+   * (pg_restore for PostgreSQL): see VerifyRequests and BackupVerifier. The outcome is recorded on the backup; a
+   * failure answers 422.
    */
   async verify(backupId: string, clientGone?: AbortSignal): Promise<BackupWithDatabaseName> {
     const { backup } = await this.get(backupId);
     if (backup.status !== 'success' || !backup.storageKey) throw new BackupHasNoFileError(backup.status);
-    const signal = clientGone ? AbortSignal.any([AbortSignal.timeout(VERIFY_TIMEOUT_MS), clientGone]) : AbortSignal.timeout(VERIFY_TIMEOUT_MS);
-    const failure = await this.checkArchive(backup, signal);
-    // Stopped for a client that went away: no verdict on the file, nothing recorded.
-    if (clientGone?.aborted) throw clientGone.reason;
-    await this.backups.recordVerification(backup.id, failure);
-    if (failure) throw new BackupVerificationFailedError(failure);
-    return this.get(backup.id);
+    await this.verifications.verifyInWorker(backup.id, clientGone);
+    const verified = await this.get(backup.id);
+    const { status, storageKey, verificationStatus, verificationError } = verified.backup;
+    if (status !== 'success' || !storageKey) throw new BackupHasNoFileError(status);
+    if (verificationStatus === 'failed') throw new BackupVerificationFailedError(verificationError ?? 'unknown reason');
+    return verified;
   }
 
   /**
@@ -130,16 +127,5 @@ export class BackupsService {
     if (backup.status !== 'success' || !backup.storageKey) throw new BackupHasNoFileError(backup.status);
     const stream = await this.files.openDownload(backup).catch(rethrowAsCorrupt);
     return { backup, databaseName, stream };
-  }
-
-  private async checkArchive(backup: BackupEntity, signal: AbortSignal): Promise<string | null> {
-    try {
-      await this.files.verifyArchive(this.engines.get(backup.engine), backup, signal);
-      // The catalog sidecar must be intact too: every restore is checked against its manifest.
-      await readBackupCatalog(this.files, backup, signal);
-      return null;
-    } catch (error) {
-      return (error as Error).message;
-    }
   }
 }

@@ -7,7 +7,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/scopes.js';
 import { ServiceUnavailableError } from '../core/http/domain-error.js';
 import { ErrorResponseDto } from '../core/http/error-response.dto.js';
-import { BACKUP_QUEUE } from '../core/queue/queue.constants.js';
+import { QueueNames } from '../core/queue/job-registry.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { checkFreeSpace, LOW_ON_SPACE } from '../storage/storage-free-space.js';
 import { StorageRegistry } from '../storage/storage-registry.js';
@@ -25,7 +25,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly typeorm: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue,
+    @InjectQueue(QueueNames.backups) private readonly queue: Queue,
     private readonly storage: StorageRegistry,
     private readonly config: AppConfig,
   ) {}

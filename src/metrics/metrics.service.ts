@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { ALL_QUEUES } from '../core/queue/queue.constants.js';
+import { ALL_QUEUES } from '../core/queue/job-registry.js';
 import { withTimeout } from '../core/queue/with-timeout.js';
 import { BackupsRepository } from '../backups/backups.repository.js';
 import { RestoresRepository } from '../restores/restores.repository.js';

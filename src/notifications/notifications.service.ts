@@ -1,9 +1,6 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import { AppConfig } from '../core/config/app-config.js';
-import { enqueue } from '../core/queue/enqueue.js';
-import { WEBHOOK_QUEUE, type WebhookJobData, WebhookJobs, webhookJobId, webhookJobOptions } from '../core/queue/queue.constants.js';
+import { JobQueues } from '../core/queue/job-queues.js';
+import { Jobs } from '../core/queue/job-registry.js';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import type { EventDatabase, WebhookEvent, WebhookEventData, WebhookPayload } from './webhook-events.js';
 
@@ -25,17 +22,13 @@ export class NotificationsService {
 
   constructor(
     private readonly deliveries: WebhookDeliveriesRepository,
-    @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue<WebhookJobData>,
-    private readonly config: AppConfig,
+    private readonly queues: JobQueues,
   ) {}
 
   async publish<E extends WebhookEvent>(event: E, details: EventDetails<E>): Promise<void> {
     try {
       const deliveryIds = await this.recordDeliveries(event, details);
-      const options = webhookJobOptions(this.config.webhookMaxAttempts, this.config.webhookBackoffMs);
-      for (const deliveryId of deliveryIds) {
-        await enqueue(this.queue, WebhookJobs.deliver, { deliveryId }, { ...options, jobId: webhookJobId(deliveryId) });
-      }
+      for (const deliveryId of deliveryIds) await this.queues.enqueue(Jobs.deliverWebhook, { deliveryId });
       if (deliveryIds.length) this.logger.log(`Event ${event} queued for ${deliveryIds.length} webhook(s)`);
     } catch (error) {
       this.logger.warn(`Could not publish ${event} for database ${details.database.id}: ${(error as Error).message}`);

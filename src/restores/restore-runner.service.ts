@@ -18,7 +18,9 @@ import { RestoreEvents } from './restore-events.service.js';
 import { engineFamily } from './restore-engine-family.js';
 import { asideDatabaseName, freshDatabaseName, type RestoreIdentity } from './restore-names.js';
 
-class PermanentRestoreError extends Error {}
+class PermanentRestoreError extends Error {
+  readonly transient = false;
+}
 
 interface RestoreOutcome {
   toolVersion: string;

@@ -1,20 +1,11 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { BackupsService } from '../backups/backups.service.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { finishedEventKey } from '../core/database/fenced-records.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
-import { enqueue } from '../core/queue/enqueue.js';
-import {
-  RESTORE_JOB_OPTIONS,
-  RESTORE_QUEUE,
-  RestoreJobs,
-  dropAsideJobId,
-  restoreJobId,
-  type RestoreJobData,
-} from '../core/queue/queue.constants.js';
+import { JobQueues } from '../core/queue/job-queues.js';
+import { Jobs } from '../core/queue/job-registry.js';
 import { QueueUnavailableError } from '../backups/backups.errors.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import type { RestoreOptions } from '../engines/engine.js';
@@ -38,7 +29,7 @@ export class RestoresService {
 
   constructor(
     private readonly restores: RestoresRepository,
-    @InjectQueue(RESTORE_QUEUE) private readonly queue: Queue<RestoreJobData>,
+    private readonly queues: JobQueues,
     private readonly backups: BackupsService,
     private readonly databases: DatabasesService,
     private readonly finished: FinishedListener,
@@ -60,7 +51,7 @@ export class RestoresService {
 
     const restore = await this.insertQueued(backup.id, source.id, target.id, targetKey, restoreOptionsOf(dto));
     try {
-      await enqueue(this.queue, RestoreJobs.run, { restoreId: restore.id }, { ...RESTORE_JOB_OPTIONS, jobId: restoreJobId(restore.id) });
+      await this.queues.enqueue(Jobs.runRestore, { restoreId: restore.id });
     } catch (error) {
       this.logger.warn(`Could not enqueue restore ${restore.id}: ${(error as Error).message}`);
       await this.restores.deleteQueued(restore.id).catch(() => undefined);
@@ -78,7 +69,7 @@ export class RestoresService {
     if (!restore.asideDatabase || restore.asideDroppedAt) throw new NoAsideDatabaseError(restore.asideDatabase);
     await this.restores.expireAsideNow(restore.id);
     try {
-      await enqueue(this.queue, RestoreJobs.dropAside, { restoreId }, { ...RESTORE_JOB_OPTIONS, jobId: dropAsideJobId(restoreId) });
+      await this.queues.enqueue(Jobs.dropAside, { restoreId });
     } catch (error) {
       // The expiry is recorded: the workers' periodic sweep drops it anyway.
       this.logger.warn(`Could not enqueue the drop of ${restore.asideDatabase}: ${(error as Error).message}`);

@@ -1,11 +1,9 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Queue } from 'bullmq';
 import { RequireScope } from '../auth/scopes.js';
 import { QueueUnavailableError } from '../backups/backups.errors.js';
 import { ApiErrors } from '../core/http/error-response.dto.js';
-import { RETENTION_QUEUE, type RetentionJobData } from '../core/queue/queue.constants.js';
+import { JobQueues } from '../core/queue/job-queues.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { RetentionEnforcementDto, RetentionPolicyDto, RetentionPreviewDto } from './dto/retention-policy.dto.js';
 import { requestRetention } from '../core/queue/retention-requests.js';
@@ -20,7 +18,7 @@ export class RetentionController {
   constructor(
     private readonly retention: RetentionService,
     private readonly databases: DatabasesService,
-    @InjectQueue(RETENTION_QUEUE) private readonly queue: Queue<RetentionJobData>,
+    private readonly queues: JobQueues,
   ) {}
 
   @Get()
@@ -78,7 +76,7 @@ export class RetentionController {
   @ApiErrors(DATABASE_NOT_FOUND, [503, 'Backup queue unavailable; nothing was triggered, try again shortly'])
   async enforce(@Param('databaseId') databaseId: string): Promise<RetentionEnforcementDto> {
     const database = await this.databases.get(databaseId);
-    await requestRetention(this.queue, database.id).catch(() => {
+    await requestRetention(this.queues, database.id).catch(() => {
       throw new QueueUnavailableError();
     });
     return { message: `Retention enforcement queued for database ID ${database.id}` };

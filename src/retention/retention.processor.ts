@@ -1,14 +1,9 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config.js';
-import {
-  RETENTION_JOB_OPTIONS,
-  RETENTION_QUEUE,
-  RETENTION_SWEEP_SCHEDULER_ID,
-  RetentionJobs,
-  type RetentionJobData,
-} from '../core/queue/queue.constants.js';
+import { handle, JobHost } from '../core/queue/job-host.js';
+import { JobQueues } from '../core/queue/job-queues.js';
+import { Jobs, QueueNames, SchedulerIds } from '../core/queue/job-registry.js';
+import { WorkerMetrics } from '../core/metrics/worker-metrics.service.js';
 import { RetentionEnforcer } from './retention-enforcer.service.js';
 
 /**
@@ -16,34 +11,34 @@ import { RetentionEnforcer } from './retention-enforcer.service.js';
  * and for all of them every RETENTION_SWEEP_INTERVAL_SECONDS through one BullMQ job scheduler that every worker
  * upserts at start (same id, so still one sweep per interval).
  */
-@Processor(RETENTION_QUEUE)
-export class RetentionProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger(RetentionProcessor.name);
-
+@Injectable()
+export class RetentionProcessor extends JobHost implements OnApplicationBootstrap {
   constructor(
     private readonly enforcer: RetentionEnforcer,
-    @InjectQueue(RETENTION_QUEUE) private readonly queue: Queue<RetentionJobData>,
-    private readonly config: AppConfig,
+    private readonly queues: JobQueues,
+    config: AppConfig,
+    metrics: WorkerMetrics,
   ) {
-    super();
+    super(QueueNames.retention, config, metrics);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue
+  protected handlers() {
+    return [
+      handle(Jobs.sweepRetention, () => this.enforcer.enforceAll()),
+      handle(Jobs.enforceRetention, ({ databaseId }) => this.enforcer.enforce(databaseId)),
+    ];
+  }
+
+  override async onApplicationBootstrap(): Promise<void> {
+    super.onApplicationBootstrap();
+    const sweep = Jobs.sweepRetention;
+    await this.queues
+      .queueOf(sweep)
       .upsertJobScheduler(
-        RETENTION_SWEEP_SCHEDULER_ID,
+        SchedulerIds.retentionSweep,
         { every: this.config.retentionSweepIntervalMs },
-        { name: RetentionJobs.sweep, data: {}, opts: RETENTION_JOB_OPTIONS },
+        { name: sweep.name, data: {}, opts: this.queues.optionsOf(sweep, {}) },
       )
       .catch((error: Error) => this.logger.warn(`Could not schedule the retention sweep: ${error.message}`));
-  }
-
-  async process(job: Job<RetentionJobData>): Promise<void> {
-    if (job.name === RetentionJobs.sweep) return this.enforcer.enforceAll();
-    if (job.name === RetentionJobs.enforce && job.data.databaseId) {
-      await this.enforcer.enforce(job.data.databaseId);
-      return;
-    }
-    this.logger.warn(`Ignoring unknown job ${job.name}`);
   }
 }

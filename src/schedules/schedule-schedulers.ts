@@ -1,32 +1,29 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { JobSchedulerJson, Queue } from 'bullmq';
-import { ENQUEUE_TIMEOUT_MS } from '../core/queue/enqueue.js';
-import {
-  SCHEDULE_QUEUE,
-  SCHEDULE_TICK_JOB_OPTIONS,
-  ScheduleJobs,
-  scheduleSchedulerId,
-  type ScheduleJobData,
-} from '../core/queue/queue.constants.js';
+import { ENQUEUE_TIMEOUT_MS, JobQueues } from '../core/queue/job-queues.js';
+import { Jobs, type ScheduleJobData, SchedulerIds } from '../core/queue/job-registry.js';
 import { withTimeout } from '../core/queue/with-timeout.js';
 import type { ScheduleEntity } from './schedule.entity.js';
 
-export const SCHEDULER_ID_PREFIX = scheduleSchedulerId('');
+export const SCHEDULER_ID_PREFIX = SchedulerIds.schedule('');
 
 /** The BullMQ job schedulers that turn schedules into one tick job each, whichever replica set them up. */
 @Injectable()
 export class ScheduleSchedulers {
-  constructor(@InjectQueue(SCHEDULE_QUEUE) private readonly queue: Queue<ScheduleJobData>) {}
+  private readonly queue: Queue<ScheduleJobData>;
+
+  constructor(private readonly queues: JobQueues) {
+    this.queue = queues.queueOf(Jobs.scheduleTick);
+  }
 
   /** Creates, changes or removes the schedule's job scheduler to match the row. */
   async apply(schedule: Pick<ScheduleEntity, 'id' | 'cron' | 'timezone' | 'enabled'>): Promise<void> {
     if (!schedule.enabled) return this.remove(schedule.id);
     await withTimeout(
       this.queue.upsertJobScheduler(
-        scheduleSchedulerId(schedule.id),
+        SchedulerIds.schedule(schedule.id),
         { pattern: schedule.cron, tz: schedule.timezone },
-        { name: ScheduleJobs.tick, data: { scheduleId: schedule.id }, opts: SCHEDULE_TICK_JOB_OPTIONS },
+        { name: Jobs.scheduleTick.name, data: { scheduleId: schedule.id }, opts: this.queues.optionsOf(Jobs.scheduleTick, { scheduleId: schedule.id }) },
       ),
       ENQUEUE_TIMEOUT_MS,
       `Upserting the job scheduler of schedule ${schedule.id}`,
@@ -35,7 +32,7 @@ export class ScheduleSchedulers {
 
   async remove(scheduleId: string): Promise<void> {
     await withTimeout(
-      this.queue.removeJobScheduler(scheduleSchedulerId(scheduleId)),
+      this.queue.removeJobScheduler(SchedulerIds.schedule(scheduleId)),
       ENQUEUE_TIMEOUT_MS,
       `Removing the job scheduler of schedule ${scheduleId}`,
     );

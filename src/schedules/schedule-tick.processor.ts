@@ -1,11 +1,13 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import { Repository } from 'typeorm';
 import { BackupRequests } from '../backups/backup-requests.service.js';
 import { BackupInProgressError, TickAlreadyBackedUpError } from '../backups/backups.errors.js';
-import { SCHEDULE_QUEUE, ScheduleJobs, type ScheduleJobData } from '../core/queue/queue.constants.js';
+import { AppConfig } from '../core/config/app-config.js';
+import { handle, JobHost } from '../core/queue/job-host.js';
+import { Jobs, QueueNames } from '../core/queue/job-registry.js';
+import { WorkerMetrics } from '../core/metrics/worker-metrics.service.js';
 import { DatabaseNotFoundError } from '../databases/databases.errors.js';
 import { ScheduleEntity } from './schedule.entity.js';
 
@@ -20,23 +22,19 @@ export function tickTimeOf(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): Date {
  * is stored on the backup under a unique index, so a redelivered tick job cannot make a second backup. A tick that
  * finds a backup of the database still queued or running is skipped and logged.
  */
-@Processor(SCHEDULE_QUEUE)
-export class ScheduleTickProcessor extends WorkerHost {
-  private readonly logger = new Logger(ScheduleTickProcessor.name);
-
+@Injectable()
+export class ScheduleTickProcessor extends JobHost {
   constructor(
     @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
     private readonly requests: BackupRequests,
+    config: AppConfig,
+    metrics: WorkerMetrics,
   ) {
-    super();
+    super(QueueNames.schedules, config, metrics);
   }
 
-  async process(job: Job<ScheduleJobData>): Promise<void> {
-    if (job.name !== ScheduleJobs.tick) {
-      this.logger.warn(`Ignoring unknown job ${job.name}`);
-      return;
-    }
-    await this.tick(job.data.scheduleId, tickTimeOf(job));
+  protected handlers() {
+    return [handle(Jobs.scheduleTick, ({ scheduleId }, attempt) => this.tick(scheduleId, tickTimeOf(attempt.job)))];
   }
 
   async tick(scheduleId: string, scheduledFor: Date): Promise<void> {

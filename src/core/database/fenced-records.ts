@@ -1,7 +1,8 @@
 import type { Logger } from '@nestjs/common';
 import type { ObjectLiteral, QueryDeepPartialEntity } from 'typeorm';
+import { isTransient } from '../errors/transient-errors.js';
 
-/** PostgreSQL NOTIFY channel on which workers announce rows that reached a terminal status. */
+/** PostgreSQL NOTIFY channel on which processes announce rows that reached a terminal status (and verification events). */
 export const FINISHED_CHANNEL = 'dbbackup_finished';
 
 export function finishedEventKey(noun: string, id: string): string {
@@ -32,11 +33,6 @@ export class JobInterruptedError extends Error {
 
 /** The attempt failed for good and its row is `failed` (or no longer this attempt's): no retry may run it again. */
 export class AttemptFailedError extends Error {}
-
-/** Errors that say so (`transient: true`, e.g. a target that could not be reached) are worth another attempt. */
-export function isTransient(error: unknown): boolean {
-  return (error as { transient?: unknown } | null)?.transient === true;
-}
 
 /** Column values of a fenced write; `() => 'now()'` stands for the database's clock. */
 export type FencedValues<E extends ObjectLiteral> = QueryDeepPartialEntity<E>;

@@ -6,9 +6,15 @@ import { FINISHED_CHANNEL } from './fenced-records.js';
 
 const RECONNECT_DELAY_MS = 2_000;
 
+/** Announces `key` on FINISHED_CHANNEL to every FinishedListener (best effort, like any NOTIFY). */
+export async function announce(db: { query(sql: string, parameters: unknown[]): Promise<unknown> }, key: string): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [FINISHED_CHANNEL, key]);
+}
+
 /**
- * Listens (PostgreSQL LISTEN) for rows that workers announce as finished, so a request can wait for an outcome
- * instead of polling. If the connection drops, waiters simply time out until it is back.
+ * Listens (PostgreSQL LISTEN) for what other processes announce: rows that workers finished, so a request can wait
+ * for an outcome instead of polling, and verifications whose requester went away. If the connection drops,
+ * waiters simply time out until it is back.
  */
 @Injectable()
 export class FinishedListener implements OnModuleInit, OnApplicationShutdown {
@@ -44,6 +50,12 @@ export class FinishedListener implements OnModuleInit, OnApplicationShutdown {
       this.events.on(key, done);
       alreadyDone().then((finished) => finished && done(), done);
     });
+  }
+
+  /** Calls `listener` every time `key` is announced, until the returned function is called. */
+  subscribe(key: string, listener: () => void): () => void {
+    this.events.on(key, listener);
+    return () => this.events.off(key, listener);
   }
 
   private async connect(): Promise<void> {

@@ -1,10 +1,12 @@
-import { BullModule } from '@nestjs/bullmq';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import type { ConnectionOptions as BullConnectionOptions } from 'bullmq';
+import type { ConnectionOptions as BullConnectionOptions, Queue } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
+import { JobQueues } from './job-queues.js';
+import { ALL_QUEUES } from './job-registry.js';
 import { parseRedisUrl } from './redis-url.js';
-import { ALL_QUEUES, PRODUCER_REDIS_OPTIONS, WORKER_REDIS_OPTIONS } from './queue.constants.js';
+import { PRODUCER_REDIS_OPTIONS, WORKER_REDIS_OPTIONS } from './queue.constants.js';
 
 export type QueueRole = 'producer' | 'worker';
 
@@ -13,7 +15,7 @@ export function redisOptions(url: string, role: QueueRole): RedisOptions {
   return { ...parseRedisUrl(url), ...(role === 'producer' ? PRODUCER_REDIS_OPTIONS : WORKER_REDIS_OPTIONS) };
 }
 
-/** Redis connection and queue registration, tuned for the process that imports it. */
+/** Redis connection, queue registration and JobQueues (the one way to enqueue), tuned for the process that imports it. */
 @Module({})
 export class QueueModule {
   static forRole(role: QueueRole): DynamicModule {
@@ -31,7 +33,14 @@ export class QueueModule {
         }),
         BullModule.registerQueue(...ALL_QUEUES.map((name) => ({ name }))),
       ],
-      exports: [BullModule],
+      providers: [
+        {
+          provide: JobQueues,
+          inject: [AppConfig, ...ALL_QUEUES.map((name) => getQueueToken(name))],
+          useFactory: (config: AppConfig, ...queues: Queue[]) => new JobQueues(config, new Map(ALL_QUEUES.map((name, i) => [name, queues[i]!]))),
+        },
+      ],
+      exports: [BullModule, JobQueues],
     };
   }
 }
