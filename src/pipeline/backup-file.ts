@@ -42,5 +42,5 @@ export function requireKey(file: Pick<BackupFileRecord, 'storageKey'>): string {
 
 export function wrapStorageError(error: Error): never {
   if (error instanceof StorageWriteError) throw error;
-  throw new StorageWriteError(`Writing the backup file failed: ${error.message}`);
+  throw new StorageWriteError(`Writing the backup file failed: ${error.message}`, { cause: error });
 }

@@ -227,7 +227,7 @@ export class BackupPipeline {
 }
 
 function notWritable(error: Error): never {
-  throw new StorageWriteError(`Storage is not writable: ${error.message}`);
+  throw new StorageWriteError(`Storage is not writable: ${error.message}`, { cause: error });
 }
 
 /** Makes the upload visible at its key, once its stored size is the size written. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WorkerMetricsModule } from '../core/metrics/worker-metrics.module.js';
 import { BackupCommandsModule } from '../backups/backup-commands.module.js';
 import { RetentionEnforcer } from './retention-enforcer.service.js';
 import { RetentionModule } from './retention.module.js';
@@ -6,7 +7,7 @@ import { RetentionProcessor } from './retention.processor.js';
 
 /** Worker side: enforces retention policies. */
 @Module({
-  imports: [RetentionModule, BackupCommandsModule],
+  imports: [RetentionModule, BackupCommandsModule, WorkerMetricsModule],
   providers: [RetentionEnforcer, RetentionProcessor],
 })
 export class RetentionWorkerModule {}

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WorkerMetricsModule } from '../core/metrics/worker-metrics.module.js';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BackupCommandsModule } from '../backups/backup-commands.module.js';
 import { DatabasesModule } from '../databases/databases.module.js';
@@ -12,7 +13,7 @@ import { SchedulesModule } from './schedules.module.js';
 
 /** Worker side: consumes schedule ticks, keeps BullMQ job schedulers in line with PostgreSQL, reports misses. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ScheduleEntity]), DatabasesModule, BackupCommandsModule, SchedulesModule, NotificationsModule],
+  imports: [TypeOrmModule.forFeature([ScheduleEntity]), DatabasesModule, BackupCommandsModule, SchedulesModule, NotificationsModule, WorkerMetricsModule],
   providers: [ScheduleTickProcessor, ScheduleReconciler, MissedScheduleMonitor, ScheduleMissedNotifier],
   exports: [ScheduleMissedNotifier],
 })
