@@ -4,9 +4,6 @@ import type { Queue } from 'bullmq';
 import type { AppConfig } from '../core/config/app-config.js';
 import {
   AttemptFailedError,
-  type Claim,
-  type FencedTable,
-  type FencedValues,
   JobInterruptedError,
   NOW,
 } from '../core/database/fenced-records.js';
@@ -25,6 +22,7 @@ import type { BackupEntity } from './backup.entity.js';
 import type { BackupEvents } from './backup-events.service.js';
 import { BackupRunner, storageKeyFor } from './backup-runner.service.js';
 import type { BackupsRepository } from './backups.repository.js';
+import { InMemoryFencedTable } from '../../test/support/in-memory-fenced-table.js';
 
 describe('storageKeyFor', () => {
   it('builds the key from database, time (to the second), backup and attempt', () => {
@@ -61,29 +59,6 @@ describe('storageKeyFor', () => {
 
 type Row = Record<string, unknown>;
 
-/** The fenced SQL of the backups table in memory: claim = attempt + 1 from queued or running; writes only under the current attempt. */
-class InMemoryFencedTable implements FencedTable<BackupEntity> {
-  readonly rows = new Map<string, Row>();
-  readonly announced: string[] = [];
-
-  async claim(id: string) {
-    const row = this.rows.get(id);
-    if (!row || (row.status !== 'queued' && row.status !== 'running')) return null;
-    Object.assign(row, { status: 'running', attempt: Number(row.attempt) + 1, startedAt: NOW, finishedAt: null });
-    return { ...row };
-  }
-
-  async writeOwned(claim: Claim, values: FencedValues<BackupEntity>) {
-    const row = this.rows.get(claim.id);
-    if (!row || row.attempt !== claim.attempt || row.status !== 'running') return false;
-    Object.assign(row, values);
-    return true;
-  }
-
-  async announceFinished(key: string) {
-    this.announced.push(key);
-  }
-}
 
 /** What BullMQ's add sees; `down` makes Redis refuse. */
 class RecordingQueue {
@@ -110,7 +85,7 @@ const CATALOG_KEY = /^db-3\/\d{8}T\d{6}Z-backup-7-a1\.catalog\.json\.enc$/;
 type PipelineStep = (request: BackupRequest) => Promise<void>;
 
 function setUp(options: { row?: Row; registration?: Partial<Registration>; timeoutMs?: number } = {}) {
-  const table = new InMemoryFencedTable();
+  const table = new InMemoryFencedTable<BackupEntity>();
   table.rows.set('7', { id: '7', status: 'queued', attempt: 0, database_id: '3', engine: 'postgres', ...options.row });
   const registration: Registration = {
     id: '3',

@@ -5,9 +5,6 @@ import type { BackupsRepository } from '../backups/backups.repository.js';
 import type { AppConfig } from '../core/config/app-config.js';
 import {
   AttemptFailedError,
-  type Claim,
-  type FencedTable,
-  type FencedValues,
   JobInterruptedError,
   NOW,
 } from '../core/database/fenced-records.js';
@@ -23,32 +20,10 @@ import type { RestoreEntity } from './restore.entity.js';
 import type { RestoreEvents } from './restore-events.service.js';
 import { RestoreRunner } from './restore-runner.service.js';
 import type { RestoresRepository } from './restores.repository.js';
+import { InMemoryFencedTable } from '../../test/support/in-memory-fenced-table.js';
 
 type Row = Record<string, unknown>;
 
-/** The fenced SQL of the restores table in memory: claim = attempt + 1 from queued or running; writes only under the current attempt. */
-class InMemoryFencedTable implements FencedTable<RestoreEntity> {
-  readonly rows = new Map<string, Row>();
-  readonly announced: string[] = [];
-
-  async claim(id: string) {
-    const row = this.rows.get(id);
-    if (!row || (row.status !== 'queued' && row.status !== 'running')) return null;
-    Object.assign(row, { status: 'running', attempt: Number(row.attempt) + 1, startedAt: NOW, finishedAt: null });
-    return { ...row };
-  }
-
-  async writeOwned(claim: Claim, values: FencedValues<RestoreEntity>) {
-    const row = this.rows.get(claim.id);
-    if (!row || row.attempt !== claim.attempt || row.status !== 'running') return false;
-    Object.assign(row, values);
-    return true;
-  }
-
-  async announceFinished(key: string) {
-    this.announced.push(key);
-  }
-}
 
 type Registration = Pick<DatabaseEntity, 'id' | 'engine' | 'deletedAt'>;
 type StoredBackup = Pick<
@@ -101,7 +76,7 @@ class RecordingEngine {
 
   constructor(
     private readonly log: string[],
-    private readonly table: InMemoryFencedTable,
+    private readonly table: InMemoryFencedTable<RestoreEntity>,
   ) {}
 
   async preflight(plan: RestorePlan) {
@@ -128,7 +103,7 @@ class RecordingEngine {
 
 function setUp(options: { row?: Row; backup?: Partial<StoredBackup> | null; registration?: Partial<Registration>; timeoutMs?: number } = {}) {
   const log: string[] = [];
-  const table = new InMemoryFencedTable();
+  const table = new InMemoryFencedTable<RestoreEntity>();
   table.rows.set('40', {
     id: '40',
     status: 'queued',

@@ -1,13 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   AttemptFailedError,
-  type Claim,
   FencedRecords,
-  type FencedTable,
-  type FencedValues,
   JobInterruptedError,
   NOW,
 } from './fenced-records.js';
+import { InMemoryFencedTable } from '../../../test/support/in-memory-fenced-table.js';
 
 interface Row {
   id: string;
@@ -19,34 +17,9 @@ interface Row {
   storageKey?: string;
 }
 
-/** The fenced SQL in memory: claim = attempt + 1 from queued or running; writes only under the current attempt. */
-class InMemoryTable implements FencedTable<Row> {
-  readonly rows = new Map<string, Row>();
-  readonly announced: string[] = [];
-  announceFailure?: Error;
-
-  async claim(id: string) {
-    const row = this.rows.get(id);
-    if (!row || (row.status !== 'queued' && row.status !== 'running')) return null;
-    Object.assign(row, { status: 'running', attempt: row.attempt + 1, startedAt: NOW, finishedAt: null });
-    return { ...row } as unknown as Record<string, unknown>;
-  }
-
-  async writeOwned(claim: Claim, values: FencedValues<Row>) {
-    const row = this.rows.get(claim.id);
-    if (!row || row.attempt !== claim.attempt || row.status !== 'running') return false;
-    Object.assign(row, values);
-    return true;
-  }
-
-  async announceFinished(key: string) {
-    if (this.announceFailure) throw this.announceFailure;
-    this.announced.push(key);
-  }
-}
 
 function setUp(rows: Row[] = [{ id: '7', status: 'queued', attempt: 0 }]) {
-  const table = new InMemoryTable();
+  const table = new InMemoryFencedTable<Row>();
   for (const row of rows) table.rows.set(row.id, { ...row });
   const warnings: string[] = [];
   const finished: string[] = [];
