@@ -36,12 +36,12 @@ describe('Schedules', () => {
     return Promise.all(mine.map(async (b) => (await first.get(`/backups/${b.backupId}`)).body));
   };
   /** The backup rows the schedules' ticks made, as PostgreSQL holds them. */
-  const tickBackupRows = async (scheduleOf: string): Promise<TickBackupRow[]> => {
+  const tickBackupRows = async (tickedBy: string): Promise<TickBackupRow[]> => {
     const { rows } = await withClient(env.metadataDatabase, (c) =>
       c.query<TickBackupRow>(
         `SELECT id::text AS id, trigger, schedule_id::text AS "scheduleId", scheduled_for AS "scheduledFor"
            FROM backups WHERE schedule_id = $1 ORDER BY scheduled_for`,
-        [scheduleOf],
+        [tickedBy],
       ),
     );
     return rows;
@@ -52,16 +52,16 @@ describe('Schedules', () => {
   };
   const missedDeliveries = () => receiver.received('/missed').map((request) => JSON.parse(request.body));
   /**
-   * Settles after the workers' missed-schedule monitor has run once more: a stale missed flag on the healthy schedule
-   * is cleared by a run of the monitor, and only by one.
+   * Settles after the workers' missed-schedule monitor has run once more: only a run of the monitor clears a stale
+   * missed flag on the healthy schedule.
    */
   const missedMonitorRun = async (): Promise<void> => {
     await withClient(env.metadataDatabase, (c) => c.query('UPDATE schedules SET missed_since = now() WHERE id = $1', [scheduleId]));
     await waitFor(async () => ((await missedSince(scheduleId)) === null ? true : undefined), 30_000, 200);
   };
   /**
-   * Settles after the workers' schedule reconciler has run once more: it re-creates the job scheduler of the enabled
-   * `probeScheduleId` once removed from Redis, and only a run of the reconciler does.
+   * Settles after the workers' schedule reconciler has run once more: only a run of the reconciler re-creates the job
+   * scheduler of the enabled schedule `probeScheduleId` once it is removed from Redis.
    */
   const reconcilerRun = async (probeScheduleId: string): Promise<void> => {
     expect(await schedulers.removeJobScheduler(`schedule-${probeScheduleId}`)).toBe(true);
