@@ -12,6 +12,12 @@ export default {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // A service or server a failed test left running would keep jest from exiting: killed after each file.
+      setupFilesAfterEnv: ['<rootDir>/test/support/leftover-children.ts'],
+    },
   ],
 };

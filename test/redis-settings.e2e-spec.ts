@@ -6,13 +6,13 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { checkRedisSettings } from '../src/core/queue/redis-settings-check.js';
 import { ApiClient } from './support/api-client.js';
-import { type ApiProcess, freePort, startApi, startWorker, type ServiceProcess, waitFor } from './support/service-processes.js';
+import { type ApiProcess, freePort, startApi, startWorker, type ServiceProcess, tracked, waitFor } from './support/service-processes.js';
 import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
 
 /** A Redis of the test's own on a free loopback port, so its settings can be anything. */
 async function startRedis(dir: string, args: string[]): Promise<{ url: string; server: ChildProcess }> {
   const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...args], { stdio: 'ignore' });
+  const server = tracked(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...args], { stdio: 'ignore' }));
   const url = `redis://127.0.0.1:${port}`;
   await waitFor(async () => {
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -34,7 +34,7 @@ async function startSentinel(dir: string, masterPort: number, name: string): Pro
   const port = await freePort();
   const config = path.join(dir, `sentinel-${port}.conf`);
   await writeFile(config, `port ${port}\nbind 127.0.0.1\nsentinel monitor ${name} 127.0.0.1 ${masterPort} 1\n`);
-  const server = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' });
+  const server = tracked(spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' }));
   await waitFor(async () => {
     const sentinel = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     sentinel.on('error', () => undefined);

@@ -1,10 +1,19 @@
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { ApiClient } from './support/api-client.js';
 import { createDatabase, withClient } from './support/postgres.js';
-import { type ApiProcess, freePort, type ServiceProcess, sleep, startApi, startWorker, waitFor } from './support/service-processes.js';
+import { type ApiProcess, freePort, type ServiceProcess, startApi, startWorker, waitFor } from './support/service-processes.js';
 import { createTestEnv, PG_HOST, PG_PORT, PG_USER, REDIS_URL, type TestEnv } from './support/test-env.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
 
 const MINUTE = 60_000;
+
+interface TickBackupRow {
+  id: string;
+  trigger: string;
+  scheduleId: string | null;
+  scheduledFor: Date;
+}
 
 /** Every minute, with two API and two worker processes sharing one PostgreSQL and one Redis. */
 describe('Schedules', () => {
@@ -18,16 +27,55 @@ describe('Schedules', () => {
   let unreachableId: string;
   let scheduleId: string;
   let unreachableScheduleId: string;
+  let redis: Redis;
+  let receiver: WebhookReceiver;
 
   const scheduledBackups = async (): Promise<any[]> => {
     const { body } = await first.get('/backups');
     const mine = (body as any[]).filter((b) => b.databaseId === databaseId && b.trigger === 'schedule');
     return Promise.all(mine.map(async (b) => (await first.get(`/backups/${b.backupId}`)).body));
   };
-  const workerOutput = () => workers.map((w) => w.output).join('\n');
+  /** The backup rows the schedules' ticks made, as PostgreSQL holds them. */
+  const tickBackupRows = async (tickedBy: string): Promise<TickBackupRow[]> => {
+    const { rows } = await withClient(env.metadataDatabase, (c) =>
+      c.query<TickBackupRow>(
+        `SELECT id::text AS id, trigger, schedule_id::text AS "scheduleId", scheduled_for AS "scheduledFor"
+           FROM backups WHERE schedule_id = $1 ORDER BY scheduled_for`,
+        [tickedBy],
+      ),
+    );
+    return rows;
+  };
+  const missedSince = async (id: string): Promise<Date | null> => {
+    const { rows } = await withClient(env.metadataDatabase, (c) => c.query('SELECT missed_since FROM schedules WHERE id = $1', [id]));
+    return rows[0].missed_since;
+  };
+  const missedDeliveries = () => receiver.received('/missed').map((request) => JSON.parse(request.body));
+  /**
+   * Settles after the workers' missed-schedule monitor has run once more: only a run of the monitor clears a stale
+   * missed flag on the healthy schedule.
+   */
+  const missedMonitorRun = async (): Promise<void> => {
+    await withClient(env.metadataDatabase, (c) => c.query('UPDATE schedules SET missed_since = now() WHERE id = $1', [scheduleId]));
+    await waitFor(async () => ((await missedSince(scheduleId)) === null ? true : undefined), 30_000, 200);
+  };
+  /**
+   * Settles after the workers' schedule reconciler has run once more: only a run of the reconciler re-creates the job
+   * scheduler of the enabled schedule `probeScheduleId` once it is removed from Redis.
+   */
+  const reconcilerRun = async (probeScheduleId: string): Promise<void> => {
+    expect(await schedulers.removeJobScheduler(`schedule-${probeScheduleId}`)).toBe(true);
+    await waitFor(async () => (await schedulers.getJobScheduler(`schedule-${probeScheduleId}`)) ?? undefined, 30_000, 200);
+  };
 
   beforeAll(async () => {
-    env = await createTestEnv({ SCHEDULE_RECONCILE_INTERVAL_SECONDS: '2', SCHEDULE_MISSED_GRACE_SECONDS: '20' });
+    // The webhook receiver listens on loopback, which webhooks may reach only when the allowlist names it.
+    env = await createTestEnv({
+      SCHEDULE_RECONCILE_INTERVAL_SECONDS: '2',
+      SCHEDULE_MISSED_GRACE_SECONDS: '20',
+      TARGET_HOST_ALLOWLIST: `${PG_HOST}, 127.0.0.1`,
+    });
+    receiver = await new WebhookReceiver().start();
     const source = `sched_src_${env.id}`;
     env.ownedDatabases.push(source);
     await createDatabase(source);
@@ -41,12 +89,18 @@ describe('Schedules', () => {
     databaseId = (await first.post('/databases', { ...registration, name: 'scheduled', database: source })).body.databaseId;
     const nobodyListens = await freePort();
     unreachableId = (await first.post('/databases', { ...registration, name: 'unreachable', port: nobodyListens, database: 'x' })).body.databaseId;
-    const { hostname, port } = new URL(REDIS_URL);
-    schedulers = new Queue('schedules', { connection: { host: hostname, port: Number(port || 6379) }, prefix: env.queuePrefix });
+    const missed = await first.post('/webhooks', { url: receiver.url('/missed'), events: ['schedule.missed'] });
+    expect(missed.status).toBe(201);
+    // The whole URL, database number included, as the services read it.
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    schedulers = new Queue('schedules', { connection: redis, prefix: env.queuePrefix });
   });
 
   afterAll(async () => {
     await schedulers?.close();
+    // BullMQ leaves a connection it was given open.
+    await redis?.quit();
+    await receiver?.stop();
     await Promise.all([...(apis ?? []), ...(workers ?? [])].map((p) => p.stop()));
     await env?.cleanup();
   });
@@ -93,7 +147,11 @@ describe('Schedules', () => {
     expect(await schedulers.removeJobScheduler(`schedule-${scheduleId}`)).toBe(true);
     const repaired = await waitFor(async () => (await schedulers.getJobScheduler(`schedule-${scheduleId}`)) ?? undefined, 15_000, 200);
     expect(repaired).toMatchObject({ key: `schedule-${scheduleId}`, pattern: '* * * * *', tz: 'UTC' });
-    await waitFor(async () => (workerOutput().includes(`Job schedulers repaired from PostgreSQL: upserted [${scheduleId}]`) ? true : undefined), 10_000);
+    // Repaired from the row: it ticks again, on the minute, and the schedule is unchanged.
+    expect(repaired.next! % MINUTE).toBe(0);
+    expect(repaired.next!).toBeGreaterThan(Date.now() - MINUTE);
+    const { body } = await second.get(`/databases/${databaseId}/schedules/${scheduleId}`);
+    expect(body).toMatchObject({ scheduleId, cron: '* * * * *', timezone: 'UTC', enabled: true });
   });
 
   it('makes exactly one backup per minute tick, with trigger "schedule"', async () => {
@@ -110,9 +168,13 @@ describe('Schedules', () => {
       expect(backup).toMatchObject({ databaseId, trigger: 'schedule', scheduleId });
       expect(Date.parse(backup.timestamp)).toBeGreaterThanOrEqual(Date.parse(backup.scheduledFor));
     }
-    // Neither a second job for the same tick nor a tick that found a backup still running.
-    expect(workerOutput()).not.toMatch(new RegExp(`Schedule ${scheduleId} tick \\S+ (already has its backup|skipped)`));
-    await waitFor(async () => (new RegExp(`Schedule ${scheduleId} tick \\S+: backup \\d+ of database ${databaseId} queued`).test(workerOutput()) ? true : undefined), 10_000);
+    // Each tick's backup row, as recorded: one per tick, and no tick between the first and the last skipped.
+    const rows = await tickBackupRows(scheduleId);
+    const rowTicks = rows.map((row) => row.scheduledFor.getTime());
+    expect(rows.every((row) => row.trigger === 'schedule' && row.scheduleId === scheduleId)).toBe(true);
+    expect(new Set(rowTicks).size).toBe(rowTicks.length);
+    expect(rowTicks.map((tick) => tick - rowTicks[0]!)).toEqual(rowTicks.map((_, index) => index * MINUTE));
+    expect(rowTicks.slice(0, ticks.length)).toEqual(ticks);
   });
 
   it('flags a schedule whose backups do not succeed as missed, and reports it once', async () => {
@@ -123,10 +185,22 @@ describe('Schedules', () => {
     expect(database.schedules).toEqual([
       expect.objectContaining({ scheduleId: unreachableScheduleId, timezone: 'Europe/Paris', missed: true, lastSuccessfulBackupAt: null }),
     ]);
-    await waitFor(async () => (/missed: no successful backup/.test(workerOutput()) ? true : undefined), 10_000);
-    await sleep(5_000);
-    const reports = workerOutput().match(new RegExp(`Schedule ${unreachableScheduleId} of database ${unreachableId} \\(unreachable\\) missed`, 'g'));
-    expect(reports).toHaveLength(1);
+    // Recorded by the workers, and reported once however many of their monitor runs see it.
+    const since = await waitFor(() => missedSince(unreachableScheduleId).then((at) => at ?? undefined), 10_000, 200);
+    await waitFor(async () => (missedDeliveries().length ? true : undefined), 30_000, 200);
+    await missedMonitorRun();
+    await missedMonitorRun();
+    expect(missedDeliveries()).toEqual([
+      expect.objectContaining({
+        event: 'schedule.missed',
+        database: { id: unreachableId, name: 'unreachable' },
+        schedule: expect.objectContaining({ scheduleId: unreachableScheduleId }),
+        error: expect.stringMatching(/^no successful backup since /),
+      }),
+    ]);
+    expect(await missedSince(unreachableScheduleId)).toEqual(since);
+    const metrics = (await first.get('/metrics')).text;
+    expect(metrics).toContain(`dbbackup_schedule_missed{schedule_id="${unreachableScheduleId}",database_id="${unreachableId}",database="unreachable"} 1`);
     const healthy = await first.get(`/databases/${databaseId}`);
     expect(healthy.body.missedSchedule).toBe(false);
     expect(healthy.body.schedules[0]).toMatchObject({ scheduleId, missed: false, missedSince: null });
@@ -138,8 +212,11 @@ describe('Schedules', () => {
     expect(disabled.body).toMatchObject({ scheduleId, cron: '* * * * *', timezone: 'UTC', enabled: false, nextRunAt: null, missed: false });
     expect(await schedulers.getJobScheduler(`schedule-${scheduleId}`)).toBeUndefined();
     const before = (await scheduledBackups()).length;
-    // Past the next minute tick, and past a reconcile that must not bring it back.
-    await sleep(MINUTE - (Date.now() % MINUTE) + 8_000);
+    // Past the next minute tick (the still enabled schedule's job scheduler has moved on to the one after), and past
+    // a reconcile that must not bring it back.
+    const nextTick = Date.now() - (Date.now() % MINUTE) + MINUTE;
+    await waitFor(async () => ((await schedulers.getJobScheduler(`schedule-${unreachableScheduleId}`))?.next ?? 0) > nextTick || undefined, 2 * MINUTE, 500);
+    await reconcilerRun(unreachableScheduleId);
     expect((await scheduledBackups()).length).toBe(before);
     expect(await schedulers.getJobScheduler(`schedule-${scheduleId}`)).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { freePort, sleep } from './service-processes.js';
+import { freePort, sleep, tracked } from './service-processes.js';
 
 /**
  * A redis-server of the test's own on a free loopback port, without persistence, so that a test may stop, freeze
@@ -25,7 +25,7 @@ export class PrivateRedis {
 
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'];
-    const server = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = tracked(spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
     server.stdout.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     server.stderr.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.server = server;

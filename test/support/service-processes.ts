@@ -5,6 +5,32 @@ import path from 'node:path';
 
 const DIST = path.resolve('dist');
 
+/** The long-lived children this test file started (services, private servers) that have not exited yet. */
+const children = new Set<ChildProcess>();
+
+/** Records a long-lived child, so that a test that fails before its own cleanup cannot leave it running. */
+export function tracked<T extends ChildProcess>(child: T): T {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/**
+ * Kills what the file's own cleanup did not stop (its beforeAll failed half-way, say): a running child keeps jest
+ * from exiting. Returns the command lines killed. Run after every test file (jest.config.js, setupFilesAfterEnv).
+ */
+export async function killLeftoverChildren(): Promise<string[]> {
+  const left = [...children];
+  await Promise.all(
+    left.map((child) => {
+      const closed = once(child, 'close');
+      child.kill('SIGKILL');
+      return closed;
+    }),
+  );
+  return left.map((child) => child.spawnargs.join(' '));
+}
+
 /** A running API or worker process, started from the compiled dist/ exactly as in production. */
 export class ServiceProcess {
   output = '';
@@ -62,7 +88,7 @@ function start(name: string, entry: string, vars: Record<string, string>): Servi
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...vars },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return new ServiceProcess(name, child);
+  return new ServiceProcess(name, tracked(child));
 }
 
 export async function freePort(): Promise<number> {
