@@ -89,7 +89,6 @@ export class BackupsController {
     return { message: `Backup triggered for database ID ${dto.databaseId}`, backupId: backup.id, status: backup.status };
   }
 
-  @RequireScope('read')
   @Get()
   @RequireScope('read')
   @ApiOperation({

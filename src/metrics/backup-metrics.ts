@@ -1,9 +1,9 @@
 import type { BackupAggregate } from '../backups/backups.repository.js';
 import type { RestoreAggregate } from '../restores/restores.repository.js';
+import { DURATION_BUCKETS } from '../core/metrics/duration-buckets.js';
 import { addTo, histogramSamples, type Labels, type MetricFamily, type Sample } from './metric-families.js';
 
-/** Upper bounds (seconds) of the backup duration histogram: from a second to the 6-hour default time limit. */
-export const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600] as const;
+export { DURATION_BUCKETS } from '../core/metrics/duration-buckets.js';
 
 export type { BackupAggregate } from '../backups/backups.repository.js';
 export type { RestoreAggregate } from '../restores/restores.repository.js';

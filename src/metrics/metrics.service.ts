@@ -12,8 +12,8 @@ import { DURATION_BUCKETS, recordFamilies } from './backup-metrics.js';
 import { registryOf } from './metric-families.js';
 import { scheduleFamilies } from './schedule-metrics.js';
 import { QUEUE_STATES, queueFamilies, type QueueSnapshot } from './queue-metrics.js';
+import { REDIS_COMMAND_TIMEOUT_MS } from '../core/queue/queue.constants.js';
 
-const REDIS_TIMEOUT_MS = 1_500;
 
 /** Renders /metrics: records aggregated in PostgreSQL and queue depths read from Redis at scrape time. */
 @Injectable()
@@ -57,7 +57,7 @@ export class MetricsService {
   /** Null when Redis does not answer: the PostgreSQL metrics are still worth serving. */
   private async queueSnapshots(): Promise<QueueSnapshot[] | null> {
     try {
-      return await withTimeout(Promise.all(ALL_QUEUES.map((name) => this.queueSnapshot(name))), REDIS_TIMEOUT_MS, 'Reading queue depths');
+      return await withTimeout(Promise.all(ALL_QUEUES.map((name) => this.queueSnapshot(name))), REDIS_COMMAND_TIMEOUT_MS, 'Reading queue depths');
     } catch (error) {
       this.logger.warn(`Queue metrics unavailable: ${(error as Error).message}`);
       return null;

@@ -9,8 +9,6 @@ import { S3Storage } from './s3.storage.js';
 import type { BackupStorage } from './storage.js';
 import { StorageTargetEntity } from './storage-target.entity.js';
 
-export const LOCAL_TARGET_NAME = 'local';
-
 /** Resolves a storage target id (null: the local directory) to a storage client, cached per target version. */
 @Injectable()
 export class StorageRegistry {

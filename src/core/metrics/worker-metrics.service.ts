@@ -3,10 +3,9 @@ import type { Job } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { jobOutcome } from '../queue/job-attempts.js';
+import { DURATION_BUCKETS } from './duration-buckets.js';
 import type { JobTracker } from '../queue/job-host.js';
 
-/** Dump durations, seconds: the same bounds as the API's backup duration histogram. */
-const DUMP_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600];
 
 /**
  * What this worker process observed, served on WORKER_METRICS_PORT: jobs by outcome, bytes written and dump
@@ -31,7 +30,7 @@ export class WorkerMetrics implements JobTracker {
     name: 'dbbackup_worker_dump_duration_seconds',
     help: 'Time this worker took to dump and store successful backups, by engine.',
     labelNames: ['engine'],
-    buckets: DUMP_BUCKETS,
+    buckets: [...DURATION_BUCKETS],
     registers: [this.registry],
   });
 

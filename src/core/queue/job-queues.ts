@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { type JobData, type JobDefinition, type JobSettings, type QueueName } from './job-registry.js';
+import { REDIS_COMMAND_TIMEOUT_MS } from './queue.constants.js';
 import { withTimeout } from './with-timeout.js';
 
 /** Redis down must not hang a request: past this, enqueueing counts as failed. */
-export const ENQUEUE_TIMEOUT_MS = 1_500;
+export const ENQUEUE_TIMEOUT_MS = REDIS_COMMAND_TIMEOUT_MS;
 
 /**
  * The one way to add jobs: by their registry definition, with its queue, options and job id. Provided by
