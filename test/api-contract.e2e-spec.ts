@@ -300,6 +300,7 @@ describe('HTTP contract (API process only)', () => {
         '/restores',
         '/restores/{restoreId}',
         '/restores/{restoreId}/aside',
+        '/restores/{restoreId}/cancel',
         '/storage-targets',
         '/storage-targets/{storageTargetId}',
         '/storage-targets/{storageTargetId}/test',

@@ -7,8 +7,14 @@ import { Compressor } from './compressor.js';
 import { feedStdin } from './feed-stdin.js';
 import { digestGrowingFile } from './growing-file-digest.js';
 import { createOsPipe, type OsPipe } from './os-pipe.js';
+import { watchReadOffset } from './read-offset.js';
 import { StoredBackupFiles } from './stored-backup-files.js';
 import { ToolRunner } from './tool-runner.js';
+
+export interface ReplayOptions {
+  /** Receives the running count of stored bytes read into the restore (the bytes actually fed, not checked ahead). */
+  progress?: (bytes: number) => void;
+}
 
 /**
  * Where a restore reads its dump: the stored file → sha256 → decryption → decompression → the engine's restore tool.
@@ -30,13 +36,13 @@ export class RestorePipeline {
    * other is streamed through this process, checked first, decrypted and decompressed. On failure every process it
    * started has exited; a stored file that differs from its record throws BackupIntegrityError.
    */
-  async replay(engine: DatabaseEngine, plan: RestorePlan, file: BackupFileRecord, signal: AbortSignal): Promise<string> {
+  async replay(engine: DatabaseEngine, plan: RestorePlan, file: BackupFileRecord, signal: AbortSignal, options: ReplayOptions = {}): Promise<string> {
     const stop = new AbortController();
     const replaying = AbortSignal.any([signal, stop.signal]);
     const stored = engine.restoresFromDescriptor ? await this.files.openZstdFile(file) : null;
     try {
-      if (stored) return await this.replayPiped(engine, plan, file, stored, replaying);
-      return await this.replayStreamed(engine, plan, file, replaying, stop);
+      if (stored) return await this.replayPiped(engine, plan, file, stored, replaying, options.progress);
+      return await this.replayStreamed(engine, plan, file, replaying, stop, options.progress);
     } catch (error) {
       stop.abort();
       throw error;
@@ -56,6 +62,7 @@ export class RestorePipeline {
     file: BackupFileRecord,
     stored: FileHandle,
     signal: AbortSignal,
+    progress?: (bytes: number) => void,
   ): Promise<string> {
     const hashing = new AbortController();
     const checksum = digestGrowingFile(stored.fd, Promise.resolve(), { signal: hashing.signal }).then((digest) => {
@@ -65,6 +72,8 @@ export class RestorePipeline {
     });
     checksum.catch(() => undefined);
     let pipe: OsPipe | undefined;
+    // zstd reads the file through this descriptor: its offset is how far the restore has read.
+    const stopWatching = progress ? watchReadOffset(stored.fd, progress) : () => undefined;
     try {
       pipe = await createOsPipe(this.processes);
       const session = await this.tools.startRestore(engine, plan, signal, pipe.readFd);
@@ -74,6 +83,7 @@ export class RestorePipeline {
       for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
       return session.toolVersion;
     } finally {
+      stopWatching();
       pipe?.close();
       // The hashing thread reads this process's descriptor of the file: it stops before the file is closed.
       hashing.abort();
@@ -87,11 +97,12 @@ export class RestorePipeline {
     file: BackupFileRecord,
     signal: AbortSignal,
     stop: AbortController,
+    progress?: (bytes: number) => void,
   ): Promise<string> {
     await this.files.verifyIntegrity(file);
     const session = await this.tools.startRestore(engine, plan, signal);
     try {
-      const dump = await this.files.openDump(file, signal);
+      const dump = await this.files.openDump(file, signal, progress);
       // The restore tool's exit status is the verdict; if it stops reading early, the rest is drained.
       await Promise.all([feedStdin(dump.output, session.stdin!), dump.completed, session.completed]);
       return session.toolVersion;

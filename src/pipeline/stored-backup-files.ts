@@ -49,24 +49,26 @@ export class StoredBackupFiles {
   }
 
   /** A pass-through that fails at the end of the stream if the bytes' sha256 is not the recorded one. */
-  private checksumVerifier(file: Pick<BackupFileRecord, 'checksum'>, holdLastChunk = false): Transform {
+  private checksumVerifier(file: Pick<BackupFileRecord, 'checksum'>, holdLastChunk = false, onProgress?: (bytes: number) => void): Transform {
     return new DigestingStream({
       expectSha256: file.checksum,
       holdLastChunk,
+      onProgress,
       mismatch: () => new BackupIntegrityError('Backup file checksum does not match the record (altered)'),
     });
   }
 
   /**
    * The original dump, read back from storage: decrypted, decompressed. The stored bytes are hashed on the way
-   * and `completed` rejects with BackupIntegrityError if they differ from the record.
+   * and `completed` rejects with BackupIntegrityError if they differ from the record. `progress` receives the
+   * running count of stored bytes read.
    */
-  async openDump(file: BackupFileRecord, signal: AbortSignal): Promise<StreamStage> {
+  async openDump(file: BackupFileRecord, signal: AbortSignal, progress?: (bytes: number) => void): Promise<StreamStage> {
     const storage = await this.registry.forTarget(file.storageTargetId);
     const stored = await storage.openRead(requireKey(file));
     const plain = new PassThrough();
     // With the signal, an abort (timeout, client gone, shutdown) also closes the stored file.
-    const read = pipeline([stored, this.checksumVerifier(file), ...this.decryptionStage(file.encrypted), plain], { signal });
+    const read = pipeline([stored, this.checksumVerifier(file, false, progress), ...this.decryptionStage(file.encrypted), plain], { signal });
     const decompressed = this.compressor.decompress(file.compression, plain, signal);
     return { output: decompressed.output, completed: Promise.all([read, decompressed.completed]).then(() => undefined) };
   }

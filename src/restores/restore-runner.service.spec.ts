@@ -5,6 +5,7 @@ import type { BackupsRepository } from '../backups/backups.repository.js';
 import type { AppConfig } from '../core/config/app-config.js';
 import {
   AttemptFailedError,
+  type Claim,
   JobInterruptedError,
   NOW,
 } from '../core/database/fenced-records.js';
@@ -14,7 +15,7 @@ import type { BackupCatalog, BackupManifest } from '../engines/backup-catalog.js
 import { type ConnectionTarget, type DatabaseEngine, type RestorePlan, RestoreSwitchError, TargetDatabaseError } from '../engines/engine.js';
 import type { EngineRegistry } from '../engines/engine-registry.js';
 import { BackupIntegrityError, type BackupFileRecord } from '../pipeline/backup-file.js';
-import type { RestorePipeline } from '../pipeline/restore-pipeline.js';
+import type { ReplayOptions, RestorePipeline } from '../pipeline/restore-pipeline.js';
 import type { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import type { RestoreEntity } from './restore.entity.js';
 import type { RestoreEvents } from './restore-events.service.js';
@@ -143,12 +144,12 @@ function setUp(options: { row?: Row; backup?: Partial<StoredBackup> | null; regi
   };
   const replayed: Array<{ file: BackupFileRecord; signal: AbortSignal }> = [];
   const pipeline = {
-    during: undefined as ((signal: AbortSignal) => Promise<void>) | undefined,
+    during: undefined as ((signal: AbortSignal, progress?: (bytes: number) => void) => Promise<void>) | undefined,
     failure: undefined as Error | undefined,
-    replay: async (_engine: DatabaseEngine, plan: RestorePlan, file: BackupFileRecord, signal: AbortSignal) => {
+    replay: async (_engine: DatabaseEngine, plan: RestorePlan, file: BackupFileRecord, signal: AbortSignal, replayOptions?: ReplayOptions) => {
       replayed.push({ file, signal });
       log.push(`replay ${file.storageKey} into ${plan.freshDatabase}`);
-      await pipeline.during?.(signal);
+      await pipeline.during?.(signal, replayOptions?.progress);
       if (pipeline.failure) throw pipeline.failure;
       return 'pg_restore 16.4';
     },
@@ -172,8 +173,15 @@ function setUp(options: { row?: Row; backup?: Partial<StoredBackup> | null; regi
   const config = { backupTimeoutMs: options.timeoutMs ?? 60_000, restoreAsideKeepMs: KEEP_ASIDE_MS };
   const finished: string[] = [];
   const events = { finished: async (id: string) => void finished.push(id) };
+  // Progress writes are fenced like the table's own writes, and kept apart so the rows above stay as they were.
+  const progressWrites: Array<[string | null, number | null]> = [];
+  const writeProgress = async (claim: Claim, phase: string | null, bytes: number | null) => {
+    progressWrites.push([phase, bytes]);
+    const row = table.rows.get(claim.id);
+    return row?.status === 'running' && row.attempt === claim.attempt;
+  };
   const runner = new RestoreRunner(
-    { fenced: table } as unknown as RestoresRepository,
+    { fenced: table, writeProgress } as unknown as RestoresRepository,
     backups as unknown as BackupsRepository,
     pipeline as unknown as RestorePipeline,
     files as unknown as StoredBackupFiles,
@@ -182,7 +190,7 @@ function setUp(options: { row?: Row; backup?: Partial<StoredBackup> | null; regi
     config as AppConfig,
     events as unknown as RestoreEvents,
   );
-  return { runner, table, log, engine, enginesAsked, files, pipeline, replayed, finished, backup };
+  return { runner, table, log, engine, enginesAsked, files, pipeline, replayed, finished, backup, progressWrites };
 }
 
 /** Resolves once `signal` aborts. */
@@ -515,5 +523,50 @@ describe('RestoreRunner', () => {
     expect(log).toEqual([]);
     expect(replayed).toEqual([]);
     expect(table.announced).toEqual([]);
+  });
+
+  describe('progress and cancellation', () => {
+    it('writes each phase as it starts, with the bytes the pipeline reports, and clears them once it succeeded', async () => {
+      const { runner, pipeline, progressWrites } = setUp();
+      pipeline.during = async (_signal, progress) => progress?.(65_536);
+      await runner.run('40', { retriesLeft: true });
+      expect(progressWrites).toEqual([
+        ['downloading', 0],
+        ['restoring', 0],
+        ['checking', 65_536],
+        ['switching', 65_536],
+        [null, null],
+      ]);
+    });
+
+    it('a restore cancelled during the replay stops its tool within a second, drops the fresh database and never switches', async () => {
+      const { runner, table, log, pipeline, replayed, finished } = setUp();
+      pipeline.during = async (signal) => {
+        // POST /restores/40/cancel: the row ends at once; the worker finds out at its next progress write.
+        Object.assign(table.rows.get('40')!, { status: 'failed', error: 'Cancelled by request' });
+        await aborted(signal);
+        throw new Error('pg_restore was stopped');
+      };
+      await expect(runner.run('40', { retriesLeft: true })).rejects.toEqual(
+        new AttemptFailedError('This attempt lost its claim on the restore: it was cancelled, or another worker runs it'),
+      );
+      expect(replayed[0]!.signal.aborted).toBe(true);
+      expect(log).toEqual([...BEFORE_REPLAY, REPLAY, `drop db.internal/${FRESH_1}`]);
+      expect(table.rows.get('40')).toMatchObject({ status: 'failed', error: 'Cancelled by request', attempt: 1 });
+      expect(table.announced).toEqual([]);
+      expect(finished).toEqual([]);
+    });
+
+    it('a restore cancelled while its copy was measured is not switched in', async () => {
+      const { runner, table, log, engine } = setUp();
+      const measure = engine.measure.bind(engine);
+      engine.measure = async (plan) => {
+        Object.assign(table.rows.get('40')!, { status: 'failed', error: 'Cancelled by request' });
+        return measure(plan);
+      };
+      await expect(runner.run('40', { retriesLeft: true })).rejects.toBeInstanceOf(AttemptFailedError);
+      expect(log).toEqual([...BEFORE_REPLAY, REPLAY, `measure ${FRESH_1}`, `drop db.internal/${FRESH_1}`]);
+      expect(table.rows.get('40')).toMatchObject({ status: 'failed', error: 'Cancelled by request' });
+    });
   });
 });

@@ -15,8 +15,12 @@ import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import type { RestoreEntity } from './restore.entity.js';
 import { RestoresRepository } from './restores.repository.js';
 import { RestoreEvents } from './restore-events.service.js';
+import { type RestorePhase, RestoreProgress } from './restore-progress.js';
 import { engineFamily } from './restore-engine-family.js';
 import { asideDatabaseName, freshDatabaseName, type RestoreIdentity } from './restore-names.js';
+
+/** A progress write or the switch found the row no longer running under this attempt. */
+const LOST_CLAIM = 'This attempt lost its claim on the restore: it was cancelled, or another worker runs it';
 
 class PermanentRestoreError extends Error {
   readonly transient = false;
@@ -47,7 +51,7 @@ export class RestoreRunner {
   private readonly records: FencedRecords<RestoreEntity>;
 
   constructor(
-    restores: RestoresRepository,
+    private readonly restores: RestoresRepository,
     private readonly backups: BackupsRepository,
     private readonly pipeline: RestorePipeline,
     private readonly files: StoredBackupFiles,
@@ -62,12 +66,17 @@ export class RestoreRunner {
   async run(restoreId: string, options: AttemptOptions): Promise<void> {
     const claim = await this.records.claim(restoreId);
     if (!claim) return;
+    const progress = this.progressOf(claim);
     let outcome: RestoreOutcome;
     try {
-      outcome = await this.restore(claim, options.signal);
+      outcome = await this.restore(claim, progress, options.signal);
     } catch (error) {
+      await progress.stop();
       return this.records.settleFailure(claim, error as Error, options);
     }
+    await progress.stop();
+    // Cosmetic (only a running restore shows progress): a failed clear must not fail a restore switched in.
+    await this.restores.writeProgress(claim, null, null).catch(() => false);
     const asideExpiresAt = outcome.asideDatabase ? new Date(Date.now() + this.config.restoreAsideKeepMs) : null;
     const owned = await this.records.succeed(claim, {
       toolVersion: outcome.toolVersion,
@@ -78,7 +87,7 @@ export class RestoreRunner {
     if (owned) this.logger.log(`Restore ${restoreId} succeeded${outcome.asideDatabase ? `; previous content kept as ${outcome.asideDatabase}` : ''}`);
   }
 
-  private async restore(claim: Claim, shutdown?: AbortSignal): Promise<RestoreOutcome> {
+  private async restore(claim: Claim, progress: RestoreProgress, shutdown?: AbortSignal): Promise<RestoreOutcome> {
     const backup = await this.backups.findById(String(claim.row.backup_id ?? '0'));
     if (!backup || backup.status !== 'success') throw new PermanentRestoreError('The backup was deleted or has no file');
     const registration = await this.databases.getIncludingDeleted(String(claim.row.target_database_id));
@@ -87,7 +96,8 @@ export class RestoreRunner {
       throw new PermanentRestoreError(`Cannot restore a ${backup.engine} backup into a ${registration.engine} database`);
     }
 
-    const attempt = new AttemptSignal(this.config.backupTimeoutMs, shutdown);
+    // A cancel (or a takeover) found by a progress write stops the attempt's tools as a shutdown would.
+    const attempt = new AttemptSignal(this.config.backupTimeoutMs, AbortSignal.any([progress.lost, ...(shutdown ? [shutdown] : [])]));
     const lap = this.phaseLog(claim.id);
     const catalog = await this.readCatalog(backup, attempt.signal);
     lap('catalog read');
@@ -105,10 +115,14 @@ export class RestoreRunner {
     await engine.createFreshDatabase(plan);
     lap('pre-flight and fresh database');
     try {
-      const toolVersion = await this.replay(engine, plan, backup, attempt);
+      await this.enterOwned(progress, 'restoring');
+      const toolVersion = await this.replay(engine, plan, backup, attempt, progress);
       lap('restore tool');
+      await progress.enter('checking');
       const verification = await this.verify(engine, plan, claim);
       lap('manifest check');
+      // Fenced, before the switch: a cancel that came first stops it here; once written, a cancel is refused.
+      await this.enterOwned(progress, 'switching');
       const { setAside } = await engine.switchIn(plan);
       lap('switch');
       return { toolVersion, verification, asideDatabase: setAside ? plan.asideDatabase : null };
@@ -118,6 +132,18 @@ export class RestoreRunner {
         .catch((dropError: Error) => this.logger.warn(`Could not drop ${plan.freshDatabase}: ${dropError.message}`));
       throw error;
     }
+  }
+
+  /** The restore's phase and bytes read, written to its row at once and then every second, fenced. */
+  private progressOf(claim: Claim): RestoreProgress {
+    const progress = new RestoreProgress((phase, bytes) => this.restores.writeProgress(claim, phase, bytes));
+    void progress.enter('downloading');
+    return progress;
+  }
+
+  /** Writes a new phase; stops the attempt if its row was cancelled or taken over meanwhile. */
+  private async enterOwned(progress: RestoreProgress, phase: RestorePhase): Promise<void> {
+    if (!(await progress.enter(phase))) throw new PermanentRestoreError(LOST_CLAIM);
   }
 
   /** Logs, at debug level, how long each phase of a restore took (BENCH_TRACE=1 prints them). */
@@ -148,11 +174,12 @@ export class RestoreRunner {
   }
 
   /** Feeds the stored dump to the restore tool (see RestorePipeline.replay); returns the tool's version. */
-  private async replay(engine: DatabaseEngine, plan: RestorePlan, backup: BackupEntity, attempt: AttemptSignal): Promise<string> {
+  private async replay(engine: DatabaseEngine, plan: RestorePlan, backup: BackupEntity, attempt: AttemptSignal, progress: RestoreProgress): Promise<string> {
     try {
-      return await this.pipeline.replay(engine, plan, backup, attempt.signal);
+      return await this.pipeline.replay(engine, plan, backup, attempt.signal, { progress: progress.bytes });
     } catch (error) {
       attempt.abort();
+      if (progress.lost.aborted) throw new PermanentRestoreError(LOST_CLAIM);
       if (attempt.timedOut) throw new PermanentRestoreError(`Restore timed out after ${this.config.backupTimeoutMs / 1000} s`);
       return rethrowIntegrity(error as Error);
     }

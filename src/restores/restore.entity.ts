@@ -2,6 +2,7 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { BackupStatus } from '../backups/backup.entity.js';
 import type { ManifestComparison } from '../engines/backup-catalog.js';
 import type { RestoreOptions } from '../engines/engine.js';
+import type { RestorePhase } from './restore-progress.js';
 
 export type RestoreStatus = BackupStatus;
 
@@ -67,4 +68,12 @@ export class RestoreEntity {
 
   @Column({ name: 'aside_dropped_at', type: 'timestamptz', nullable: true })
   asideDroppedAt!: Date | null;
+
+  /** While running: the phase, written at once, and the stored bytes read so far, written every second. */
+  @Column({ name: 'progress_phase', type: 'varchar', length: 16, nullable: true })
+  progressPhase!: RestorePhase | null;
+
+  /** bigint: TypeORM returns it as a string. */
+  @Column({ name: 'progress_bytes', type: 'bigint', nullable: true })
+  progressBytes!: string | null;
 }

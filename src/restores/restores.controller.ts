@@ -69,6 +69,27 @@ export class RestoresController {
     return RestoreResponseDto.from(await this.restores.dropAside(restoreId));
   }
 
+  @RequireScope('restore')
+  @Post('restores/:restoreId/cancel')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Cancel a queued or running restore',
+    description:
+      'The restore ends at once as `failed` with the error "Cancelled by request". A queued restore\'s job is removed. ' +
+      'A running restore\'s worker sees the cancel at its next progress write (within a second): it kills the ' +
+      'restore tool and drops the fresh database it was restoring into, within a few seconds; the target database ' +
+      'is never touched. Once the restore has started switching its checked copy in (progress phase `switching`), ' +
+      'it can no longer be cancelled. Publishes no webhook: the cancel is the caller\'s own.',
+  })
+  @ApiResponse({ status: 202, type: RestoreResponseDto })
+  @ApiErrors(
+    [404, 'Restore not found'],
+    [409, 'The restore has already finished (status: success); there is nothing to cancel'],
+  )
+  async cancel(@Param('restoreId') restoreId: string): Promise<RestoreResponseDto> {
+    return RestoreResponseDto.from(await this.restores.cancel(restoreId));
+  }
+
   @RequireScope('read')
   @Get('restores')
   @ApiOperation({ summary: 'List restores, newest first (at most 1000)' })

@@ -35,3 +35,15 @@ export class NoAsideDatabaseError extends ConflictError {
     super(asideDatabase ? `The database ${asideDatabase} set aside by this restore was already dropped` : 'This restore set no database aside');
   }
 }
+
+export class RestoreAlreadyFinishedError extends ConflictError {
+  constructor(status: string) {
+    super(`The restore has already finished (status: ${status}); there is nothing to cancel`);
+  }
+}
+
+export class RestoreSwitchingError extends ConflictError {
+  constructor() {
+    super('The restore is switching its checked copy in under the target’s name and can no longer be cancelled');
+  }
+}

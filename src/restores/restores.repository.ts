@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import type { FencedTable } from '../core/database/fenced-records.js';
+import { type Claim, finishedEventKey, type FencedTable } from '../core/database/fenced-records.js';
 import type { RestoreOptions } from '../engines/engine.js';
 import { fencedTable } from '../core/database/fenced-table.js';
 import { RestoreEntity } from './restore.entity.js';
+import type { RestorePhase } from './restore-progress.js';
 
 /** A database a restore set aside, whose time is up. */
 export interface ExpiredAside {
@@ -56,6 +57,37 @@ export class RestoresRepository {
   /** Inserts a queued restore; a unique violation (the target already has an unfinished one) is the caller's. */
   insertQueued(values: NewRestore): Promise<RestoreEntity> {
     return this.restores.save(this.restores.create({ ...values, status: 'queued', requestedAt: new Date() }));
+  }
+
+  /**
+   * A running restore's phase and bytes read (null, null clears them), fenced like every write of its attempt:
+   * false once the row is no longer running under `claim.attempt` (cancelled, or taken over).
+   */
+  writeProgress(claim: Claim, phase: RestorePhase | null, bytesRead: number | null): Promise<boolean> {
+    return this.fenced.writeOwned(claim, { progressPhase: phase, progressBytes: bytesRead === null ? null : String(bytesRead) });
+  }
+
+  /**
+   * Ends a queued or running restore as failed with `error`, unless its worker has started switching its copy in;
+   * returns the status it had, or null when nothing was cancelled. The row lock orders it against the worker's
+   * fenced writes: whichever of the cancel and the 'switching' write comes second finds the other's.
+   */
+  async cancelUnfinished(id: string, error: string): Promise<'queued' | 'running' | null> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows] = await this.restores.query<[Array<{ previous: 'queued' | 'running' }>, number]>(
+      `UPDATE restores r SET status = 'failed', finished_at = now(), error = $2
+         FROM (SELECT id, status FROM restores WHERE id = $1 FOR UPDATE) earlier
+        WHERE r.id = earlier.id
+          AND (earlier.status = 'queued' OR (earlier.status = 'running' AND r.progress_phase IS DISTINCT FROM 'switching'))
+        RETURNING earlier.status AS previous`,
+      [id, error],
+    );
+    return rows[0]?.previous ?? null;
+  }
+
+  /** Wakes API requests waiting on this restore (GET /restores/:id?waitSeconds=). */
+  announceFinished(id: string): Promise<void> {
+    return this.fenced.announceFinished(finishedEventKey('Restore', id));
   }
 
   /** Removes a restore that is still queued (its job could not be enqueued). */

@@ -18,10 +18,14 @@ import {
   ConfirmationRequiredError,
   EngineMismatchError,
   NoAsideDatabaseError,
+  RestoreAlreadyFinishedError,
   RestoreInProgressError,
   RestoreNotFoundError,
+  RestoreSwitchingError,
 } from './restores.errors.js';
 
+/** The error a cancelled restore records (it ends `failed`: the statuses stay the spec's four). */
+export const CANCELLED_BY_REQUEST = 'Cancelled by request';
 
 @Injectable()
 export class RestoresService {
@@ -75,6 +79,27 @@ export class RestoresService {
       this.logger.warn(`Could not enqueue the drop of ${restore.asideDatabase}: ${(error as Error).message}`);
     }
     return this.get(restoreId);
+  }
+
+  /**
+   * Ends a queued or running restore at once as `failed` with the error "Cancelled by request". A queued one's job
+   * is removed. A running one's worker finds its row no longer its own at its next progress write (within a
+   * second): it kills the restore tool and drops the fresh database, and the target is never switched. A restore
+   * already switching its checked copy in, or finished, is not cancelled.
+   */
+  async cancel(restoreId: string): Promise<RestoreEntity> {
+    const restore = await this.get(restoreId);
+    const previous = await this.restores.cancelUnfinished(restore.id, CANCELLED_BY_REQUEST);
+    if (!previous) throw this.whyNotCancelled(await this.get(restoreId));
+    this.logger.log(`Restore ${restore.id} (${previous}) cancelled by request`);
+    if (previous === 'queued') await this.queues.removeIfIdle(Jobs.runRestore, Jobs.runRestore.jobId({ restoreId: restore.id }));
+    await this.restores.announceFinished(restore.id).catch((error: Error) => this.logger.warn(`Could not announce restore ${restore.id}: ${error.message}`));
+    return this.get(restoreId);
+  }
+
+  private whyNotCancelled(restore: RestoreEntity): Error {
+    if (restore.status === 'success' || restore.status === 'failed') return new RestoreAlreadyFinishedError(restore.status);
+    return new RestoreSwitchingError();
   }
 
   /** Returns once the restore is success or failed, or after `seconds`. */

@@ -5,6 +5,28 @@ import { OWNERSHIP_MODES } from './create-restore.dto.js';
 import { BACKUP_STATUSES } from '../../backups/backup.entity.js';
 import { isoSeconds } from '../../core/http/id-param.js';
 import type { RestoreEntity, RestoreStatus } from '../restore.entity.js';
+import { RESTORE_PHASES, type RestorePhase } from '../restore-progress.js';
+
+export class RestoreProgressDto {
+  @ApiProperty({
+    enum: RESTORE_PHASES,
+    description:
+      'downloading: the stored file and catalog are read and checked, the target pre-flighted and the fresh database ' +
+      "created; restoring: the restore tool replays the dump; checking: the copy is measured against the backup's " +
+      'manifest; switching: the copy is renamed into place (no longer cancellable).',
+    example: 'restoring',
+  })
+  phase!: RestorePhase;
+
+  @ApiProperty({ description: 'Bytes of the stored backup file read so far (updated every second).', example: 52428800 })
+  bytesRead!: number;
+
+  /** Only a running restore has progress. */
+  static from(restore: RestoreEntity): RestoreProgressDto | null {
+    if (restore.status !== 'running' || !restore.progressPhase) return null;
+    return { phase: restore.progressPhase, bytesRead: Number(restore.progressBytes ?? 0) };
+  }
+}
 
 export class RestoreTriggeredDto {
   @ApiProperty({ example: 'Restore of backup 1 into database ID 124 triggered' })
@@ -127,6 +149,9 @@ export class RestoreResponseDto {
   @ApiProperty({ description: 'When the aside database was dropped.', example: null, nullable: true, type: String })
   asideDroppedAt!: string | null;
 
+  @ApiProperty({ description: 'While the restore runs: its phase and bytes read so far; null otherwise.', type: RestoreProgressDto, nullable: true, example: null })
+  progress!: RestoreProgressDto | null;
+
   static from(entity: RestoreEntity): RestoreResponseDto {
     return {
       restoreId: entity.id,
@@ -144,6 +169,7 @@ export class RestoreResponseDto {
       asideDatabase: entity.asideDatabase,
       asideExpiresAt: isoSeconds(entity.asideExpiresAt),
       asideDroppedAt: isoSeconds(entity.asideDroppedAt),
+      progress: RestoreProgressDto.from(entity),
     };
   }
 }
