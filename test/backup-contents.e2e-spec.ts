@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { ApiClient } from './support/api-client.js';
 import { createMysqlDatabase, dropMysqlDatabase, loadChinookMysql, mysqlQuery } from './support/mysql.js';
 import { createDatabase, loadChinook, withClient } from './support/postgres.js';
@@ -63,9 +64,12 @@ describe('Backup contents', () => {
     return response.body.databaseId;
   }
 
-  async function contentsOf(databaseId: string): Promise<{ backupId: string; body: { backupId: string; engine: string; objects: ListedObject[] } }> {
+  async function contentsOf(
+    databaseId: string,
+    encrypted: boolean,
+  ): Promise<{ backupId: string; body: { backupId: string; engine: string; objects: ListedObject[] } }> {
     const done = await client.backupAndWait(databaseId);
-    expect(done).toMatchObject({ status: 'success', error: null });
+    expect(done).toMatchObject({ status: 'success', error: null, encrypted });
     const response = await client.get(`/backups/${done.backupId}/contents`);
     expect(response.status).toBe(200);
     return { backupId: done.backupId, body: response.body };
@@ -96,7 +100,7 @@ describe('Backup contents', () => {
     });
 
     it.each([false, true])('lists the Chinook tables with their rows, and the other objects (encrypted=%s)', async (encrypted) => {
-      const { backupId, body } = await contentsOf(await register('postgres', source, encrypted));
+      const { backupId, body } = await contentsOf(await register('postgres', source, encrypted), encrypted);
       expect(body.backupId).toBe(backupId);
       expect(body.engine).toBe('postgres');
       expect(tables(body.objects)).toEqual(CHINOOK_ROWS.map(([name, , rows]) => ({ kind: 'table', schema: 'public', name, rows })));
@@ -116,6 +120,7 @@ describe('Backup contents', () => {
         new Set(['schema', 'table', 'view', 'sequence', 'function', 'trigger', 'index', 'constraint', 'foreign key']),
       );
       const kinds = body.objects.map(({ kind }) => kind);
+      expect(kinds.indexOf('schema')).toBe(0);
       expect(kinds.indexOf('table')).toBeLessThan(kinds.indexOf('view'));
       expect(kinds.lastIndexOf('table')).toBeLessThan(kinds.indexOf('view'));
     });
@@ -141,7 +146,7 @@ describe('Backup contents', () => {
     });
 
     it.each([false, true])('lists the Chinook tables with their rows, and every other object (encrypted=%s)', async (encrypted) => {
-      const { body } = await contentsOf(await register('mariadb', source, encrypted));
+      const { body } = await contentsOf(await register('mariadb', source, encrypted), encrypted);
       expect(body.engine).toBe('mariadb');
       expect(body.objects).toEqual([
         ...CHINOOK_ROWS.map(([, name, rows]) => ({ kind: 'table', schema: null, name, rows })),
@@ -163,6 +168,26 @@ describe('Backup contents', () => {
     expect(await client.get(`/backups/${failed.backupId}/contents`)).toMatchObject({
       status: 409,
       body: { error: 'Backup has no file (status: failed)' },
+    });
+  });
+
+  it('answers 409 for a stored file altered since the backup, as a download would', async () => {
+    const source = `contents_altered_${env.id}`;
+    env.ownedDatabases.push(source);
+    await createDatabase(source);
+    await withClient(source, (c) => c.query('CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 1000)'));
+    const done = await client.backupAndWait(await register('postgres', source, false));
+    expect(done.status).toBe('success');
+    const file = await open(done.fileLocation, 'r+');
+    const middle = Math.floor(done.sizeBytes / 2);
+    const byte = Buffer.alloc(1);
+    await file.read(byte, 0, 1, middle);
+    byte[0] = byte[0]! ^ 0xff;
+    await file.write(byte, 0, 1, middle);
+    await file.close();
+    expect(await client.get(`/backups/${done.backupId}/contents`)).toMatchObject({
+      status: 409,
+      body: { error: 'Backup file failed verification: Backup file checksum does not match the record (altered)' },
     });
   });
 });
