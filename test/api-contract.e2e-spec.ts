@@ -283,6 +283,7 @@ describe('HTTP contract (API process only)', () => {
         '/api-keys/{apiKeyId}',
         '/backups',
         '/backups/{backupId}',
+        '/backups/{backupId}/contents',
         '/backups/{backupId}/download',
         '/backups/{backupId}/restore',
         '/backups/{backupId}/verify',

@@ -9,6 +9,7 @@ import { WaitQueryDto } from '../core/http/wait-query.dto.js';
 import { BackupsService } from './backups.service.js';
 import { BackupDetailsDto, BackupSummaryDto, BackupTriggeredDto } from './dto/backup-response.dto.js';
 import { CreateBackupDto } from './dto/create-backup.dto.js';
+import { BackupContentsDto } from './dto/backup-contents-response.dto.js';
 import { DEFAULT_PAGE_SIZE, ListBackupsQueryDto, MAX_PAGE_SIZE, withExplicitOffset } from './dto/list-backups-query.dto.js';
 import { nextPageLink } from './backup-listing.js';
 
@@ -45,6 +46,23 @@ const DETAILS_EXAMPLE = {
     sequences: { 'public.artist_id_seq': '275', 'public.album_id_seq': '347' },
     consistency: 'snapshot',
   },
+};
+
+const CONTENTS_EXAMPLE = {
+  backupId: '1',
+  engine: 'postgres',
+  objects: [
+    { kind: 'schema', schema: null, name: 'public' },
+    { kind: 'table', schema: 'public', name: 'album', rows: 347 },
+    { kind: 'table', schema: 'public', name: 'artist', rows: 275 },
+    { kind: 'view', schema: 'public', name: 'long_tracks' },
+    { kind: 'sequence', schema: 'public', name: 'artist_artist_id_seq' },
+    { kind: 'function', schema: 'public', name: 'track_count()' },
+    { kind: 'trigger', schema: 'public', name: 'genre genre_name' },
+    { kind: 'index', schema: 'public', name: 'ifk_album_artist_id' },
+    { kind: 'constraint', schema: 'public', name: 'album pk_album' },
+    { kind: 'foreign key', schema: 'public', name: 'album fk_album_artist_id' },
+  ],
 };
 
 /** A file name for downloads: the database name made safe, then the stored file's own name. */
@@ -162,6 +180,29 @@ export class BackupsController {
       .header('X-Checksum-SHA256', checksum)
       .header('Digest', `sha-256=${Buffer.from(checksum, 'hex').toString('base64')}`)
       .send(stream);
+  }
+
+  @RequireScope('read')
+  @Get(':backupId/contents')
+  @ApiOperation({
+    summary: 'List what a backup holds',
+    description:
+      'Schemas, tables with their row counts (from the manifest counted in the dump\'s own snapshot), views, sequences, ' +
+      'functions, procedures, triggers, events, indexes and constraints. PostgreSQL: from the archive\'s table of contents ' +
+      '(pg_restore --list); MySQL/MariaDB: from a scan of the dump. A worker reads the stored file as a restore would, ' +
+      'streamed (decrypted if encrypted, size and sha256 checked); the API itself starts no tool. The answer comes once ' +
+      'the worker has read the whole file.',
+  })
+  @ApiResponse({ status: 200, type: BackupContentsDto, example: CONTENTS_EXAMPLE })
+  @ApiErrors(
+    BACKUP_NOT_FOUND,
+    [409, 'Backup has no file (status: running)'],
+    [422, 'Backup contents could not be read: pg_restore cannot read the archive\'s table of contents: pg_restore: error: input file does not appear to be a valid archive'],
+    [503, 'Backup queue unavailable; nothing was triggered, try again shortly'],
+  )
+  async contents(@Param('backupId') backupId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<BackupContentsDto> {
+    const { backup, objects } = await this.backups.contents(backupId, clientGoneSignal(reply));
+    return BackupContentsDto.from(backup.id, backup.engine, objects);
   }
 
   @RequireScope('backup')

@@ -68,3 +68,9 @@ export class InvalidCursorError extends BadRequestError {
     super('Invalid cursor');
   }
 }
+
+export class BackupContentsUnreadableError extends UnprocessableError {
+  constructor(reason: string) {
+    super(`Backup contents could not be read: ${reason}`);
+  }
+}

@@ -10,12 +10,13 @@ import { BackupsController } from './backups.controller.js';
 import { BackupsService } from './backups.service.js';
 import { PipelineModule } from '../pipeline/pipeline.module.js';
 import { VerifyRequests } from './verify-requests.service.js';
+import { ContentsRequests } from './contents-requests.service.js';
 
 /** API side: the spec's endpoints and the producer of backup jobs. */
 @Module({
   imports: [TypeOrmModule.forFeature([BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, EnginesModule, StorageModule],
   controllers: [BackupsController],
-  providers: [BackupsService, VerifyRequests, FinishedListener],
+  providers: [BackupsService, VerifyRequests, ContentsRequests, FinishedListener],
   exports: [BackupsService, FinishedListener],
 })
 export class BackupsModule {}

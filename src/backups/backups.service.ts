@@ -12,8 +12,11 @@ import { BackupsRepository } from './backups.repository.js';
 import { BackupRemover } from './backup-remover.service.js';
 import { BackupRequests, type QueuedBackup } from './backup-requests.service.js';
 import { VerifyRequests } from './verify-requests.service.js';
+import { ContentsRequests } from './contents-requests.service.js';
+import type { ContentsObject } from './backup-contents.js';
 import type { BackupSummaryDto } from './dto/backup-response.dto.js';
 import {
+  BackupContentsUnreadableError,
   BackupFileCorruptError,
   BackupHasNoFileError,
   BackupNotFoundError,
@@ -57,6 +60,7 @@ export class BackupsService {
     private readonly files: StoredBackupFiles,
     private readonly finished: FinishedListener,
     private readonly verifications: VerifyRequests,
+    private readonly contentsRequests: ContentsRequests,
   ) {}
 
   /** A manual backup (POST /backups): see BackupRequests.requestManual. */
@@ -115,6 +119,22 @@ export class BackupsService {
     if (status !== 'success' || !storageKey) throw new BackupHasNoFileError(status);
     if (verificationStatus === 'failed') throw new BackupVerificationFailedError(verificationError ?? 'unknown reason');
     return verified;
+  }
+
+  /**
+   * What the backup holds (GET /backups/:id/contents): a worker reads the stored file (size, sha256, decryption)
+   * and has the engine list its objects (see ContentsRequests and BackupContentsLister). A changed file answers
+   * 409 as a download would; an archive the engine cannot read, 422.
+   */
+  async contents(backupId: string, clientGone?: AbortSignal): Promise<{ backup: BackupEntity; objects: ContentsObject[] }> {
+    const { backup } = await this.get(backupId);
+    if (backup.status !== 'success' || !backup.storageKey) throw new BackupHasNoFileError(backup.status);
+    const result = await this.contentsRequests.listInWorker(backup.id, clientGone);
+    if (result.outcome === 'no-file') throw new BackupHasNoFileError(result.status);
+    if (result.outcome === 'unreadable') {
+      throw result.corrupt ? new BackupFileCorruptError(result.reason) : new BackupContentsUnreadableError(result.reason);
+    }
+    return { backup, objects: result.objects };
   }
 
   /**

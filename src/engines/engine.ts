@@ -65,6 +65,22 @@ export type ArchiveCheck =
   /** A check that reads the archive in this process, throwing if it is not complete. */
   | { kind: 'reader'; read(dump: Readable, signal: AbortSignal): Promise<void> };
 
+/** One object a backup holds, as its archive (PostgreSQL's table of contents) or its dump (MySQL) names it. */
+export interface ArchiveObject {
+  /** "schema", "table", "view", "materialized view", "function", "procedure", "sequence", "trigger", "event", … */
+  kind: string;
+  /** PostgreSQL: the object's schema (null for a schema, an extension); MySQL: null (one database per dump). */
+  schema: string | null;
+  name: string;
+}
+
+/** How to list the objects an uncompressed dump holds, without a database. */
+export type ContentsListing =
+  /** A tool that reads the archive on its stdin and prints one line per entry; `parse` keeps the objects. */
+  | { kind: 'tool'; file: string; args: string[]; failure(detail: string): Error; parse(line: string): ArchiveObject | null }
+  /** A scan of the dump in this process, streamed: the dump is never held in memory. */
+  | { kind: 'reader'; read(dump: Readable, signal: AbortSignal): Promise<ArchiveObject[]> };
+
 /** How a restore treats what the target server lacks or holds. Every option defaults to the faithful choice. */
 export interface RestoreOptions {
   /**
@@ -152,6 +168,8 @@ export interface DatabaseEngine {
   dropServiceDatabase(target: ConnectionTarget, name: string): Promise<void>;
   /** How to check that an uncompressed dump is a complete, readable archive. */
   archiveCheck(): Promise<ArchiveCheck>;
+  /** How to list the objects of an uncompressed dump (GET /backups/:id/contents). */
+  prepareContents(): Promise<ContentsListing>;
 }
 
 /**

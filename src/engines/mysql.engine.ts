@@ -7,6 +7,7 @@ import { writeSecretFile } from '../core/process/secret-file.js';
 import type { BackupCatalog, BackupManifest } from './backup-catalog.js';
 import {
   type ArchiveCheck,
+  type ContentsListing,
   type ConnectionTarget,
   type DatabaseEngine,
   type DumpCommand,
@@ -21,6 +22,7 @@ import {
 } from './engine.js';
 import { measureDatabase } from './mysql-catalog.js';
 import { asTargetError, quoteIdentifier, withMysqlConnection } from './mysql-connection.js';
+import { scanMysqlDumpContents } from './mysql-dump-contents.js';
 import { MysqlDumpCatalog } from './mysql-dump-catalog.js';
 import { MysqlDumpRewriter } from './mysql-dump-rewrite.js';
 import { isMysqlTransientFailure } from './mysql-failures.js';
@@ -318,6 +320,11 @@ export class MysqlEngine implements DatabaseEngine {
   /** The dump is read in this process (see validateArchive). */
   async archiveCheck(): Promise<ArchiveCheck> {
     return { kind: 'reader', read: (dump, signal) => this.validateArchive(dump, signal) };
+  }
+
+  /** The dump is scanned in this process, line by line (see MysqlDumpContentsScanner): no tool, no database. */
+  async prepareContents(): Promise<ContentsListing> {
+    return { kind: 'reader', read: scanMysqlDumpContents };
   }
 
   /**

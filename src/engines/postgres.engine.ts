@@ -5,6 +5,7 @@ import type { BackupCatalog, BackupManifest } from './backup-catalog.js';
 import {
   type ArchiveCheck,
   type ConnectionTarget,
+  type ContentsListing,
   type DatabaseEngine,
   type DumpCommand,
   type RestoreCommand,
@@ -38,6 +39,7 @@ import {
   isPredefinedRole,
   postgresDetails,
 } from './pg-catalog-details.js';
+import { parsePgContentsLine } from './pg-archive-contents.js';
 import { SNAPSHOT_CONSISTENCY, measureDatabase, readBackupCatalog } from './pg-catalog.js';
 import {
   APPLICATION_NAME,
@@ -282,6 +284,19 @@ export class PostgresEngine implements DatabaseEngine {
       file: tools.pgRestore,
       args: ['--file=/dev/null'],
       failure: (detail) => new Error(`pg_restore cannot read the archive: ${detail}`),
+    };
+  }
+
+  /** pg_restore prints the archive's table of contents (read from stdin, no database); each line is parsed here. */
+  async prepareContents(): Promise<ContentsListing> {
+    const [tools] = (await this.tools.list()).slice(-1);
+    if (!tools) throw new Error('No pg_restore is installed');
+    return {
+      kind: 'tool',
+      file: tools.pgRestore,
+      args: ['--list'],
+      failure: (detail) => new Error(`pg_restore cannot read the archive's table of contents: ${detail}`),
+      parse: parsePgContentsLine,
     };
   }
 

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { PassThrough, Readable, type Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupEncryption } from '../core/crypto/backup-encryption.js';
-import type { DatabaseEngine } from '../engines/engine.js';
+import type { ArchiveObject, DatabaseEngine } from '../engines/engine.js';
 import { isFileBacked } from '../storage/storage.js';
 import { StorageRegistry } from '../storage/storage-registry.js';
 import { type BackupFileRecord, BackupIntegrityError, requireKey } from './backup-file.js';
@@ -96,6 +96,20 @@ export class StoredBackupFiles {
     const [archive, integrity] = await Promise.allSettled([this.tools.validateArchive(engine, dump.output, signal), dump.completed]);
     if (integrity.status === 'rejected') throw integrity.reason;
     if (archive.status === 'rejected') throw archive.reason;
+  }
+
+  /**
+   * The objects the stored dump holds, as the engine lists them (pg_restore --list, or a scan of a MySQL dump),
+   * read as a restore would read the file: size, sha256 and decryption checked on the way, streamed. A changed or
+   * undecryptable file is the reason given first.
+   */
+  async listContents(engine: DatabaseEngine, file: BackupFileRecord, signal: AbortSignal): Promise<ArchiveObject[]> {
+    await this.checkSize(file);
+    const dump = await this.openDump(file, signal);
+    const [objects, integrity] = await Promise.allSettled([this.tools.listContents(engine, dump.output, signal), dump.completed]);
+    if (integrity.status === 'rejected') throw integrity.reason;
+    if (objects.status === 'rejected') throw objects.reason;
+    return objects.value;
   }
 
   /**

@@ -6,6 +6,7 @@ import type { BackupCatalog } from '../engines/backup-catalog.js';
 import {
   type ArchiveCheck,
   type ConnectionTarget,
+  type ContentsListing,
   type DatabaseEngine,
   type RestorePlan,
   TargetDatabaseError,
@@ -211,5 +212,65 @@ describe('ToolRunner.validateArchive', () => {
     });
     await new ToolRunner(new FakeProcessRunner()).validateArchive(engine, Readable.from([Buffer.from('-- dump')]), new AbortController().signal);
     expect(read).toBe('-- dump');
+  });
+});
+
+describe('ToolRunner.listContents', () => {
+  const listing = (): ContentsListing => ({
+    kind: 'tool',
+    file: 'lister',
+    args: ['--list'],
+    failure: (detail) => new Error(`cannot list: ${detail}`),
+    parse: (line) => (line.startsWith('obj ') ? { kind: 'table', schema: null, name: line.slice(4) } : null),
+  });
+
+  it('feeds the archive to the listing tool and keeps the lines the engine parses as objects', async () => {
+    const processes = new FakeProcessRunner();
+    const engine = engineWith({ prepareContents: async () => listing() });
+    const listed = new ToolRunner(processes).listContents(engine, Readable.from([Buffer.from('archive')]), new AbortController().signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    const run = processes.runs[0]!;
+    expect(run.args).toEqual(['--list']);
+    let input = '';
+    run.stdin.on('data', (chunk) => (input += String(chunk)));
+    run.stdin.on('end', () => {
+      run.stdout.end('; header\nobj a\nobj b\n');
+      run.exit({ code: 0 });
+    });
+    await expect(listed).resolves.toEqual([
+      { kind: 'table', schema: null, name: 'a' },
+      { kind: 'table', schema: null, name: 'b' },
+    ]);
+    expect(input).toBe('archive');
+  });
+
+  it('reports a failed listing tool as the engine words it', async () => {
+    const processes = new FakeProcessRunner();
+    const engine = engineWith({ prepareContents: async () => listing() });
+    const listed = new ToolRunner(processes).listContents(engine, Readable.from([Buffer.from('x')]), new AbortController().signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    const run = processes.runs[0]!;
+    run.stdin.resume();
+    run.stdin.on('end', () => {
+      run.stdout.end();
+      run.exit({ code: 1, stderr: 'pg_restore: error: input file does not appear to be a valid archive\n' });
+    });
+    await expect(listed).rejects.toThrow('cannot list: pg_restore: error: input file does not appear to be a valid archive');
+  });
+
+  it('lets the engine scan the dump itself', async () => {
+    const engine = engineWith({
+      prepareContents: async () => ({
+        kind: 'reader',
+        read: async (dump) => {
+          let text = '';
+          for await (const chunk of dump) text += String(chunk);
+          return [{ kind: 'table', schema: null, name: text }];
+        },
+      }),
+    });
+    await expect(
+      new ToolRunner(new FakeProcessRunner()).listContents(engine, Readable.from([Buffer.from('t')]), new AbortController().signal),
+    ).resolves.toEqual([{ kind: 'table', schema: null, name: 't' }]);
   });
 });

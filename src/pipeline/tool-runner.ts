@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ProcessRunner, type RunningProcess, type RunOptions, stderrTail } from '../core/process/process-runner.js';
 import { writeSecretFile } from '../core/process/secret-file.js';
 import type { BackupCatalog } from '../engines/backup-catalog.js';
 import {
+  type ArchiveObject,
   type ConnectionTarget,
   type DatabaseEngine,
   type RestorePlan,
@@ -103,6 +105,30 @@ export class ToolRunner {
     tool.stdout.resume();
     const [, result] = await Promise.all([feedStdin(held, tool.stdin!), tool.exited]);
     if (result.code !== 0) throw check.failure(result.stderr.trim() || `exit ${result.signal ?? result.code}`);
+  }
+
+  /**
+   * Reads an uncompressed dump to its end and returns the objects it holds, as the engine lists them (pg_restore
+   * --list, or a scan in this process); throws if the archive cannot be read.
+   */
+  async listContents(engine: DatabaseEngine, dump: Readable, signal: AbortSignal): Promise<ArchiveObject[]> {
+    // Held at once, as in validateArchive: the bytes of a child that exits meanwhile must not be lost.
+    const held = new PassThrough();
+    pipeline(dump, held).catch(() => undefined);
+    const listing = await engine.prepareContents();
+    if (listing.kind === 'reader') return listing.read(held, signal);
+    const tool = this.processes.run(listing.file, listing.args, { stdin: true, signal });
+    const objects: ArchiveObject[] = [];
+    const lines = createInterface({ input: tool.stdout, crlfDelay: Infinity });
+    const parsed = (async () => {
+      for await (const line of lines) {
+        const object = listing.parse(line);
+        if (object) objects.push(object);
+      }
+    })();
+    const [, result] = await Promise.all([feedStdin(held, tool.stdin!), tool.exited, parsed]);
+    if (result.code !== 0) throw listing.failure(result.stderr.trim() || `exit ${result.signal ?? result.code}`);
+    return objects;
   }
 
   /** Runs a tool with its credentials in a 0600 file that is removed when the tool exits. */

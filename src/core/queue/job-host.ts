@@ -88,18 +88,24 @@ export abstract class JobHost extends WorkerHost implements OnApplicationBootstr
     this.worker.once('closed', () => clearTimeout(grace));
   }
 
-  async process(job: Job, token?: string): Promise<void> {
+  /** Runs the job's handler; what it returns becomes the job's BullMQ return value (JobQueues.resultOf). */
+  async process(job: Job, token?: string): Promise<unknown> {
     const handler = this.handlerOf(job.name);
     if (!handler) {
       this.logger.warn(`Ignoring unknown job ${job.name}`);
-      return;
+      return undefined;
     }
     const attempt: JobAttempt = {
       job,
       retriesLeft: retriesLeft(job),
       shutdown: this.shutdown.signal,
     };
-    await this.tracker.track(job, logBindings(job.data), () => this.handBackIfInterrupted(job, token, () => handler.run(job.data as never, attempt)), handler.job.counted);
+    let result: unknown;
+    const run = async () => {
+      result = await handler.run(job.data as never, attempt);
+    };
+    await this.tracker.track(job, logBindings(job.data), () => this.handBackIfInterrupted(job, token, run), handler.job.counted);
+    return result;
   }
 
   private handlerOf(name: string): JobHandler | undefined {

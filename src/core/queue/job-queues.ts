@@ -57,6 +57,19 @@ export class JobQueues {
     return withTimeout(look(), ENQUEUE_TIMEOUT_MS, `Reading job ${jobId}`);
   }
 
+  /**
+   * Where a job is now, as stateOf, and once it completed what its handler returned (kept in Redis while the
+   * job is: see the job's removeOnComplete).
+   */
+  async resultOf(job: Pick<JobDefinition, 'queue'>, jobId: string): Promise<{ state: string; failedReason?: string; value?: unknown }> {
+    const look = async () => {
+      const found = await this.queueOf(job).getJob(jobId);
+      if (!found) return { state: 'missing' };
+      return { state: await found.getState(), failedReason: found.failedReason, value: found.returnvalue as unknown };
+    };
+    return withTimeout(look(), ENQUEUE_TIMEOUT_MS, `Reading job ${jobId}`);
+  }
+
   /** Removes a job that is not running (a running one is locked by its worker and stays). Best effort. */
   async removeIfIdle(job: Pick<JobDefinition, 'queue'>, jobId: string): Promise<void> {
     await withTimeout(this.queueOf(job).remove(jobId), ENQUEUE_TIMEOUT_MS, `Removing job ${jobId}`).catch((error: Error) =>

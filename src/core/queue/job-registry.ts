@@ -86,6 +86,9 @@ export interface VerifyJobData {
   requestId: string;
 }
 
+/** GET /backups/:id/contents: like a verification, one job per waiting request. */
+export type ContentsJobData = VerifyJobData;
+
 export interface RestoreJobData {
   restoreId: string;
 }
@@ -121,6 +124,19 @@ export const Jobs = {
     name: 'verify-backup',
     jobId: ({ backupId, requestId }) => `verify-${backupId}-${requestId}`,
     // Kept a while once finished, so that a waiting request can tell a finished job from a lost one.
+    options: () => ({ attempts: 1, removeOnComplete: { age: 600 }, removeOnFail: { age: 3600 } }),
+    counted: false,
+  }),
+  /**
+   * GET /backups/:id/contents: a worker reads the stored file and lists the objects it holds (pg_restore --list, or
+   * a scan of a MySQL dump); the list is the job's return value. One job per request; the request waits for it,
+   * reads the list, removes the job, and cancels it if its client goes.
+   */
+  listContents: job<ContentsJobData>({
+    queue: QueueNames.backups,
+    name: 'list-contents',
+    jobId: ({ backupId, requestId }) => `contents-${backupId}-${requestId}`,
+    // Kept a while once finished, so that the waiting request can read its list (then it removes the job).
     options: () => ({ attempts: 1, removeOnComplete: { age: 600 }, removeOnFail: { age: 3600 } }),
     counted: false,
   }),
