@@ -12,6 +12,7 @@ import { BackupReconciler } from './backup-reconciler.service.js';
 import { PartialFileSweeper } from './partial-file-sweeper.service.js';
 import { BackupEvents } from './backup-events.service.js';
 import { BackupRunner } from './backup-runner.service.js';
+import { BackupAnomalyCheck } from './backup-anomaly-check.service.js';
 import { BackupVerifier } from './backup-verifier.service.js';
 import { BackupProcessor } from './backup.processor.js';
 import { PipelineModule } from '../pipeline/pipeline.module.js';
@@ -19,6 +20,6 @@ import { PipelineModule } from '../pipeline/pipeline.module.js';
 /** Worker side: consumes backup and verify jobs. Only the worker imports this module. */
 @Module({
   imports: [TypeOrmModule.forFeature([BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, NotificationsModule, EnginesModule, StorageModule, WorkerMetricsModule],
-  providers: [BackupRunner, BackupVerifier, FinishedListener, BackupEvents, BackupProcessor, BackupReconciler, PartialFileSweeper],
+  providers: [BackupRunner, BackupAnomalyCheck, BackupVerifier, FinishedListener, BackupEvents, BackupProcessor, BackupReconciler, PartialFileSweeper],
 })
 export class BackupsWorkerModule {}
