@@ -120,4 +120,14 @@ describe('Size anomalies: a database shrunk behind the service’s back is flagg
       `dbbackup_backup_anomalies{database_id="${databaseId}",database="chinook",engine="postgres",kind="size-shrink"} 1`,
     ]);
   });
+
+  it('documents the anomalies field, its kinds and the backup.anomaly event in Swagger', async () => {
+    const { body } = await client.get('/docs-json');
+    const { schemas } = body.components;
+    expect(schemas.BackupSummaryDto.properties.anomalies).toEqual({ description: expect.any(String), type: 'array', items: { $ref: '#/components/schemas/BackupAnomalyDto' } });
+    expect(schemas.BackupSummaryDto.required).not.toContain('anomalies');
+    expect(schemas.BackupAnomalyDto.properties.kind.enum).toEqual(['size-shrink', 'size-growth', 'duration']);
+    expect(schemas.BackupAnomalyDto.required).toEqual(['kind', 'value', 'median', 'sampleSize', 'message']);
+    expect(schemas.CreateWebhookDto.properties.events.items.enum).toContain('backup.anomaly');
+  });
 });
