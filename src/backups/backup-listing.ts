@@ -1,5 +1,6 @@
 import { type BackupCursor } from './backup-cursor.js';
 import type { BackupStatus, BackupTrigger } from './backup.entity.js';
+import type { BackupAnomaly } from './backup-anomalies.js';
 
 export interface BackupListFilters {
   databaseId?: string;
@@ -25,6 +26,8 @@ export interface BackupListRow {
   timestamp: string;
   /** requested_at to the microsecond, for the cursor. */
   sort_key: string;
+  /** Null when the backup has none (most rows: nothing to parse). */
+  anomalies: BackupAnomaly[] | null;
 }
 
 /**
@@ -50,7 +53,8 @@ export function backupPageSql(query: BackupListQuery): { sql: string; parameters
   const sql = `
     SELECT b.id::text AS id, b.database_id::text AS database_id, d.name AS database_name, b.status, b.trigger,
       to_char(b.requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS timestamp,
-      to_char(b.requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key
+      to_char(b.requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS sort_key,
+      NULLIF(b.anomalies, '[]'::jsonb) AS anomalies
     FROM backups b JOIN databases d ON d.id = b.database_id
     ${where}
     ORDER BY b.requested_at DESC, b.id DESC

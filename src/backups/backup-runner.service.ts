@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
@@ -16,6 +16,7 @@ import type { BackupEntity } from './backup.entity.js';
 import { BackupsRepository } from './backups.repository.js';
 import { BackupEvents } from './backup-events.service.js';
 import { BackupProgress } from './backup-progress.js';
+import { BackupAnomalyCheck } from './backup-anomaly-check.service.js';
 
 interface DumpOutcome {
   file: StoredBackupFile;
@@ -66,6 +67,7 @@ export class BackupRunner {
     private readonly queues: JobQueues,
     events: BackupEvents,
     private readonly metrics: WorkerMetrics,
+    @Optional() private readonly anomalyCheck?: BackupAnomalyCheck,
   ) {
     this.records = new FencedRecords(backups.fenced, this.logger, 'Backup', (claim) => events.finished(claim.id));
   }
@@ -140,6 +142,7 @@ export class BackupRunner {
 
   private async recordSuccess(claim: Claim, outcome: DumpOutcome): Promise<void> {
     const { file, catalogFile, catalog, plan, engine, seconds, serverVersion, toolVersion } = outcome;
+    const anomalies = (await this.anomalyCheck?.anomaliesOf(claim.id, file.sizeBytes)) ?? [];
     const owned = await this.records.succeed(claim, {
       storageKey: file.key,
       storageTargetId: plan.storageTargetId,
@@ -155,12 +158,14 @@ export class BackupRunner {
       catalogChecksum: catalogFile.checksum,
       manifest: catalog.manifest as never,
       warnings: catalog.warnings as never,
+      ...(anomalies.length > 0 && { anomalies: anomalies as never }),
       progressPhase: null,
       progressBytes: null,
     });
     if (owned) {
       this.metrics.backupStored(engine, file.sizeBytes, seconds);
       if (catalog.warnings.length) this.logger.warn(`Backup ${claim.id} warnings: ${catalog.warnings.join('; ')}`);
+      for (const anomaly of anomalies) this.logger.warn(`Backup ${claim.id} anomaly: ${anomaly.message}`);
       this.logger.log(`Backup ${claim.id} succeeded: ${file.sizeBytes} bytes at ${file.location}`);
       await this.enforceRetention(String(claim.row.database_id));
       return;

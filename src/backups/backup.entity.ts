@@ -2,6 +2,7 @@ import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 't
 import { DatabaseEntity } from '../databases/database.entity.js';
 import type { EngineName } from '../engines/engine-name.js';
 import type { BackupManifest } from '../engines/backup-catalog.js';
+import type { BackupAnomaly } from './backup-anomalies.js';
 import type { Compression } from '../storage/compression.js';
 import type { BackupPhase } from './backup-progress.js';
 
@@ -118,6 +119,10 @@ export class BackupEntity {
   /** Columns or objects the dump tool is known to change (the backup succeeded, but says so). */
   @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
   warnings!: string[];
+
+  /** How a successful backup departs from its database's recent ones (size, duration); not a failure. */
+  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  anomalies!: BackupAnomaly[];
 
   /** What a running backup is doing; meaningful only while the status is `running`. */
   @Column({ name: 'progress_phase', type: 'varchar', length: 16, nullable: true })

@@ -12,6 +12,7 @@ import { BackupReconciler } from './backup-reconciler.service.js';
 import { PartialFileSweeper } from './partial-file-sweeper.service.js';
 import { BackupEvents } from './backup-events.service.js';
 import { BackupRunner } from './backup-runner.service.js';
+import { BackupAnomalyCheck } from './backup-anomaly-check.service.js';
 import { BackupContentsLister } from './backup-contents-lister.service.js';
 import { BackupVerifier } from './backup-verifier.service.js';
 import { BackupProcessor } from './backup.processor.js';
@@ -20,6 +21,6 @@ import { PipelineModule } from '../pipeline/pipeline.module.js';
 /** Worker side: consumes backup, verify and list-contents jobs. Only the worker imports this module. */
 @Module({
   imports: [TypeOrmModule.forFeature([BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, NotificationsModule, EnginesModule, StorageModule, WorkerMetricsModule],
-  providers: [BackupRunner, BackupVerifier, BackupContentsLister, FinishedListener, BackupEvents, BackupProcessor, BackupReconciler, PartialFileSweeper],
+  providers: [BackupRunner, BackupAnomalyCheck, BackupVerifier, BackupContentsLister, FinishedListener, BackupEvents, BackupProcessor, BackupReconciler, PartialFileSweeper],
 })
 export class BackupsWorkerModule {}

@@ -6,6 +6,7 @@ import { fencedTable } from '../core/database/fenced-table.js';
 import type { Tx } from '../core/database/transactions.js';
 import { type BackupListQuery, type BackupListRow, backupPageSql } from './backup-listing.js';
 import { BackupEntity } from './backup.entity.js';
+import type { BackupMeasure } from './backup-anomalies.js';
 import { announce } from '../core/database/finished-listener.js';
 
 /** What a new queued backup records: the origin and the registration's settings at request time. */
@@ -47,6 +48,15 @@ export interface BackupAggregate {
   durationBuckets: number[];
   /** Backups with at least one warning (lossy columns). */
   warned: number;
+}
+
+/** Successful backups flagged with an anomaly of one kind, per database: what the scrape reads. */
+export interface AnomalyAggregate {
+  databaseId: string;
+  databaseName: string;
+  engine: string;
+  kind: string;
+  count: number;
 }
 
 /** The SQL of the `backups` table. */
@@ -142,6 +152,46 @@ export class BackupsRepository {
       where: { databaseId, status: 'success' },
       select: { id: true, requestedAt: true },
     });
+  }
+
+  /**
+   * The measures of the database's latest successful backups before this one (by request time, then id), newest
+   * first: the history its anomalies are judged against. Only files stored like this one (same compression and
+   * encryption) compare: switching a registration from no compression to zstd is not a shrink.
+   */
+  successHistoryBefore(backupId: string, limit: number): Promise<BackupMeasure[]> {
+    return this.backups.query(
+      `SELECT b.size_bytes::float8 AS "sizeBytes", date_part('epoch', b.finished_at - b.started_at)::float8 AS "durationSeconds"
+       FROM backups b JOIN backups c ON c.id = $1 AND b.database_id = c.database_id
+       WHERE b.status = 'success' AND (b.requested_at, b.id) < (c.requested_at, c.id)
+         AND b.compression = c.compression AND b.encrypted = c.encrypted
+         AND b.size_bytes IS NOT NULL AND b.started_at IS NOT NULL AND b.finished_at IS NOT NULL
+       ORDER BY b.requested_at DESC, b.id DESC
+       LIMIT $2`,
+      [backupId, limit],
+    );
+  }
+
+  /** Seconds since the backup's current attempt started, on the database's clock (as the history's durations). */
+  async secondsSinceStart(backupId: string): Promise<number | null> {
+    const [row] = await this.backups.query(
+      `SELECT date_part('epoch', now() - started_at)::float8 AS seconds FROM backups WHERE id = $1`,
+      [backupId],
+    );
+    return (row?.seconds as number | null | undefined) ?? null;
+  }
+
+  /** Anomalies of successful backups, counted by database and kind (through the partial index of anomalous rows). */
+  anomaliesForMetrics(): Promise<AnomalyAggregate[]> {
+    return this.backups.query(`
+    SELECT a.database_id::text AS "databaseId", d.name AS "databaseName", d.engine, a.kind, a.count
+    FROM (
+      SELECT b.database_id, anomaly ->> 'kind' AS kind, count(DISTINCT b.id)::float8 AS count
+      FROM backups b CROSS JOIN jsonb_array_elements(b.anomalies) AS anomaly
+      WHERE b.anomalies <> '[]'::jsonb AND b.status = 'success'
+      GROUP BY b.database_id, anomaly ->> 'kind'
+    ) a JOIN databases d ON d.id = a.database_id
+    ORDER BY a.database_id, a.kind`);
   }
 
   async recordVerification(id: string, failure: string | null): Promise<void> {

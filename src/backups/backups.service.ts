@@ -6,7 +6,7 @@ import { BackupIntegrityError } from '../pipeline/backup-file.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import type { Readable } from 'node:stream';
 import { decodeCursor, encodeCursor } from './backup-cursor.js';
-import type { BackupListQuery, BackupListRow } from './backup-listing.js';
+import type { BackupListQuery } from './backup-listing.js';
 import type { BackupEntity } from './backup.entity.js';
 import { BackupsRepository } from './backups.repository.js';
 import { BackupRemover } from './backup-remover.service.js';
@@ -14,7 +14,7 @@ import { BackupRequests, type QueuedBackup } from './backup-requests.service.js'
 import { VerifyRequests } from './verify-requests.service.js';
 import { ContentsRequests } from './contents-requests.service.js';
 import type { ContentsObject } from './backup-contents.js';
-import type { BackupSummaryDto } from './dto/backup-response.dto.js';
+import { BackupSummaryDto } from './dto/backup-response.dto.js';
 import {
   BackupContentsUnreadableError,
   BackupFileCorruptError,
@@ -33,17 +33,6 @@ export interface BackupPage {
   items: BackupSummaryDto[];
   /** Cursor of the next page; undefined on the last one. */
   next: string | undefined;
-}
-
-function toSummary(row: BackupListRow): BackupSummaryDto {
-  return {
-    backupId: row.id,
-    databaseId: row.database_id,
-    databaseName: row.database_name,
-    status: row.status,
-    timestamp: row.timestamp,
-    trigger: row.trigger,
-  };
 }
 
 export interface BackupWithDatabaseName {
@@ -88,7 +77,7 @@ export class BackupsService {
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      items: page.map(toSummary),
+      items: page.map((row) => BackupSummaryDto.fromListRow(row)),
       next: rows.length > query.limit && last ? encodeCursor({ requestedAt: last.sort_key, id: last.id }) : undefined,
     };
   }

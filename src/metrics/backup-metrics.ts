@@ -1,11 +1,11 @@
-import type { BackupAggregate } from '../backups/backups.repository.js';
+import type { AnomalyAggregate, BackupAggregate } from '../backups/backups.repository.js';
 import type { RestoreAggregate } from '../restores/restores.repository.js';
 import { DURATION_BUCKETS } from '../core/metrics/duration-buckets.js';
 import { addTo, histogramSamples, type Labels, type MetricFamily, type Sample } from './metric-families.js';
 
 export { DURATION_BUCKETS } from '../core/metrics/duration-buckets.js';
 
-export type { BackupAggregate } from '../backups/backups.repository.js';
+export type { AnomalyAggregate, BackupAggregate } from '../backups/backups.repository.js';
 export type { RestoreAggregate } from '../restores/restores.repository.js';
 
 const FINISHED = new Set(['success', 'failed']);
@@ -72,4 +72,14 @@ export function recordFamilies(backups: BackupAggregate[], restores: RestoreAggr
       values: restores.map((r) => ({ labels: { engine: r.engine, status: r.status }, value: r.count })),
     },
   ];
+}
+
+/** Successful backups flagged with size or duration anomalies (see backups/backup-anomalies.ts). */
+export function anomalyFamily(rows: AnomalyAggregate[]): MetricFamily {
+  return {
+    name: 'dbbackup_backup_anomalies',
+    help: 'Successful backups on record whose size or duration departs sharply from their database\'s recent backups, by database and kind.',
+    type: 'gauge',
+    values: rows.map((r) => ({ labels: { database_id: r.databaseId, database: r.databaseName, engine: r.engine, kind: r.kind }, value: r.count })),
+  };
 }

@@ -1,6 +1,6 @@
 import { scheduleFamilies } from './schedule-metrics.js';
 import { describe, expect, it } from '@jest/globals';
-import { type BackupAggregate, DURATION_BUCKETS, recordFamilies } from './backup-metrics.js';
+import { anomalyFamily, type BackupAggregate, DURATION_BUCKETS, recordFamilies } from './backup-metrics.js';
 import { registryOf } from './metric-families.js';
 import { queueFamilies } from './queue-metrics.js';
 
@@ -113,5 +113,21 @@ describe('scheduleFamilies', () => {
     ).metrics();
     expect(text).toContain('dbbackup_schedule_missed{schedule_id="3",database_id="7",database="shop"} 1\n');
     expect(text).toContain('dbbackup_schedule_missed{schedule_id="4",database_id="8",database="blog"} 0\n');
+  });
+});
+
+describe('anomalyFamily', () => {
+  it('counts the backups flagged per database and kind, and has no series without anomalies', async () => {
+    const text = await registryOf([
+      anomalyFamily([
+        { databaseId: '7', databaseName: 'shop', engine: 'postgres', kind: 'size-shrink', count: 2 },
+        { databaseId: '7', databaseName: 'shop', engine: 'postgres', kind: 'duration', count: 1 },
+      ]),
+    ]).metrics();
+    expect(samples(text, 'dbbackup_backup_anomalies')).toEqual([
+      'dbbackup_backup_anomalies{database_id="7",database="shop",engine="postgres",kind="size-shrink"} 2',
+      'dbbackup_backup_anomalies{database_id="7",database="shop",engine="postgres",kind="duration"} 1',
+    ]);
+    expect(samples(await registryOf([anomalyFamily([])]).metrics(), 'dbbackup_backup_anomalies')).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { withTimeout } from '../core/queue/with-timeout.js';
 import { BackupsRepository } from '../backups/backups.repository.js';
 import { RestoresRepository } from '../restores/restores.repository.js';
 import { SchedulesRepository } from '../schedules/schedules.repository.js';
-import { DURATION_BUCKETS, recordFamilies } from './backup-metrics.js';
+import { anomalyFamily, DURATION_BUCKETS, recordFamilies } from './backup-metrics.js';
 import { registryOf } from './metric-families.js';
 import { scheduleFamilies } from './schedule-metrics.js';
 import { QUEUE_STATES, queueFamilies, type QueueSnapshot } from './queue-metrics.js';
@@ -40,14 +40,16 @@ export class MetricsService {
   }
 
   private async compute(): Promise<string> {
-    const [backups, restores, schedules, queues] = await Promise.all([
+    const [backups, anomalies, restores, schedules, queues] = await Promise.all([
       this.backups.aggregateForMetrics(DURATION_BUCKETS),
+      this.backups.anomaliesForMetrics(),
       this.restores.countsForMetrics(),
       this.schedules.aggregateForMetrics(),
       this.queueSnapshots(),
     ]);
     const records = registryOf([
       ...recordFamilies(backups, restores),
+      anomalyFamily(anomalies),
       ...scheduleFamilies(schedules),
       ...queueFamilies(queues ?? [], queues !== null),
     ]);

@@ -1,6 +1,12 @@
 /** Every event a webhook can subscribe to. */
-export const WEBHOOK_EVENTS = ['backup.succeeded', 'backup.failed', 'restore.succeeded', 'restore.failed', 'schedule.missed'] as const;
+export const WEBHOOK_EVENTS = ['backup.succeeded', 'backup.failed', 'restore.succeeded', 'restore.failed', 'schedule.missed', 'backup.anomaly'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/**
+ * What a webhook created without `events` subscribes to: the events that existed when the API was first published.
+ * Later events are opt-in, so a receiver written for these never gets a payload it does not know.
+ */
+export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEvent[] = ['backup.succeeded', 'backup.failed', 'restore.succeeded', 'restore.failed', 'schedule.missed'];
 
 /** The database an event is about; per-database webhooks match on its id. */
 export interface EventDatabase {
@@ -15,6 +21,8 @@ export interface WebhookEventData {
   'restore.succeeded': { restore: object };
   'restore.failed': { restore: object; error: string | null };
   'schedule.missed': { schedule: object; error?: string | null };
+  /** Sent after `backup.succeeded`, for a successful backup whose size or duration departs from its history. */
+  'backup.anomaly': { backup: object; anomalies: object[] };
 }
 
 /** The JSON body POSTed to a receiver. */

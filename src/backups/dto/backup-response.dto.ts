@@ -1,5 +1,5 @@
 import type { BackupManifest } from '../../engines/backup-catalog.js';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { isoSeconds } from '../../core/http/id-param.js';
 import { ENGINES, type EngineName } from '../../engines/engine-name.js';
 import { COMPRESSIONS, type Compression } from '../../storage/compression.js';
@@ -12,7 +12,9 @@ import {
   VERIFICATION_STATUSES,
   type VerificationStatus,
 } from '../backup.entity.js';
+import type { BackupListRow } from '../backup-listing.js';
 import { BACKUP_PHASES, type BackupPhase } from '../backup-progress.js';
+import { BACKUP_ANOMALY_KINDS, type BackupAnomaly, type BackupAnomalyKind } from '../backup-anomalies.js';
 
 export class BackupProgressDto {
   @ApiProperty({ description: 'What the running backup is doing.', enum: BACKUP_PHASES, example: 'dumping' })
@@ -39,6 +41,36 @@ export class BackupTriggeredDto {
   status!: BackupStatus;
 }
 
+export class BackupAnomalyDto implements BackupAnomaly {
+  @ApiProperty({
+    description:
+      'size-shrink: the file is under half the median size of the last 10 successful backups of the database; ' +
+      'size-growth: over twice it; duration: over 3× the median duration and at least 30 s longer.',
+    enum: BACKUP_ANOMALY_KINDS,
+    example: 'size-shrink',
+  })
+  kind!: BackupAnomalyKind;
+
+  @ApiProperty({ description: "The backup's own measure: bytes (size kinds) or seconds (duration).", example: 10240 })
+  value!: number;
+
+  @ApiProperty({ description: 'Median of the same measure over the earlier backups compared with.', example: 251904 })
+  median!: number;
+
+  @ApiProperty({ description: 'How many earlier successful backups were compared with (3 to 10).', example: 10 })
+  sampleSize!: number;
+
+  @ApiProperty({
+    example: 'Size 10240 bytes is under 0.5× the median of the last 10 successful backups (251904 bytes): did the dump miss data?',
+  })
+  message!: string;
+}
+
+/** Only backups with anomalies show the field: every other body stays as the spec has it. */
+function anomaliesShown(anomalies: BackupAnomaly[] | null | undefined): Pick<BackupSummaryDto, 'anomalies'> {
+  return anomalies && anomalies.length > 0 ? { anomalies } : {};
+}
+
 export class BackupSummaryDto {
   @ApiProperty({ example: '1' })
   backupId!: string;
@@ -58,6 +90,14 @@ export class BackupSummaryDto {
   @ApiProperty({ description: 'Who asked for it: a POST /backups, or a schedule tick.', enum: BACKUP_TRIGGERS, example: 'manual' })
   trigger!: BackupTrigger;
 
+  @ApiPropertyOptional({
+    description:
+      "Present only on a successful backup whose size or duration departs sharply from its database's recent " +
+      'successful backups (see the README, "Anomalies"). Not a failure: the backup is complete, but worth a look.',
+    type: [BackupAnomalyDto],
+  })
+  anomalies?: BackupAnomalyDto[];
+
   static from(backup: BackupEntity, databaseName: string): BackupSummaryDto {
     return {
       backupId: backup.id,
@@ -66,6 +106,20 @@ export class BackupSummaryDto {
       status: backup.status,
       timestamp: isoSeconds(backup.requestedAt),
       trigger: backup.trigger,
+      ...anomaliesShown(backup.anomalies),
+    };
+  }
+
+  /** A row of the listing (backupPageSql). */
+  static fromListRow(row: BackupListRow): BackupSummaryDto {
+    return {
+      backupId: row.id,
+      databaseId: row.database_id,
+      databaseName: row.database_name,
+      status: row.status,
+      timestamp: row.timestamp,
+      trigger: row.trigger,
+      ...anomaliesShown(row.anomalies),
     };
   }
 }

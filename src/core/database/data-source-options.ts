@@ -8,6 +8,7 @@ import { NotificationsAndProgress1764300000000 } from './migrations/176430000000
 import { ListingIndexes1764400000000 } from './migrations/1764400000000-listing-indexes.js';
 import { FaithfulRestores1764500000000 } from './migrations/1764500000000-faithful-restores.js';
 import { BackupsOwnTheirSettings1764600000000 } from './migrations/1764600000000-backups-own-their-settings.js';
+import { BackupAnomalies1764700000000 } from './migrations/1764700000000-backup-anomalies.js';
 import { RestoreProgress1764710000000 } from './migrations/1764710000000-restore-progress.js';
 
 /** Listed explicitly (not globbed) so the same list works from src/ under jest and from dist/ at run time. */
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   ListingIndexes1764400000000,
   FaithfulRestores1764500000000,
   BackupsOwnTheirSettings1764600000000,
+  BackupAnomalies1764700000000,
   RestoreProgress1764710000000,
 ];
 

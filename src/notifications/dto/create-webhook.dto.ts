@@ -23,7 +23,14 @@ export class UpdateWebhookDto {
   @IsWebhookUrl()
   url?: string;
 
-  @ApiPropertyOptional({ description: 'Events to send; all of them when absent at creation.', enum: WEBHOOK_EVENTS, isArray: true, example: ['backup.failed'] })
+  @ApiPropertyOptional({
+    description:
+      'Events to send. Absent at creation: backup.succeeded, backup.failed, restore.succeeded, restore.failed and ' +
+      'schedule.missed; later events (backup.anomaly) are sent only to webhooks that name them.',
+    enum: WEBHOOK_EVENTS,
+    isArray: true,
+    example: ['backup.failed'],
+  })
   @IsOptional()
   @IsArray()
   @ArrayNotEmpty()
