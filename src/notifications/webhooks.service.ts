@@ -8,7 +8,7 @@ import { DatabasesService } from '../databases/databases.service.js';
 import type { CreateWebhookDto, UpdateWebhookDto } from './dto/create-webhook.dto.js';
 import { WebhookNotFoundError } from './notifications.errors.js';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity.js';
-import { WEBHOOK_EVENTS } from './webhook-events.js';
+import { DEFAULT_WEBHOOK_EVENTS } from './webhook-events.js';
 import { WebhookEntity } from './webhook.entity.js';
 import { generateWebhookSecret } from './webhook-signature.js';
 import { webhookHost } from './webhook-url.js';
@@ -32,7 +32,7 @@ export class WebhooksService {
       this.webhooks.create({
         url: dto.url,
         databaseId: dto.databaseId ?? null,
-        events: dto.events ?? [...WEBHOOK_EVENTS],
+        events: dto.events ?? [...DEFAULT_WEBHOOK_EVENTS],
         enabled: dto.enabled ?? true,
         secretEncrypted: this.cipher.encrypt(secret),
       }),

@@ -8,6 +8,7 @@ import { NotificationsAndProgress1764300000000 } from './migrations/176430000000
 import { ListingIndexes1764400000000 } from './migrations/1764400000000-listing-indexes.js';
 import { FaithfulRestores1764500000000 } from './migrations/1764500000000-faithful-restores.js';
 import { BackupsOwnTheirSettings1764600000000 } from './migrations/1764600000000-backups-own-their-settings.js';
+import { RestoreDrills1764730000000 } from './migrations/1764730000000-restore-drills.js';
 
 /** Listed explicitly (not globbed) so the same list works from src/ under jest and from dist/ at run time. */
 export const MIGRATIONS = [
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   ListingIndexes1764400000000,
   FaithfulRestores1764500000000,
   BackupsOwnTheirSettings1764600000000,
+  RestoreDrills1764730000000,
 ];
 
 /** TypeORM entity classes; each process's top module assembles the list from the rooms it loads. */

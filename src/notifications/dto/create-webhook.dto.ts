@@ -23,7 +23,7 @@ export class UpdateWebhookDto {
   @IsWebhookUrl()
   url?: string;
 
-  @ApiPropertyOptional({ description: 'Events to send; all of them when absent at creation.', enum: WEBHOOK_EVENTS, isArray: true, example: ['backup.failed'] })
+  @ApiPropertyOptional({ description: 'Events to send; when absent at creation, every event except the drill events (drill.succeeded, drill.failed), which are opt-in.', enum: WEBHOOK_EVENTS, isArray: true, example: ['backup.failed'] })
   @IsOptional()
   @IsArray()
   @ArrayNotEmpty()
