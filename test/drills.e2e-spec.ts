@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { ApiClient } from './support/api-client.js';
+import { descendantsOf, isAlive, killAll, type ProcessInfo } from './support/proc.js';
 import { createDatabase, loadChinook, withClient } from './support/postgres.js';
 import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from './support/service-processes.js';
 import { createTestEnv, PG_HOST, PG_PORT, PG_USER, postgresRegistration, type TestEnv } from './support/test-env.js';
@@ -208,5 +209,81 @@ describe('Restore drills', () => {
     await createDatabase(foreign);
     await waitFor(async () => ((await scratchDatabasesOf(rows[0].id)).includes(finished) ? undefined : true), 30_000, 200);
     expect(await scratchDatabasesOf(rows[0].id)).toEqual([foreign]);
+  });
+});
+
+/** Rows of the slow table: its expression index sleeps 5 ms a row when built in a drill's scratch database. */
+const SLOW_ROWS = 1500;
+
+describe('Restore drills: a worker killed mid-drill leaves no scratch database', () => {
+  let env: TestEnv;
+  let api: ApiProcess;
+  const workers: ServiceProcess[] = [];
+  let client: ApiClient;
+  let orphans: ProcessInfo[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnv({ WORKER_LOCK_SECONDS: '2', RECONCILE_INTERVAL_SECONDS: '2' });
+    api = await startApi(env.vars);
+    client = new ApiClient(api);
+  });
+
+  afterAll(async () => {
+    killAll(orphans);
+    await Promise.all([api?.stop(), ...workers.map((worker) => worker.stop())]);
+    await env?.cleanup();
+  });
+
+  async function worker(): Promise<ServiceProcess> {
+    const started = await startWorker(env.vars);
+    workers.push(started);
+    return started;
+  }
+
+  async function scratchDatabasesOf(drillId: string): Promise<string[]> {
+    const { rows } = await withClient('postgres', (c) =>
+      c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1', [`dbbackup\\_drill\\_${drillId}\\_%`]),
+    );
+    return rows.map((row) => row.datname);
+  }
+
+  it("another worker takes the drill over (attempt 2), drops attempt 1's scratch database and its own", async () => {
+    const source = `drill_slow_${env.id}`;
+    env.ownedDatabases.push(source);
+    await createDatabase(source);
+    await withClient(source, (c) =>
+      c.query(`
+        CREATE FUNCTION slow_in_drill(i integer) RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN
+          IF current_database() LIKE 'dbbackup\\_drill\\_%' THEN PERFORM pg_sleep(0.005); END IF;
+          RETURN i;
+        END $$;
+        CREATE TABLE slow AS SELECT g AS id FROM generate_series(1, ${SLOW_ROWS}) g;
+        CREATE INDEX slow_expression ON slow ((slow_in_drill(id)));`),
+    );
+    const databaseId = (await client.post('/databases', postgresRegistration('slow', source))).body.databaseId;
+    expect((await client.post('/sandboxes', { name: 'local', engine: 'postgres', host: PG_HOST, port: PG_PORT, username: PG_USER, password: 'x' })).status).toBe(201);
+
+    const first = await worker();
+    expect((await client.backupAndWait(databaseId)).status).toBe('success');
+    const { drillId } = (await client.post(`/databases/${databaseId}/drills`, {})).body;
+    orphans = await waitFor(async () => {
+      const tools = (await descendantsOf(first.pid)).filter((p) => p.command === 'pg_restore');
+      return tools.length ? tools : undefined;
+    }, 30_000);
+    const [scratchOfAttempt1] = await scratchDatabasesOf(drillId);
+    expect(scratchOfAttempt1).toMatch(new RegExp(`^dbbackup_drill_${drillId}_[0-9a-z]+_1$`));
+
+    await first.stop('SIGKILL');
+    await waitFor(async () => (orphans.some((p) => isAlive(p.pid)) ? undefined : true), 10_000);
+
+    await worker();
+    const finished = await client.waitFor(`/drills/${drillId}`, 120_000);
+    expect(finished).toMatchObject({ status: 'success', error: null, scratchDropped: true, verification: { status: 'passed', tables: 1, rows: SLOW_ROWS } });
+    expect(finished.scratchDatabase).toMatch(new RegExp(`^dbbackup_drill_${drillId}_[0-9a-z]+_2$`));
+    expect(finished.restoreTimeSeconds).toBeGreaterThan(SLOW_ROWS * 0.005);
+    const { rows } = await withClient(env.metadataDatabase, (c) => c.query('SELECT attempt FROM drills WHERE id = $1', [drillId]));
+    expect(rows).toEqual([{ attempt: 2 }]);
+    expect(await scratchDatabasesOf(drillId)).toEqual([]);
   });
 });
