@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { ApiClient } from './support/api-client.js';
+import { createMysqlDatabase, dropMysqlDatabase, loadChinookMysql, MYSQL_HOST, MYSQL_PORT, MYSQL_USER, mysqlQuery } from './support/mysql.js';
 import { descendantsOf, isAlive, killAll, type ProcessInfo } from './support/proc.js';
 import { createDatabase, loadChinook, withClient } from './support/postgres.js';
 import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from './support/service-processes.js';
@@ -285,5 +286,66 @@ describe('Restore drills: a worker killed mid-drill leaves no scratch database',
     const { rows } = await withClient(env.metadataDatabase, (c) => c.query('SELECT attempt FROM drills WHERE id = $1', [drillId]));
     expect(rows).toEqual([{ attempt: 2 }]);
     expect(await scratchDatabasesOf(drillId)).toEqual([]);
+  });
+});
+
+describe('Restore drills on MariaDB', () => {
+  let env: TestEnv;
+  let api: ApiProcess;
+  let worker: ServiceProcess;
+  let client: ApiClient;
+  const owned: string[] = [];
+
+  beforeAll(async () => {
+    env = await createTestEnv({ RECONCILE_INTERVAL_SECONDS: '2' });
+    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
+    client = new ApiClient(api);
+  });
+
+  afterAll(async () => {
+    await Promise.all([api?.stop(), worker?.stop()]);
+    for (const name of owned) await dropMysqlDatabase(name);
+    await env?.cleanup();
+  });
+
+  async function scratchDatabasesOf(drillId: string): Promise<string[]> {
+    const rows = await mysqlQuery(null, `SHOW DATABASES LIKE 'dbbackup\\_drill\\_${drillId}\\_%'`);
+    return rows.map(([name]) => name!);
+  }
+
+  it('drills Chinook on a MariaDB sandbox with a probe, drops the scratch database, and sweeps a leftover by name', async () => {
+    const source = `drill_chinook_${env.id}`;
+    owned.push(source);
+    await createMysqlDatabase(source);
+    await loadChinookMysql(source);
+    const registration = { name: 'chinook', engine: 'mariadb', host: MYSQL_HOST, port: MYSQL_PORT, database: source, username: MYSQL_USER, password: '' };
+    const databaseId = (await client.post('/databases', registration)).body.databaseId;
+    const sandbox = await client.post('/sandboxes', { name: 'maria', engine: 'mariadb', host: MYSQL_HOST, port: MYSQL_PORT, username: MYSQL_USER, password: '' });
+    expect(sandbox.body).toMatchObject({ engine: 'mariadb', maintenanceDatabase: 'mysql' });
+    expect((await client.backupAndWait(databaseId)).status).toBe('success');
+
+    const { drillId } = (await client.post(`/databases/${databaseId}/drills`, { probe: { sql: 'SELECT COUNT(*) FROM `Track`', expect: { op: '=', value: 3503 } } })).body;
+    const drill = await client.waitFor(`/drills/${drillId}`, 180_000);
+    expect(drill).toMatchObject({
+      status: 'success',
+      error: null,
+      scratchDropped: true,
+      toolVersion: expect.stringMatching(/^mariadb /),
+      verification: { status: 'passed', tables: 11, differences: [] },
+      probeResult: { passed: true, value: '3503', reason: null },
+    });
+    expect(drill.restoreTimeSeconds).toBeGreaterThan(0);
+    expect(await scratchDatabasesOf(drillId)).toEqual([]);
+
+    const failing = await client.post(`/databases/${databaseId}/drills`, { probe: { sql: 'SELECT COUNT(*) FROM `NoSuchTable`', expect: { op: '>', value: 0 } } });
+    const failed = await client.waitFor(`/drills/${failing.body.drillId}`, 180_000);
+    expect(failed).toMatchObject({ status: 'failed', scratchDropped: true });
+    expect(failed.error).toMatch(/^The probe failed: .*Table '.*NoSuchTable' doesn't exist/);
+
+    const { rows } = await withClient(env.metadataDatabase, (c) => c.query('SELECT requested_at FROM drills WHERE id = $1', [drillId]));
+    const leftover = `dbbackup_drill_${drillId}_${(rows[0].requested_at as Date).getTime().toString(36)}_1`;
+    owned.push(leftover);
+    await createMysqlDatabase(leftover);
+    await waitFor(async () => ((await scratchDatabasesOf(drillId)).length ? undefined : true), 30_000, 200);
   });
 });
