@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DrillsApiModule } from './drills/drills-api.module.js';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { BackupsModule } from './backups/backups.module.js';
@@ -34,6 +35,7 @@ import { StorageApiModule } from './storage/storage-api.module.js';
     BackupsModule,
     HealthModule,
     RestoresModule,
+    DrillsApiModule,
     RetentionApiModule,
     WebhooksModule,
     MetricsModule,

@@ -1,6 +1,8 @@
 import { ApiKeyEntity } from './auth/api-key.entity.js';
 import { BackupEntity } from './backups/backup.entity.js';
 import { DatabaseEntity } from './databases/database.entity.js';
+import { DrillEntity } from './drills/drill.entity.js';
+import { SandboxEntity } from './drills/sandbox.entity.js';
 import { WebhookDeliveryEntity } from './notifications/webhook-delivery.entity.js';
 import { WebhookEntity } from './notifications/webhook.entity.js';
 import { RestoreEntity } from './restores/restore.entity.js';
@@ -19,4 +21,6 @@ export const ENTITIES = [
   WebhookEntity,
   WebhookDeliveryEntity,
   ApiKeyEntity,
+  SandboxEntity,
+  DrillEntity,
 ];

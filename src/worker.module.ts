@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DrillsWorkerModule } from './drills/drills-worker.module.js';
 import { BackupsWorkerModule } from './backups/backups-worker.module.js';
 import { RestoresWorkerModule } from './restores/restores-worker.module.js';
 import { ConfigModule } from './core/config/config.module.js';
@@ -23,6 +24,7 @@ import { SchedulesWorkerModule } from './schedules/schedules-worker.module.js';
     WorkerMetricsModule,
     BackupsWorkerModule,
     RestoresWorkerModule,
+    DrillsWorkerModule,
     SchedulesWorkerModule,
     RetentionWorkerModule,
     NotificationsWorkerModule,

@@ -137,6 +137,11 @@ export class BackupsRepository {
     return unfinished?.id ?? null;
   }
 
+  /** The database's newest successful backup (by request time), the one a drill restores; null if none. */
+  newestSuccessful(databaseId: string): Promise<BackupEntity | null> {
+    return this.backups.findOne({ where: { databaseId, status: 'success' }, order: { requestedAt: 'DESC', id: 'DESC' } });
+  }
+
   /** requested_at of the database's newest successful backup, scheduled or manual. */
   async lastSuccessAt(databaseId: string): Promise<Date | null> {
     const [row] = await this.backups.query(

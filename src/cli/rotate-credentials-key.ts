@@ -31,6 +31,8 @@ async function main(): Promise<void> {
   await client.connect();
   try {
     for (const count of await rotateCredentials(client, oldKey, newKey)) {
+      // Only the kinds of secret this installation holds (no sandbox registered: no sandboxes line).
+      if (count.reEncrypted + count.alreadyNew === 0) continue;
       process.stdout.write(`${count.column}: ${count.reEncrypted} re-encrypted, ${count.alreadyNew} already under the new key\n`);
     }
     process.stdout.write('Done. Restart the API and every worker with CREDENTIALS_KEY set to the new key.\n');

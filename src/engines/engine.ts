@@ -136,6 +136,15 @@ export class RestoreSwitchError extends Error {
   }
 }
 
+/** A drill's probe query failed on the scratch database: the message is the database's own (redacted). */
+export class ProbeFailedError extends Error {
+  readonly transient = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProbeFailedError';
+  }
+}
+
 export interface DatabaseEngine {
   readonly name: EngineName;
   /** Extension of the uncompressed dump: "dump" (pg_dump custom format) or "sql". */
@@ -166,10 +175,18 @@ export interface DatabaseEngine {
   switchIn(plan: RestorePlan): Promise<{ setAside: boolean }>;
   /** Drops a database this service made (a fresh or an aside one); does nothing if it does not exist. */
   dropServiceDatabase(target: ConnectionTarget, name: string): Promise<void>;
+  /** The names of the databases on the target's server that start with `prefix` (one of this service's). */
+  listServiceDatabases(target: ConnectionTarget, prefix: string): Promise<string[]>;
   /** How to check that an uncompressed dump is a complete, readable archive. */
   archiveCheck(): Promise<ArchiveCheck>;
   /** How to list the objects of an uncompressed dump (GET /backups/:id/contents). */
   prepareContents(): Promise<ContentsListing>;
+  /**
+   * Runs one read-only query (a drill's probe) in `database`, a scratch copy, inside a read-only transaction with a
+   * statement timeout; returns the first column of the first row as text (null: no row, or NULL). Throws
+   * ProbeFailedError with the database's message when the query fails.
+   */
+  runProbe(target: ConnectionTarget, database: string, sql: string, timeoutMs: number): Promise<string | null>;
 }
 
 /**

@@ -24,6 +24,7 @@ import { measureDatabase } from './mysql-catalog.js';
 import { asTargetError, quoteIdentifier, withMysqlConnection } from './mysql-connection.js';
 import { scanMysqlDumpContents } from './mysql-dump-contents.js';
 import { MysqlDumpCatalog } from './mysql-dump-catalog.js';
+import { runMysqlProbe } from './mysql-probe.js';
 import { MysqlDumpRewriter } from './mysql-dump-rewrite.js';
 import { isMysqlTransientFailure } from './mysql-failures.js';
 import { checkDefiners, checkPacketSize, definersToRewrite, mysqlDetails } from './mysql-preflight.js';
@@ -172,11 +173,11 @@ export interface MysqlTool {
   version: string;
 }
 
-const SERVICE_DATABASE = /^dbbackup_(?:restore|aside)_/;
+const SERVICE_DATABASE = /^dbbackup_(?:restore|aside|drill)_/;
 
-/** Only databases this service names (fresh restores, aside copies) are ever created or dropped by name. */
+/** Only databases this service names (fresh restores, aside copies, drills' scratch copies) are ever created or dropped by name. */
 function assertServiceDatabase(name: string): void {
-  if (!SERVICE_DATABASE.test(name)) throw new Error(`Refusing to touch ${JSON.stringify(name)}: not a dbbackup_restore_/dbbackup_aside_ database`);
+  if (!SERVICE_DATABASE.test(name)) throw new Error(`Refusing to touch ${JSON.stringify(name)}: not a dbbackup_restore_/dbbackup_aside_ database, nor a dbbackup_drill_ one`);
 }
 
 @Injectable()
@@ -315,6 +316,21 @@ export class MysqlEngine implements DatabaseEngine {
       if (error instanceof RestorePreflightError || error instanceof RestoreSwitchError) throw error;
       throw asTargetError(error, target);
     }
+  }
+
+  async listServiceDatabases(target: ConnectionTarget, prefix: string): Promise<string[]> {
+    assertServiceDatabase(prefix);
+    return this.withTarget(target, async (connection) => {
+      const rows = (await connection.query('SELECT schema_name FROM information_schema.schemata WHERE LEFT(schema_name, ?) = ? ORDER BY 1', [
+        prefix.length,
+        prefix,
+      ])) as string[][];
+      return rows.map(([name]) => String(name));
+    });
+  }
+
+  runProbe(target: ConnectionTarget, database: string, sql: string, timeoutMs: number): Promise<string | null> {
+    return runMysqlProbe(target, database, sql, timeoutMs);
   }
 
   /** The dump is read in this process (see validateArchive). */

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { RestoreOptions } from './engine.js';
 import type { PgDatabaseProperties, PgGrant, PgRoleDetails } from './pg-catalog-details.js';
 
-const SERVICE_DATABASE_PREFIXES = ['dbbackup_restore_', 'dbbackup_aside_'];
+const SERVICE_DATABASE_PREFIXES = ['dbbackup_restore_', 'dbbackup_aside_', 'dbbackup_drill_'];
 
 /** Only databases this service named may be dropped by it. */
 export function assertServiceDatabaseName(name: string): void {

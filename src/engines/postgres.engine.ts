@@ -59,6 +59,7 @@ import {
   renameDatabaseSql,
 } from './pg-restore-sql.js';
 import { PgTools } from './pg-tools.js';
+import { runPgProbe } from './pg-probe.js';
 
 /** How long switchIn waits, in all, for terminated sessions to be gone before it gives up. */
 const SWITCH_ATTEMPTS = 10;
@@ -273,6 +274,22 @@ export class PostgresEngine implements DatabaseEngine {
         throw pgFailure(error, target, `Cannot drop database "${name}"`);
       }
     });
+  }
+
+  async listServiceDatabases(target: ConnectionTarget, prefix: string): Promise<string[]> {
+    assertServiceDatabaseName(`${prefix}x`);
+    return withPgClient(connectMaintenance(target), async (client) => {
+      const { rows } = await client
+        .query<{ datname: string }>('SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1 ORDER BY datname', [prefix])
+        .catch((error: unknown) => {
+          throw pgFailure(error, target, 'Cannot list databases');
+        });
+      return rows.map((row) => row.datname);
+    });
+  }
+
+  runProbe(target: ConnectionTarget, database: string, sql: string, timeoutMs: number): Promise<string | null> {
+    return runPgProbe(target, database, sql, timeoutMs);
   }
 
   /** pg_restore reads the whole archive (TOC and every data block) into /dev/null, without a database. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BackupCommandsModule } from '../backups/backup-commands.module.js';
+import { DrillRecordsModule } from '../drills/drill-records.module.js';
 import { RestoreRecordsModule } from '../restores/restore-records.module.js';
 import { SchedulesModule } from '../schedules/schedules.module.js';
 import { MetricsController } from './metrics.controller.js';
@@ -7,7 +8,7 @@ import { MetricsService } from './metrics.service.js';
 
 /** API side: GET /metrics. */
 @Module({
-  imports: [BackupCommandsModule, RestoreRecordsModule, SchedulesModule],
+  imports: [BackupCommandsModule, RestoreRecordsModule, SchedulesModule, DrillRecordsModule],
   controllers: [MetricsController],
   providers: [MetricsService],
 })

@@ -1,10 +1,19 @@
 /** Every event a webhook can subscribe to. */
-export const WEBHOOK_EVENTS = ['backup.succeeded', 'backup.failed', 'restore.succeeded', 'restore.failed', 'schedule.missed', 'backup.anomaly'] as const;
+export const WEBHOOK_EVENTS = [
+  'backup.succeeded',
+  'backup.failed',
+  'restore.succeeded',
+  'restore.failed',
+  'schedule.missed',
+  'backup.anomaly',
+  'drill.succeeded',
+  'drill.failed',
+] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /**
  * What a webhook created without `events` subscribes to: the events that existed when the API was first published.
- * Later events are opt-in, so a receiver written for these never gets a payload it does not know.
+ * Later events (anomalies, drills) are opt-in, so a receiver written for these never gets a payload it does not know.
  */
 export const DEFAULT_WEBHOOK_EVENTS: readonly WebhookEvent[] = ['backup.succeeded', 'backup.failed', 'restore.succeeded', 'restore.failed', 'schedule.missed'];
 
@@ -23,6 +32,8 @@ export interface WebhookEventData {
   'schedule.missed': { schedule: object; error?: string | null };
   /** Sent after `backup.succeeded`, for a successful backup whose size or duration departs from its history. */
   'backup.anomaly': { backup: object; anomalies: object[] };
+  'drill.succeeded': { drill: object };
+  'drill.failed': { drill: object; error: string | null };
 }
 
 /** The JSON body POSTed to a receiver. */

@@ -1,15 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { readBackupCatalog } from '../backups/backup-catalog-file.js';
 import type { BackupEntity } from '../backups/backup.entity.js';
 import { BackupsRepository } from '../backups/backups.repository.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { DatabasesService } from '../databases/databases.service.js';
-import { type BackupCatalog, type ManifestComparison, compareManifests, describeDifferences } from '../engines/backup-catalog.js';
+import { type BackupCatalog, type ManifestComparison, describeDifferences } from '../engines/backup-catalog.js';
 import { type DatabaseEngine, DEFAULT_RESTORE_OPTIONS, type RestorePlan } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
-import { BackupIntegrityError } from '../pipeline/backup-file.js';
 import { RestorePipeline } from '../pipeline/restore-pipeline.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import type { RestoreEntity } from './restore.entity.js';
@@ -18,13 +16,10 @@ import { RestoreEvents } from './restore-events.service.js';
 import { type RestorePhase, RestoreProgress } from './restore-progress.js';
 import { engineFamily } from './restore-engine-family.js';
 import { asideDatabaseName, freshDatabaseName, type RestoreIdentity } from './restore-names.js';
+import { compareWithManifest, PermanentRestoreError, readCheckedCatalog, replayChecked } from './fresh-copy.js';
 
 /** A progress write or the switch found the row no longer running under this attempt. */
 const LOST_CLAIM = 'This attempt lost its claim on the restore: it was cancelled, or another worker runs it';
-
-class PermanentRestoreError extends Error {
-  readonly transient = false;
-}
 
 interface RestoreOutcome {
   toolVersion: string;
@@ -157,13 +152,8 @@ export class RestoreRunner {
   }
 
   /** The catalog sidecar, checked like the dump. A backup without one cannot be verified after restore. */
-  private async readCatalog(backup: BackupEntity, signal: AbortSignal): Promise<BackupCatalog> {
-    const catalog = await readBackupCatalog(this.files, backup, signal).catch(rethrowIntegrity);
-    if (catalog) return catalog;
-    throw new PermanentRestoreError(
-      `Backup ${backup.id} has no manifest (it was taken before manifests were recorded), so a restore of it cannot be ` +
-        'checked; take a new backup, or download this one and restore it by hand',
-    );
+  private readCatalog(backup: BackupEntity, signal: AbortSignal): Promise<BackupCatalog> {
+    return readCheckedCatalog(this.files, backup, signal);
   }
 
   /** Fresh databases of earlier attempts of this restore, left by a worker that died. */
@@ -176,18 +166,16 @@ export class RestoreRunner {
   /** Feeds the stored dump to the restore tool (see RestorePipeline.replay); returns the tool's version. */
   private async replay(engine: DatabaseEngine, plan: RestorePlan, backup: BackupEntity, attempt: AttemptSignal, progress: RestoreProgress): Promise<string> {
     try {
-      return await this.pipeline.replay(engine, plan, backup, attempt.signal, { progress: progress.bytes });
+      return await replayChecked(this.pipeline, engine, plan, backup, attempt, this.config.backupTimeoutMs, { progress: progress.bytes });
     } catch (error) {
-      attempt.abort();
       if (progress.lost.aborted) throw new PermanentRestoreError(LOST_CLAIM);
-      if (attempt.timedOut) throw new PermanentRestoreError(`Restore timed out after ${this.config.backupTimeoutMs / 1000} s`);
-      return rethrowIntegrity(error as Error);
+      throw error;
     }
   }
 
   /** Measures the restored copy against the backup's manifest and records the comparison; a difference fails. */
   private async verify(engine: DatabaseEngine, plan: RestorePlan, claim: Claim): Promise<ManifestComparison> {
-    const verification = compareManifests(plan.catalog.manifest, await engine.measure(plan));
+    const verification = await compareWithManifest(engine, plan);
     const owned = await this.records.update(claim, { verification: verification as never });
     if (!owned) throw new PermanentRestoreError('This attempt lost its claim on the restore; another worker runs it');
     if (verification.status === 'failed') {
@@ -201,9 +189,4 @@ export class RestoreRunner {
 
 function identityOf(claim: Claim): RestoreIdentity {
   return { id: claim.id, requestedAt: new Date(claim.row.requested_at as Date) };
-}
-
-function rethrowIntegrity(error: Error): never {
-  if (error instanceof BackupIntegrityError) throw new PermanentRestoreError(`Backup file failed verification: ${error.message}`);
-  throw error;
 }

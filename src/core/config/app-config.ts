@@ -55,6 +55,10 @@ export class AppConfig {
   get workerConcurrency(): number {
     return this.get('WORKER_CONCURRENCY');
   }
+  /** One drill at a time per worker unless DRILL_CONCURRENCY says otherwise. */
+  get drillConcurrency(): number {
+    return this.get('DRILL_CONCURRENCY') ?? 1;
+  }
   get backupTimeoutMs(): number {
     return this.get('BACKUP_TIMEOUT_SECONDS') * 1000;
   }

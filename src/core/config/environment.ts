@@ -81,6 +81,18 @@ export class Environment {
   @Max(64)
   WORKER_CONCURRENCY = 2;
 
+  /**
+   * Restore drills each worker runs at once, on their own queue (WORKER_CONCURRENCY counts backups and restores).
+   * Unset: 1.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  DRILL_CONCURRENCY?: number;
+
   @Type(() => Number)
   @IsInt()
   @Min(1)

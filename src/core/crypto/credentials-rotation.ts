@@ -6,6 +6,7 @@ export const SEALED_COLUMNS = [
   { table: 'databases', column: 'password_encrypted' },
   { table: 'storage_targets', column: 'secret_encrypted' },
   { table: 'webhooks', column: 'secret_encrypted' },
+  { table: 'sandboxes', column: 'password_encrypted' },
 ] as const;
 
 export interface RotationCount {

@@ -10,6 +10,7 @@ import { FaithfulRestores1764500000000 } from './migrations/1764500000000-faithf
 import { BackupsOwnTheirSettings1764600000000 } from './migrations/1764600000000-backups-own-their-settings.js';
 import { BackupAnomalies1764700000000 } from './migrations/1764700000000-backup-anomalies.js';
 import { RestoreProgress1764710000000 } from './migrations/1764710000000-restore-progress.js';
+import { RestoreDrills1764730000000 } from './migrations/1764730000000-restore-drills.js';
 
 /** Listed explicitly (not globbed) so the same list works from src/ under jest and from dist/ at run time. */
 export const MIGRATIONS = [
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   BackupsOwnTheirSettings1764600000000,
   BackupAnomalies1764700000000,
   RestoreProgress1764710000000,
+  RestoreDrills1764730000000,
 ];
 
 /** TypeORM entity classes; each process's top module assembles the list from the rooms it loads. */

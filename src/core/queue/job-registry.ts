@@ -10,6 +10,7 @@ export const QueueNames = {
   webhooks: 'webhooks',
   schedules: 'schedules',
   retention: 'retention',
+  drills: 'drills',
 } as const;
 
 export type QueueName = (typeof QueueNames)[keyof typeof QueueNames];
@@ -20,13 +21,15 @@ export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueNames);
 /** The settings job and worker options depend on (a subset of AppConfig). */
 export interface JobSettings {
   workerConcurrency: number;
+  /** Drills run on their own queue, this many at a time per worker, so that they never take a backup's slot. */
+  drillConcurrency: number;
   workerLockSeconds: number;
   webhookMaxAttempts: number;
   webhookBackoffMs: number;
 }
 
 /** Tables whose rows are the record of a job; their reconciler puts back jobs that Redis lost. */
-export type RecordTable = 'backups' | 'restores' | 'webhook_deliveries';
+export type RecordTable = 'backups' | 'restores' | 'webhook_deliveries' | 'drills';
 
 export interface JobRecord<D> {
   /** As the reconciler's log names it; the SQL that finds the rows lives in the table's repository. */
@@ -99,6 +102,10 @@ export interface WebhookJobData {
 
 export interface ScheduleJobData {
   scheduleId: string;
+}
+
+export interface DrillJobData {
+  drillId: string;
 }
 
 export interface RetentionJobData {
@@ -200,6 +207,15 @@ export const Jobs = {
     options: () => RETENTION_OPTIONS,
     counted: false,
   }),
+  /** A restore drill (POST /databases/:id/drills or a drill schedule's tick): retried like a restore. */
+  runDrill: recordedJob<DrillJobData>({
+    queue: QueueNames.drills,
+    name: 'run-drill',
+    jobId: ({ drillId }) => `drill-${drillId}`,
+    options: () => RUN_OPTIONS,
+    counted: true,
+    record: { table: 'drills', dataOf: (drillId) => ({ drillId }) },
+  }),
 } as const;
 
 const RETENTION_OPTIONS: JobsOptions = {
@@ -220,9 +236,9 @@ export const SchedulerIds = {
  * lockDuration/2 while the event loop is free (the dump itself runs in a child process); a worker that stops
  * renewing it loses the job, which another worker's stalled check hands out again within half a lock period.
  */
-function lockedWorkerOptions(settings: JobSettings): Partial<WorkerOptions> {
+function lockedWorkerOptions(settings: JobSettings, concurrency = settings.workerConcurrency): Partial<WorkerOptions> {
   return {
-    concurrency: settings.workerConcurrency,
+    concurrency,
     lockDuration: settings.workerLockSeconds * 1000,
     stalledInterval: settings.workerLockSeconds * 500,
     maxStalledCount: 2,
@@ -246,4 +262,6 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   webhooks: { worker: () => ({ concurrency: 4 }), handsBackOnShutdown: false },
   schedules: { worker: () => ({}), handsBackOnShutdown: false },
   retention: { worker: () => ({}), handsBackOnShutdown: false },
+  // Their own slots (DRILL_CONCURRENCY, default 1 per worker): a drill never delays a backup or a restore.
+  drills: { worker: (settings) => lockedWorkerOptions(settings, settings.drillConcurrency), handsBackOnShutdown: true },
 };
