@@ -28,7 +28,7 @@ const LISTED_KINDS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Every entry kind pg_dump writes that has a space in it, longest first, so "TABLE DATA" is never read as "TABLE". */
-const MULTI_WORD_KINDS = [
+export const MULTI_WORD_KINDS = [
   'MATERIALIZED VIEW DATA',
   'SEQUENCE OWNED BY',
   'MATERIALIZED VIEW',

@@ -1,0 +1,106 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseTocEntry, selectTocLines, tableOfEntries } from './pg-partial-restore.js';
+
+// Lines as pg_restore 15 prints them for Chinook plus an `orders` table (serial, identity, comment, index).
+const LIST = [
+  ';',
+  '; Archive created at 2026-11-26 04:05:00 UTC',
+  '219; 1259 217404 TABLE public invoice postgres',
+  '227; 1259 217502 TABLE public orders postgres',
+  '3452; 0 0 COMMENT public TABLE orders postgres',
+  '225; 1259 217500 SEQUENCE public orders_id_seq postgres',
+  '3453; 0 0 SEQUENCE OWNED BY public orders_id_seq postgres',
+  '226; 1259 217501 SEQUENCE public orders_n_seq postgres',
+  '3242; 2604 217505 DEFAULT public orders id postgres',
+  '3437; 0 217404 TABLE DATA public invoice postgres',
+  '3445; 0 217502 TABLE DATA public orders postgres',
+  '3454; 0 0 SEQUENCE SET public orders_id_seq postgres',
+  '3455; 0 0 SEQUENCE SET public orders_n_seq postgres',
+  '3258; 2606 217408 CONSTRAINT public invoice invoice_pkey postgres',
+  '3278; 2606 217509 CONSTRAINT public orders orders_pkey postgres',
+  '3249; 1259 217457 INDEX public invoice_customer_id_idx postgres',
+  '3276; 1259 217510 INDEX public orders_note postgres',
+  '3282; 2606 217452 FK CONSTRAINT public invoice invoice_customer_id_fkey postgres',
+  '3460; 0 0 ACL public TABLE orders postgres',
+];
+
+const SCHEMA_SQL = `
+--
+-- TOC entry 225 (class 1259 OID 217500)
+-- Name: orders_id_seq; Type: SEQUENCE; Schema: public; Owner: postgres
+-- Data Pos: 0
+--
+
+CREATE SEQUENCE public.orders_id_seq
+    AS integer;
+
+--
+-- TOC entry 3453 (class 0 OID 0)
+-- Dependencies: 225
+-- Name: orders_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: postgres
+--
+
+ALTER SEQUENCE public.orders_id_seq OWNED BY public.orders.id;
+
+--
+-- TOC entry 226 (class 1259 OID 217501)
+-- Dependencies: 227
+-- Name: orders_n_seq; Type: SEQUENCE; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.orders ALTER COLUMN n ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.orders_n_seq
+);
+
+--
+-- TOC entry 3249 (class 1259 OID 217457)
+-- Dependencies: 219
+-- Name: invoice_customer_id_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX invoice_customer_id_idx ON public.invoice USING btree (customer_id);
+
+--
+-- TOC entry 3276 (class 1259 OID 217510)
+-- Dependencies: 227
+-- Name: orders_note; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX orders_note ON public."orders" USING btree (note);
+`;
+
+describe('partial restores of a PostgreSQL archive', () => {
+  it('parses a list entry, a multi-word kind and a tag with spaces', () => {
+    expect(parseTocEntry('3453; 0 0 SEQUENCE OWNED BY public orders_id_seq postgres')).toEqual({
+      id: 3453,
+      desc: 'SEQUENCE OWNED BY',
+      schema: 'public',
+      tag: 'orders_id_seq',
+    });
+    expect(parseTocEntry('3452; 0 0 COMMENT public TABLE orders postgres')).toMatchObject({ desc: 'COMMENT', tag: 'TABLE orders' });
+    expect(parseTocEntry('; Archive created at 2026-11-26')).toBeNull();
+  });
+
+  it('finds the table of each index and owned sequence (serial and identity) from the SQL', () => {
+    expect(tableOfEntries(SCHEMA_SQL)).toEqual(
+      new Map([
+        [225, 'public.orders'],
+        [226, 'public.orders'],
+        [3249, 'public.invoice'],
+        [3276, 'public.orders'],
+      ]),
+    );
+  });
+
+  it("keeps a table's definition, sequences, defaults, data, constraints, indexes, comments and ACLs, in order", () => {
+    const ids = selectTocLines(LIST, tableOfEntries(SCHEMA_SQL), ['public.orders'], true).map((line) => line.split(';')[0]);
+    expect(ids).toEqual(['227', '3452', '225', '3453', '226', '3242', '3445', '3454', '3455', '3278', '3276', '3460']);
+  });
+
+  it('leaves the rows and sequence values out without data, and foreign keys always', () => {
+    const orders = selectTocLines(LIST, tableOfEntries(SCHEMA_SQL), ['public.orders'], false).map((line) => line.split(';')[0]);
+    expect(orders).toEqual(['227', '3452', '225', '3453', '226', '3242', '3278', '3276', '3460']);
+    const invoice = selectTocLines(LIST, tableOfEntries(SCHEMA_SQL), ['public.invoice'], true).map((line) => line.split(';')[0]);
+    expect(invoice).toEqual(['219', '3437', '3258', '3249']);
+  });
+});
