@@ -96,6 +96,12 @@ export interface RestoreOptions {
   terminateConnections: boolean;
 }
 
+/** The tables a partial restore brings back ("schema.table"), with or without their rows. */
+export interface TableSelection {
+  names: string[];
+  data: boolean;
+}
+
 export const DEFAULT_RESTORE_OPTIONS: RestoreOptions = {
   ownership: 'preserve',
   createMissingRoles: false,

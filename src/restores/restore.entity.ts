@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { BackupStatus } from '../backups/backup.entity.js';
 import type { ManifestComparison } from '../engines/backup-catalog.js';
-import type { RestoreOptions } from '../engines/engine.js';
+import type { RestoreOptions, TableSelection } from '../engines/engine.js';
 import type { RestorePhase } from './restore-progress.js';
 
 export type RestoreStatus = BackupStatus;
@@ -54,6 +54,10 @@ export class RestoreEntity {
   /** The options the restore was requested with, defaults filled in. */
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
   options!: RestoreOptions;
+
+  /** A partial restore's tables; null when the whole database is restored. */
+  @Column({ type: 'jsonb', nullable: true })
+  tables!: TableSelection | null;
 
   /** The restored copy measured against the backup's manifest, before it was switched in. */
   @Column({ type: 'jsonb', nullable: true })

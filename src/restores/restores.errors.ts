@@ -47,3 +47,9 @@ export class RestoreSwitchingError extends ConflictError {
     super('The restore is switching its checked copy in under the target’s name and can no longer be cancelled');
   }
 }
+
+export class PartialRestoreUnsupportedError extends UnprocessableError {
+  constructor(engine: string) {
+    super(`Restoring named tables is supported for PostgreSQL backups only, not ${engine} (yet)`);
+  }
+}

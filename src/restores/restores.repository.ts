@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { type Claim, finishedEventKey, type FencedTable } from '../core/database/fenced-records.js';
-import type { RestoreOptions } from '../engines/engine.js';
+import type { RestoreOptions, TableSelection } from '../engines/engine.js';
 import { fencedTable } from '../core/database/fenced-table.js';
 import { RestoreEntity } from './restore.entity.js';
 import type { RestorePhase } from './restore-progress.js';
@@ -28,6 +28,7 @@ export interface NewRestore {
   /** The physical target: a unique index allows one unfinished restore per key. */
   targetKey: string;
   options: RestoreOptions;
+  tables: TableSelection | null;
 }
 
 /** The SQL of the `restores` table. */

@@ -8,8 +8,8 @@ import { JobQueues } from '../core/queue/job-queues.js';
 import { Jobs } from '../core/queue/job-registry.js';
 import { QueueUnavailableError } from '../backups/backups.errors.js';
 import { DatabasesService } from '../databases/databases.service.js';
-import type { RestoreOptions } from '../engines/engine.js';
-import { type CreateRestoreDto, restoreOptionsOf } from './dto/create-restore.dto.js';
+import type { RestoreOptions, TableSelection } from '../engines/engine.js';
+import { type CreateRestoreDto, restoreOptionsOf, tableSelectionOf } from './dto/create-restore.dto.js';
 import { engineFamily } from './restore-engine-family.js';
 import type { RestoreEntity } from './restore.entity.js';
 import { RestoresRepository } from './restores.repository.js';
@@ -18,6 +18,7 @@ import {
   ConfirmationRequiredError,
   EngineMismatchError,
   NoAsideDatabaseError,
+  PartialRestoreUnsupportedError,
   RestoreAlreadyFinishedError,
   RestoreInProgressError,
   RestoreNotFoundError,
@@ -50,10 +51,13 @@ export class RestoresService {
     const target = await this.databases.get(dto.targetDatabaseId ?? backup.databaseId);
     const source = await this.databases.getIncludingDeleted(backup.databaseId);
     const [sourceKey, targetKey] = await Promise.all([this.databases.physicalKey(source), this.databases.physicalKey(target)]);
-    if (sourceKey === targetKey && dto.confirm !== true) throw new ConfirmationRequiredError();
+    const tables = tableSelectionOf(dto);
+    // A partial restore adds tables the target lacks, replacing nothing: no confirmation needed.
+    if (sourceKey === targetKey && dto.confirm !== true && !tables) throw new ConfirmationRequiredError();
     if (engineFamily(backup.engine) !== engineFamily(target.engine)) throw new EngineMismatchError(backup.engine, target.engine);
+    if (tables && engineFamily(backup.engine) !== 'postgres') throw new PartialRestoreUnsupportedError(backup.engine);
 
-    const restore = await this.insertQueued(backup.id, source.id, target.id, targetKey, restoreOptionsOf(dto));
+    const restore = await this.insertQueued(backup.id, source.id, target.id, targetKey, restoreOptionsOf(dto), tables);
     try {
       await this.queues.enqueue(Jobs.runRestore, { restoreId: restore.id });
     } catch (error) {
@@ -128,9 +132,10 @@ export class RestoresService {
     targetId: string,
     targetKey: string,
     options: RestoreOptions,
+    tables: TableSelection | null,
   ): Promise<RestoreEntity> {
     try {
-      return await this.restores.insertQueued({ backupId, sourceDatabaseId: sourceId, targetDatabaseId: targetId, targetKey, options });
+      return await this.restores.insertQueued({ backupId, sourceDatabaseId: sourceId, targetDatabaseId: targetId, targetKey, options, tables });
     } catch (error) {
       if (isUniqueViolation(error)) throw new RestoreInProgressError();
       throw error;

@@ -1,8 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { idToString } from '../../core/http/id-param.js';
-import { DEFAULT_RESTORE_OPTIONS, type RestoreOptions } from '../../engines/engine.js';
+import { DEFAULT_RESTORE_OPTIONS, type RestoreOptions, type TableSelection } from '../../engines/engine.js';
+
+/** "schema.table", each part a plain identifier (letters, digits, _ and $, not starting with a digit). */
+export const QUALIFIED_TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,62}\.[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+export const MAX_RESTORED_TABLES = 100;
 
 export const OWNERSHIP_MODES = ['preserve', 'restoring-user'] as const;
 
@@ -69,6 +73,39 @@ export class CreateRestoreDto {
   @IsOptional()
   @IsBoolean()
   terminateConnections?: boolean;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'PostgreSQL: restore only these tables ("schema.table"), each with its owned sequences, defaults, constraints ' +
+      '(not foreign keys, which reference other tables), indexes, triggers, comments and grants, into the target ' +
+      'database as it is: nothing else there is touched, and no fresh copy is switched in. A named table that the ' +
+      'target already holds fails the restore; a name the backup does not hold is refused (422).',
+    example: ['public.invoice'],
+    maxItems: MAX_RESTORED_TABLES,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @ArrayMaxSize(MAX_RESTORED_TABLES)
+  @IsString({ each: true })
+  @Matches(QUALIFIED_TABLE_NAME, { each: true, message: 'each table must be "schema.table" (plain identifiers)' })
+  tables?: string[];
+
+  @ApiPropertyOptional({
+    default: true,
+    description: 'With `tables`: restore their rows (and sequence values) too; false restores only their definitions.',
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  data?: boolean;
+}
+
+/** The tables a request names, with `data` defaulted; null for a restore of the whole database. */
+export function tableSelectionOf(dto: CreateRestoreDto): TableSelection | null {
+  return dto.tables ? { names: dto.tables, data: dto.data ?? true } : null;
 }
 
 /** The request's options with every default filled in, as recorded on the restore. */

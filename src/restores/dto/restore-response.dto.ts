@@ -125,6 +125,22 @@ export class RestoreResponseDto {
   options!: RestoreOptionsDto;
 
   @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'A partial restore: the tables it restores ("schema.table"); null when it restores the whole database.',
+    example: null,
+  })
+  tables!: string[] | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: Boolean,
+    description: "A partial restore: whether the tables' rows are restored too; null for a whole-database restore.",
+    example: null,
+  })
+  data!: boolean | null;
+
+  @ApiProperty({
     type: ManifestComparisonDto,
     nullable: true,
     description:
@@ -165,6 +181,8 @@ export class RestoreResponseDto {
       error: entity.error,
       toolVersion: entity.toolVersion,
       options: { ...DEFAULT_RESTORE_OPTIONS, ...entity.options },
+      tables: entity.tables?.names ?? null,
+      data: entity.tables?.data ?? null,
       verification: entity.verification,
       asideDatabase: entity.asideDatabase,
       asideExpiresAt: isoSeconds(entity.asideExpiresAt),
