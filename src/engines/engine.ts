@@ -81,6 +81,13 @@ export type ContentsListing =
   /** A scan of the dump in this process, streamed: the dump is never held in memory. */
   | { kind: 'reader'; read(dump: Readable, signal: AbortSignal): Promise<ArchiveObject[]> };
 
+/** A tool that reads an uncompressed dump on its stdin (no database) and prints text: a partial restore reads its output. */
+export interface ArchiveReader {
+  file: string;
+  args: string[];
+  failure(detail: string): Error;
+}
+
 /** How a restore treats what the target server lacks or holds. Every option defaults to the faithful choice. */
 export interface RestoreOptions {
   /**
@@ -122,6 +129,11 @@ export interface RestorePlan {
   asideDatabase: string;
   catalog: BackupCatalog;
   options: RestoreOptions;
+  /**
+   * A partial restore: the 0600 file listing the archive entries to restore (pg_restore --use-list). They go into
+   * `target.database` itself, in one transaction; `freshDatabase` is then not used.
+   */
+  tableList?: string;
 }
 
 /** What the target server lacks for a backup (roles, definer accounts, packet size): the restore fails before writing. */
@@ -193,6 +205,20 @@ export interface DatabaseEngine {
    * ProbeFailedError with the database's message when the query fails.
    */
   runProbe(target: ConnectionTarget, database: string, sql: string, timeoutMs: number): Promise<string | null>;
+  /** Partial restores (PostgreSQL only for now): absent when the engine cannot restore named tables. */
+  readonly tables?: TableRestoring;
+}
+
+/** What a partial restore of named tables needs from an engine. */
+export interface TableRestoring {
+  /** The tools whose outputs, read from the dump in this order, `restoreList` takes. */
+  readers(): Promise<ArchiveReader[]>;
+  /** The list of archive entries that restores `selection` (see RestorePlan.tableList); empty if none matched. */
+  restoreList(readerOutputs: string[], selection: TableSelection): string;
+  /** Those of `names` ("schema.table") that already exist in `target.database`. */
+  existing(target: ConnectionTarget, names: string[]): Promise<string[]>;
+  /** The rows of each of `names` in `target.database`, counted as the manifest counts them. */
+  countRows(target: ConnectionTarget, names: string[]): Promise<Record<string, number>>;
 }
 
 /**

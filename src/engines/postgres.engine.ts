@@ -60,6 +60,7 @@ import {
 } from './pg-restore-sql.js';
 import { PgTools } from './pg-tools.js';
 import { runPgProbe } from './pg-probe.js';
+import { PgTableRestoring } from './pg-table-restoring.js';
 
 /** How long switchIn waits, in all, for terminated sessions to be gone before it gives up. */
 const SWITCH_ATTEMPTS = 10;
@@ -110,8 +111,9 @@ export function pgDumpArgs(target: ConnectionTarget, snapshot?: string): string[
  * Restores into the fresh, empty database in one transaction: a failed restore leaves only that database to drop.
  * No --clean (there is nothing to replace); owners and grants are kept unless the restoring user is to own everything.
  */
-export function pgRestoreArgs(target: ConnectionTarget, ownership: RestoreOptions['ownership']): string[] {
+export function pgRestoreArgs(target: ConnectionTarget, ownership: RestoreOptions['ownership'], tableList?: string): string[] {
   return [
+    ...(tableList === undefined ? [] : [`--use-list=${tableList}`]),
     '--single-transaction',
     '--exit-on-error',
     ...(ownership === 'restoring-user' ? ['--no-owner', '--no-privileges'] : []),
@@ -135,8 +137,11 @@ export class PostgresEngine implements DatabaseEngine {
   readonly name = 'postgres' as const;
   readonly dumpExtension = 'dump';
   readonly restoresFromDescriptor = true;
+  readonly tables: PgTableRestoring;
 
-  constructor(private readonly tools: PgTools) {}
+  constructor(private readonly tools: PgTools) {
+    this.tables = new PgTableRestoring(tools);
+  }
 
   async serverInfo(target: ConnectionTarget): Promise<ServerInfo> {
     return withPgClient(connectPg(target), async (client) => {
@@ -226,10 +231,11 @@ export class PostgresEngine implements DatabaseEngine {
   }
 
   async prepareRestore(plan: RestorePlan): Promise<RestoreCommand> {
-    const destination = { ...plan.target, database: plan.freshDatabase };
+    // A partial restore adds its tables to the target itself; a whole one fills the fresh database.
+    const destination = plan.tableList === undefined ? { ...plan.target, database: plan.freshDatabase } : plan.target;
     const server = await this.serverInfo(destination);
     const tools = await this.tools.forServer(server.major);
-    const args = pgRestoreArgs(destination, plan.options.ownership);
+    const args = pgRestoreArgs(destination, plan.options.ownership, plan.tableList);
     return { tool: pgToolCommand(tools.pgRestore, `pg_restore ${tools.version}`, args, destination) };
   }
 

@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { PassThrough, Readable, type Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupEncryption } from '../core/crypto/backup-encryption.js';
-import type { ArchiveObject, DatabaseEngine } from '../engines/engine.js';
+import type { ArchiveObject, ArchiveReader, DatabaseEngine } from '../engines/engine.js';
 import { isFileBacked } from '../storage/storage.js';
 import { StorageRegistry } from '../storage/storage-registry.js';
 import { type BackupFileRecord, BackupIntegrityError, requireKey } from './backup-file.js';
@@ -110,6 +110,16 @@ export class StoredBackupFiles {
     if (integrity.status === 'rejected') throw integrity.reason;
     if (objects.status === 'rejected') throw objects.reason;
     return objects.value;
+  }
+
+  /** What a tool that reads the dump (no database) prints, the file read and checked as listContents reads it. */
+  async readWithTool(reader: ArchiveReader, file: BackupFileRecord, signal: AbortSignal): Promise<string> {
+    await this.checkSize(file);
+    const dump = await this.openDump(file, signal);
+    const [output, integrity] = await Promise.allSettled([this.tools.readWithTool(reader, dump.output, signal), dump.completed]);
+    if (integrity.status === 'rejected') throw integrity.reason;
+    if (output.status === 'rejected') throw output.reason;
+    return output.value;
   }
 
   /**

@@ -8,6 +8,7 @@ import { writeSecretFile } from '../core/process/secret-file.js';
 import type { BackupCatalog } from '../engines/backup-catalog.js';
 import {
   type ArchiveObject,
+  type ArchiveReader,
   type ConnectionTarget,
   type DatabaseEngine,
   type RestorePlan,
@@ -129,6 +130,18 @@ export class ToolRunner {
     const [, result] = await Promise.all([feedStdin(held, tool.stdin!), tool.exited, parsed]);
     if (result.code !== 0) throw listing.failure(result.stderr.trim() || `exit ${result.signal ?? result.code}`);
     return objects;
+  }
+
+  /** Reads an uncompressed dump to its end through a tool that needs no database; returns what the tool printed. */
+  async readWithTool(reader: ArchiveReader, dump: Readable, signal: AbortSignal): Promise<string> {
+    const held = new PassThrough();
+    pipeline(dump, held).catch(() => undefined);
+    const tool = this.processes.run(reader.file, reader.args, { stdin: true, signal });
+    const chunks: Buffer[] = [];
+    tool.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const [, result] = await Promise.all([feedStdin(held, tool.stdin!), tool.exited]);
+    if (result.code !== 0) throw reader.failure(stderrTail(result.stderr) || `exit ${result.signal ?? result.code}`);
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   /** Runs a tool with its credentials in a 0600 file that is removed when the tool exits. */

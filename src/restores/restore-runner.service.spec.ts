@@ -19,6 +19,7 @@ import type { ReplayOptions, RestorePipeline } from '../pipeline/restore-pipelin
 import type { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import type { RestoreEntity } from './restore.entity.js';
 import type { RestoreEvents } from './restore-events.service.js';
+import type { TableRestorer } from './table-restorer.service.js';
 import { RestoreRunner } from './restore-runner.service.js';
 import type { RestoresRepository } from './restores.repository.js';
 import { InMemoryFencedTable } from '../../test/support/in-memory-fenced-table.js';
@@ -188,6 +189,7 @@ function setUp(options: { row?: Row; backup?: Partial<StoredBackup> | null; regi
     databases as unknown as DatabasesService,
     engines as unknown as EngineRegistry,
     config as AppConfig,
+    {} as unknown as TableRestorer,
     events as unknown as RestoreEvents,
   );
   return { runner, table, log, engine, enginesAsked, files, pipeline, replayed, finished, backup, progressWrites };

@@ -6,7 +6,7 @@ import { type AttemptOptions, type Claim, FencedRecords } from '../core/database
 import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { type BackupCatalog, type ManifestComparison, describeDifferences } from '../engines/backup-catalog.js';
-import { type DatabaseEngine, DEFAULT_RESTORE_OPTIONS, type RestorePlan } from '../engines/engine.js';
+import { type DatabaseEngine, DEFAULT_RESTORE_OPTIONS, type RestorePlan, type TableSelection } from '../engines/engine.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { RestorePipeline } from '../pipeline/restore-pipeline.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
@@ -16,6 +16,7 @@ import { RestoreEvents } from './restore-events.service.js';
 import { type RestorePhase, RestoreProgress } from './restore-progress.js';
 import { engineFamily } from './restore-engine-family.js';
 import { asideDatabaseName, freshDatabaseName, type RestoreIdentity } from './restore-names.js';
+import { TableRestorer } from './table-restorer.service.js';
 import { compareWithManifest, PermanentRestoreError, readCheckedCatalog, replayChecked } from './fresh-copy.js';
 
 /** A progress write or the switch found the row no longer running under this attempt. */
@@ -39,6 +40,7 @@ interface RestoreOutcome {
  * 5. only then the copy is switched in under the target's name; the database that had it goes aside, kept until
  *    RESTORE_ASIDE_KEEP_SECONDS or DELETE /restores/:id/aside removes it.
  * Any failure before the switch drops the fresh database; the switch itself is all or nothing.
+ * A restore of named tables (see TableRestorer) skips 3 and 5: the tables go into the target itself, beside the rest.
  */
 @Injectable()
 export class RestoreRunner {
@@ -53,6 +55,7 @@ export class RestoreRunner {
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
     private readonly config: AppConfig,
+    private readonly tableRestorer: TableRestorer,
     events: RestoreEvents,
   ) {
     this.records = new FencedRecords(restores.fenced, this.logger, 'Restore', (claim) => events.finished(claim.id));
@@ -104,6 +107,12 @@ export class RestoreRunner {
       catalog,
       options: { ...DEFAULT_RESTORE_OPTIONS, ...(claim.row.options as object | null) },
     };
+    const selection = claim.row.tables as TableSelection | null;
+    if (selection) {
+      const restored = await this.tableRestorer.restore(engine, plan, backup, selection, attempt, progress);
+      lap('named tables restored and counted');
+      return { ...restored, asideDatabase: null };
+    }
 
     await engine.preflight(plan);
     await this.dropEarlierAttempts(engine, plan, claim);

@@ -14,11 +14,12 @@ import { RestoreRecordsModule } from './restore-records.module.js';
 import { RestoreEvents } from './restore-events.service.js';
 import { RestoreRunner } from './restore-runner.service.js';
 import { RestoreProcessor } from './restore.processor.js';
+import { TableRestorer } from './table-restorer.service.js';
 import { PipelineModule } from '../pipeline/pipeline.module.js';
 
 /** Worker side: consumes restore jobs. */
 @Module({
   imports: [TypeOrmModule.forFeature([RestoreEntity, BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, RestoreRecordsModule, NotificationsModule, EnginesModule, StorageModule, WorkerMetricsModule],
-  providers: [RestoreRunner, RestoreEvents, RestoreProcessor, RestoreReconciler, AsideDatabaseSweeper],
+  providers: [RestoreRunner, TableRestorer, RestoreEvents, RestoreProcessor, RestoreReconciler, AsideDatabaseSweeper],
 })
 export class RestoresWorkerModule {}
