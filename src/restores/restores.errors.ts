@@ -53,3 +53,21 @@ export class PartialRestoreUnsupportedError extends UnprocessableError {
     super(`Restoring named tables is supported for PostgreSQL backups only, not ${engine} (yet)`);
   }
 }
+
+export class UnknownTablesError extends UnprocessableError {
+  constructor(names: string[]) {
+    super(`The backup holds no table named ${names.join(', ')}`);
+  }
+}
+
+export class TablesAlreadyExistError extends ConflictError {
+  constructor(database: string, names: string[]) {
+    super(`Database "${database}" already has ${names.join(', ')}: drop or rename it, or restore into another database`);
+  }
+}
+
+export class BackupWithoutManifestError extends UnprocessableError {
+  constructor() {
+    super('This backup has no manifest (it was taken before manifests were recorded): its tables cannot be restored on their own');
+  }
+}

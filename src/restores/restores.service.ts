@@ -13,6 +13,7 @@ import { type CreateRestoreDto, restoreOptionsOf, tableSelectionOf } from './dto
 import { engineFamily } from './restore-engine-family.js';
 import type { RestoreEntity } from './restore.entity.js';
 import { RestoresRepository } from './restores.repository.js';
+import { TableRestoreChecks } from './table-restore-checks.service.js';
 import {
   BackupNotRestorableError,
   ConfirmationRequiredError,
@@ -38,6 +39,7 @@ export class RestoresService {
     private readonly backups: BackupsService,
     private readonly databases: DatabasesService,
     private readonly finished: FinishedListener,
+    private readonly tableChecks: TableRestoreChecks,
   ) {}
 
   /**
@@ -56,6 +58,7 @@ export class RestoresService {
     if (sourceKey === targetKey && dto.confirm !== true && !tables) throw new ConfirmationRequiredError();
     if (engineFamily(backup.engine) !== engineFamily(target.engine)) throw new EngineMismatchError(backup.engine, target.engine);
     if (tables && engineFamily(backup.engine) !== 'postgres') throw new PartialRestoreUnsupportedError(backup.engine);
+    if (tables) await this.tableChecks.check(backup, target, tables.names);
 
     const restore = await this.insertQueued(backup.id, source.id, target.id, targetKey, restoreOptionsOf(dto), tables);
     try {

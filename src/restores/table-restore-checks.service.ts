@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { readBackupCatalog } from '../backups/backup-catalog-file.js';
+import type { BackupEntity } from '../backups/backup.entity.js';
+import type { DatabaseEntity } from '../databases/database.entity.js';
+import { DatabasesService } from '../databases/databases.service.js';
+import { EngineRegistry } from '../engines/engine-registry.js';
+import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
+import { BackupWithoutManifestError, PartialRestoreUnsupportedError, TablesAlreadyExistError, UnknownTablesError } from './restores.errors.js';
+
+const CATALOG_READ_TIMEOUT_MS = 30_000;
+
+/**
+ * The request-time checks of a partial restore, so that the caller hears at once (the worker checks again before
+ * writing): every named table is in the backup's manifest (422), and none exists in the target yet (409).
+ */
+@Injectable()
+export class TableRestoreChecks {
+  constructor(
+    private readonly files: StoredBackupFiles,
+    private readonly engines: EngineRegistry,
+    private readonly databases: DatabasesService,
+  ) {}
+
+  async check(backup: BackupEntity, target: DatabaseEntity, names: string[]): Promise<void> {
+    const catalog = await readBackupCatalog(this.files, backup, AbortSignal.timeout(CATALOG_READ_TIMEOUT_MS));
+    if (!catalog) throw new BackupWithoutManifestError();
+    const unknown = names.filter((name) => !(name in catalog.manifest.tables));
+    if (unknown.length > 0) throw new UnknownTablesError(unknown);
+    const tables = this.engines.get(target.engine).tables;
+    if (!tables) throw new PartialRestoreUnsupportedError(target.engine);
+    const connection = await this.databases.connectionTarget(target);
+    const existing = await tables.existing(connection, names);
+    if (existing.length > 0) throw new TablesAlreadyExistError(connection.database, existing);
+  }
+}
