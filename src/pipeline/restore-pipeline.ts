@@ -14,6 +14,11 @@ import { ToolRunner } from './tool-runner.js';
 export interface ReplayOptions {
   /** Receives the running count of stored bytes read into the restore (the bytes actually fed, not checked ahead). */
   progress?: (bytes: number) => void;
+  /**
+   * The restore tool may stop reading once it has what it needs (a partial restore's list): zstd writing into its
+   * pipe then dies of SIGPIPE, which is no failure when the tool succeeded. The file's checksum is judged all the same.
+   */
+  toolMayStopEarly?: boolean;
 }
 
 /**
@@ -41,7 +46,7 @@ export class RestorePipeline {
     const replaying = AbortSignal.any([signal, stop.signal]);
     const stored = engine.restoresFromDescriptor ? await this.files.openZstdFile(file) : null;
     try {
-      if (stored) return await this.replayPiped(engine, plan, file, stored, replaying, options.progress);
+      if (stored) return await this.replayPiped(engine, plan, file, stored, replaying, options);
       return await this.replayStreamed(engine, plan, file, replaying, stop, options.progress);
     } catch (error) {
       stop.abort();
@@ -62,7 +67,7 @@ export class RestorePipeline {
     file: BackupFileRecord,
     stored: FileHandle,
     signal: AbortSignal,
-    progress?: (bytes: number) => void,
+    { progress, toolMayStopEarly }: ReplayOptions,
   ): Promise<string> {
     const hashing = new AbortController();
     const checksum = digestGrowingFile(stored.fd, Promise.resolve(), { signal: hashing.signal }).then((digest) => {
@@ -77,7 +82,8 @@ export class RestorePipeline {
     try {
       pipe = await createOsPipe(this.processes);
       const session = await this.tools.startRestore(engine, plan, signal, pipe.readFd);
-      const decompressed = this.compressor.decompressZstdFrom(stored.fd, pipe.writeFd, signal);
+      const decompressing = this.compressor.decompressZstdFrom(stored.fd, pipe.writeFd, signal);
+      const decompressed = toolMayStopEarly ? decompressing.catch((error: Error) => brokenPipeAfter(session.completed, error)) : decompressing;
       pipe.close();
       const outcomes = await Promise.allSettled([checksum, session.completed, decompressed]);
       for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
@@ -112,4 +118,13 @@ export class RestorePipeline {
       throw error;
     }
   }
+}
+
+/** zstd's SIGPIPE once the tool that read its pipe has succeeded; any other failure stands. */
+async function brokenPipeAfter(toolCompleted: Promise<void>, error: Error): Promise<void> {
+  const toolSucceeded = await toolCompleted.then(
+    () => true,
+    () => false,
+  );
+  if (!toolSucceeded || !/SIGPIPE/.test(error.message)) throw error;
 }

@@ -48,6 +48,7 @@ export class TableRestorer {
       if (!(await progress.enter('restoring'))) throw new PermanentRestoreError('This attempt lost its claim on the restore');
       toolVersion = await replayChecked(this.pipeline, engine, { ...plan, tableList: listFile.path }, backup, attempt, this.config.backupTimeoutMs, {
         progress: progress.bytes,
+        toolMayStopEarly: true,
       });
     } finally {
       await listFile.remove();
