@@ -114,6 +114,22 @@ describe('Partial restores: named tables', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it("brings a table's serial and identity sequences along, their values included", async () => {
+    const source = await registered('src5', true);
+    const side = await registered('side5', false);
+    await withClient(source.name, async (c) => {
+      await c.query('CREATE TABLE orders (id serial PRIMARY KEY, n int GENERATED ALWAYS AS IDENTITY, note text)');
+      await c.query("INSERT INTO orders (note) VALUES ('a'), ('b'), ('c')");
+    });
+    const done = await backupOf(source.id);
+    const restored = await client.restoreAndWait(done.backupId, { targetDatabaseId: side.id, tables: ['public.orders'] });
+    expect(restored).toMatchObject({ status: 'success', error: null });
+    expect((await tableFingerprints(side.name)).orders).toEqual((await tableFingerprints(source.name)).orders);
+    const next = await withClient(side.name, (c) => c.query("INSERT INTO orders (note) VALUES ('d') RETURNING id, n"));
+    expect(next.rows).toEqual([{ id: 4, n: 4 }]);
+    expect(await relations(side.name)).toEqual(['S orders_id_seq', 'S orders_n_seq', 'i orders_pkey', 'r orders']);
+  });
+
   it('without data: only the definition', async () => {
     const source = await registered('src4', true);
     const side = await registered('side4', false);
