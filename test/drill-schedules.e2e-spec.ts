@@ -124,9 +124,14 @@ describe('Drill schedules', () => {
     expect(ticks.every((tick) => tick % MINUTE === 0)).toBe(true);
     expect(ticks.map((tick) => tick - ticks[0]!)).toEqual(ticks.map((_, index) => index * MINUTE));
     const listed = (await second.get(`/drills?databaseId=${databaseId}`)).body as any[];
-    const succeeded = rows.filter((row) => row.status === 'success').map((row) => row.id);
-    for (const id of succeeded) {
-      expect(listed.find((drill) => drill.drillId === id)).toMatchObject({ databaseId, trigger: 'schedule', status: 'success' });
+    for (const row of rows.filter((candidate) => candidate.status === 'success')) {
+      expect(listed.find((drill) => drill.drillId === row.id)).toMatchObject({
+        databaseId,
+        trigger: 'schedule',
+        status: 'success',
+        scheduleId,
+        scheduledFor: row.scheduledFor.toISOString().replace('.000Z', 'Z'),
+      });
     }
     // The record itself refuses a second drill for a tick (a tick job delivered twice, or by two workers).
     const duplicate = withClient(env.metadataDatabase, (c) =>
