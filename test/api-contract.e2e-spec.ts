@@ -289,6 +289,8 @@ describe('HTTP contract (API process only)', () => {
         '/backups/{backupId}/verify',
         '/databases',
         '/databases/{databaseId}',
+        '/databases/{databaseId}/drill-schedules',
+        '/databases/{databaseId}/drill-schedules/{scheduleId}',
         '/databases/{databaseId}/drills',
         '/databases/{databaseId}/retention',
         '/databases/{databaseId}/retention/enforce',

@@ -31,6 +31,14 @@ export class DrillEntity {
   @Column({ type: 'varchar', length: 16 })
   status!: DrillStatus;
 
+  /** The drill schedule whose tick made this drill; null for a drill run now. */
+  @Column({ name: 'schedule_id', type: 'bigint', nullable: true })
+  scheduleId!: string | null;
+
+  /** The tick this drill stands for (unique per schedule: a redelivered tick makes no second drill). */
+  @Column({ name: 'scheduled_for', type: 'timestamptz', nullable: true })
+  scheduledFor!: Date | null;
+
   @Column({ name: 'requested_at', type: 'timestamptz' })
   requestedAt!: Date;
 

@@ -47,3 +47,10 @@ export class DrillInProgressError extends ConflictError {
     super('A drill of this database is already queued or running');
   }
 }
+
+/** The drill schedule's tick already made its drill (the tick job was delivered again). */
+export class TickAlreadyDrilledError extends ConflictError {
+  constructor() {
+    super('This schedule tick already has its drill');
+  }
+}

@@ -12,6 +12,8 @@ export interface NewDrill {
   sandboxId: string;
   trigger: DrillTrigger;
   probe: DrillProbe | null;
+  scheduleId?: string;
+  scheduledFor?: Date;
 }
 
 /** A database's latest successful drill, for /metrics. */
@@ -63,6 +65,15 @@ export class DrillsRepository {
   /** The database's newest successful drill: its restore time is the database's. */
   lastSuccess(databaseId: string): Promise<DrillEntity | null> {
     return this.drills.findOne({ where: { databaseId, status: 'success' }, order: { finishedAt: 'DESC', id: 'DESC' } });
+  }
+
+  /** requested_at of the database's newest successful drill (a drill schedule is missed without one since its tick). */
+  async lastSuccessAt(databaseId: string): Promise<Date | null> {
+    return (await this.lastSuccessRequested(databaseId))?.requestedAt ?? null;
+  }
+
+  private lastSuccessRequested(databaseId: string): Promise<DrillEntity | null> {
+    return this.drills.findOne({ where: { databaseId, status: 'success' }, order: { requestedAt: 'DESC', id: 'DESC' }, select: { id: true, requestedAt: true } });
   }
 
   /** Status and request time of the given drills (the scratch sweeper matches leftovers by name). */

@@ -14,7 +14,7 @@ import { engineFamily } from '../restores/restore-engine-family.js';
 import type { DrillEntity, DrillTrigger } from './drill.entity.js';
 import type { DrillProbe } from './drill-probe.js';
 import { DrillsRepository } from './drills.repository.js';
-import { DrillInProgressError, DrillNotFoundError, NoBackupToDrillError, NoSandboxError, SandboxEngineMismatchError } from './drills.errors.js';
+import { DrillInProgressError, DrillNotFoundError, NoBackupToDrillError, NoSandboxError, SandboxEngineMismatchError, TickAlreadyDrilledError } from './drills.errors.js';
 import type { SandboxEntity } from './sandbox.entity.js';
 import { SandboxesRepository } from './sandboxes.repository.js';
 import { SandboxesService } from './sandboxes.service.js';
@@ -24,7 +24,12 @@ export interface DrillRequest {
   sandboxId?: string;
   probe: DrillProbe | null;
   trigger: DrillTrigger;
+  /** A drill schedule's tick: at most one drill per (scheduleId, scheduledFor). */
+  scheduleId?: string;
+  scheduledFor?: Date;
 }
+
+const ONE_PER_TICK_INDEX = 'drills_one_per_tick_idx';
 
 @Injectable()
 export class DrillsService {
@@ -93,8 +98,10 @@ export class DrillsService {
 
   private async insertQueued(databaseId: string, sandboxId: string, request: DrillRequest): Promise<DrillEntity> {
     try {
-      return await this.drills.insertQueued({ databaseId, sandboxId, trigger: request.trigger, probe: request.probe });
+      const { trigger, probe, scheduleId, scheduledFor } = request;
+      return await this.drills.insertQueued({ databaseId, sandboxId, trigger, probe, scheduleId, scheduledFor });
     } catch (error) {
+      if (isUniqueViolation(error, ONE_PER_TICK_INDEX)) throw new TickAlreadyDrilledError();
       if (isUniqueViolation(error)) throw new DrillInProgressError();
       throw error;
     }

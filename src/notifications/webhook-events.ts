@@ -8,6 +8,7 @@ export const WEBHOOK_EVENTS = [
   'backup.anomaly',
   'drill.succeeded',
   'drill.failed',
+  'drill.missed',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
@@ -34,6 +35,8 @@ export interface WebhookEventData {
   'backup.anomaly': { backup: object; anomalies: object[] };
   'drill.succeeded': { drill: object };
   'drill.failed': { drill: object; error: string | null };
+  /** A drill schedule with no successful drill since a tick older than the grace period. */
+  'drill.missed': { schedule: object; error: string };
 }
 
 /** The JSON body POSTed to a receiver. */

@@ -47,9 +47,9 @@ export class MissedScheduleMonitor extends PeriodicTask {
       for (const database of await this.databases.list()) {
         const schedules = await this.schedules.findBy({ databaseId: database.id, enabled: true });
         if (!schedules.length) continue;
-        const lastSuccessAt = await this.schedulesService.lastSuccessfulBackupAt(database.id);
+        const lastSuccessAt = { backup: await this.schedulesService.lastSuccessAt(database.id, 'backup'), drill: await this.schedulesService.lastSuccessAt(database.id, 'drill') };
         for (const schedule of schedules) {
-          const state = scheduleState(schedule, lastSuccessAt, now, this.config.scheduleMissedGraceMs);
+          const state = scheduleState(schedule, lastSuccessAt[schedule.kind], now, this.config.scheduleMissedGraceMs);
           if (state.missed && (await this.markMissed(schedule))) {
             reported.push(schedule.id);
             await this.notifier.onScheduleMissed(schedule, database, state.expectedRunAt!);

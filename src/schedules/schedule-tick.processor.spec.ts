@@ -1,4 +1,8 @@
-import { tickTimeOf } from './schedule-tick.processor.js';
+import { jest } from '@jest/globals';
+import type { AppConfig } from '../core/config/app-config.js';
+import type { WorkerMetrics } from '../core/metrics/worker-metrics.service.js';
+import { DrillInProgressError, NoBackupToDrillError, TickAlreadyDrilledError } from '../drills/drills.errors.js';
+import { ScheduleTickProcessor, tickTimeOf } from './schedule-tick.processor.js';
 
 describe('tickTimeOf', () => {
   it('reads the tick from the id BullMQ gives a job scheduler job', () => {
@@ -8,5 +12,37 @@ describe('tickTimeOf', () => {
 
   it('falls back to when the job was due', () => {
     expect(tickTimeOf({ id: 'other', timestamp: 1726144140000, delay: 60_000 }).toISOString()).toBe('2024-09-12T12:30:00.000Z');
+  });
+});
+
+describe('ScheduleTickProcessor, drill schedules', () => {
+  const scheduledFor = new Date('2024-09-12T12:30:00Z');
+  const drillSchedule = { id: '8', databaseId: '3', kind: 'drill', enabled: true };
+
+  function processorWith(request: jest.Mock) {
+    const schedules = { findOneBy: jest.fn(async () => drillSchedule) };
+    const backups = { request: jest.fn() };
+    const processor = new ScheduleTickProcessor(schedules as any, backups as any, { request } as any, {} as AppConfig, {} as WorkerMetrics);
+    return { processor, backups };
+  }
+
+  it('requests one drill for the tick, with trigger "schedule" and the tick time, and no backup', async () => {
+    const request = jest.fn(async () => ({ id: '50' }));
+    const { processor, backups } = processorWith(request);
+    await processor.tick('8', scheduledFor);
+    expect(request).toHaveBeenCalledWith('3', { trigger: 'schedule', probe: null, scheduleId: '8', scheduledFor });
+    expect(backups.request).not.toHaveBeenCalled();
+  });
+
+  it('takes a redelivered tick, or one that cannot drill now, as done', async () => {
+    for (const error of [new TickAlreadyDrilledError(), new DrillInProgressError(), new NoBackupToDrillError()]) {
+      const { processor } = processorWith(jest.fn(async () => Promise.reject(error)));
+      await expect(processor.tick('8', scheduledFor)).resolves.toBeUndefined();
+    }
+  });
+
+  it('lets any other error fail the tick job', async () => {
+    const { processor } = processorWith(jest.fn(async () => Promise.reject(new Error('PostgreSQL is down'))));
+    await expect(processor.tick('8', scheduledFor)).rejects.toThrow('PostgreSQL is down');
   });
 });

@@ -9,6 +9,8 @@ import { handle, JobHost } from '../core/queue/job-host.js';
 import { Jobs, QueueNames } from '../core/queue/job-registry.js';
 import { WorkerMetrics } from '../core/metrics/worker-metrics.service.js';
 import { DatabaseNotFoundError } from '../databases/databases.errors.js';
+import { DrillInProgressError, NoBackupToDrillError, NoSandboxError, TickAlreadyDrilledError } from '../drills/drills.errors.js';
+import { DrillsService } from '../drills/drills.service.js';
 import { ScheduleEntity } from './schedule.entity.js';
 
 /** The tick a job scheduler's job stands for: its id is `repeat:<scheduler id>:<tick millis>`. */
@@ -18,7 +20,7 @@ export function tickTimeOf(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): Date {
 }
 
 /**
- * Turns a schedule tick into a backup through the same path as POST /backups, with trigger "schedule". The tick time
+ * Turns a schedule tick into a backup (or, for a drill schedule, a restore drill) through the same path as POST /backups, with trigger "schedule". The tick time
  * is stored on the backup under a unique index, so a redelivered tick job cannot make a second backup. A tick that
  * finds a backup of the database still queued or running is skipped and logged.
  */
@@ -27,6 +29,7 @@ export class ScheduleTickProcessor extends JobHost {
   constructor(
     @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
     private readonly requests: BackupRequests,
+    private readonly drills: DrillsService,
     config: AppConfig,
     metrics: WorkerMetrics,
   ) {
@@ -44,6 +47,7 @@ export class ScheduleTickProcessor extends JobHost {
       this.logger.log(`Schedule ${scheduleId} is deleted or disabled; tick ${at} ignored`);
       return;
     }
+    if (schedule.kind === 'drill') return this.drillTick(schedule, scheduledFor);
     try {
       const backup = await this.requests.request(schedule.databaseId, { trigger: 'schedule', scheduleId, scheduledFor });
       this.logger.log(`Schedule ${scheduleId} tick ${at}: backup ${backup.id} of database ${schedule.databaseId} queued`);
@@ -54,6 +58,25 @@ export class ScheduleTickProcessor extends JobHost {
         this.logger.warn(`Schedule ${scheduleId} tick ${at} skipped: ${error.message}`);
       } else if (error instanceof DatabaseNotFoundError) {
         this.logger.log(`Schedule ${scheduleId} tick ${at} ignored: its database was deleted`);
+      } else {
+        throw error;
+      }
+    }
+  }
+
+  /** A drill schedule's tick: one drill, trigger "schedule"; a tick that cannot drill now is skipped and shows as missed. */
+  private async drillTick(schedule: ScheduleEntity, scheduledFor: Date): Promise<void> {
+    const at = scheduledFor.toISOString();
+    try {
+      const drill = await this.drills.request(schedule.databaseId, { trigger: 'schedule', probe: null, scheduleId: schedule.id, scheduledFor });
+      this.logger.log(`Drill schedule ${schedule.id} tick ${at}: drill ${drill.id} of database ${schedule.databaseId} queued`);
+    } catch (error) {
+      if (error instanceof TickAlreadyDrilledError) {
+        this.logger.log(`Drill schedule ${schedule.id} tick ${at} already has its drill`);
+      } else if (error instanceof DrillInProgressError || error instanceof NoBackupToDrillError || error instanceof NoSandboxError) {
+        this.logger.warn(`Drill schedule ${schedule.id} tick ${at} skipped: ${error.message}`);
+      } else if (error instanceof DatabaseNotFoundError) {
+        this.logger.log(`Drill schedule ${schedule.id} tick ${at} ignored: its database was deleted`);
       } else {
         throw error;
       }

@@ -1,5 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
+export const SCHEDULE_KINDS = ['backup', 'drill'] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
+
 /** A cron schedule of one database. Workers turn it into a BullMQ job scheduler; this row is the record. */
 @Entity({ name: 'schedules' })
 export class ScheduleEntity {
@@ -8,6 +11,10 @@ export class ScheduleEntity {
 
   @Column({ name: 'database_id', type: 'bigint' })
   databaseId!: string;
+
+  /** What a tick makes: a backup (/schedules) or a restore drill (/drill-schedules). */
+  @Column({ type: 'varchar', length: 16, default: 'backup' })
+  kind!: ScheduleKind;
 
   /** Five fields (minute hour day-of-month month day-of-week), or six with seconds first. */
   @Column({ type: 'varchar', length: 120 })

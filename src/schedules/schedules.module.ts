@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BackupCommandsModule } from '../backups/backup-commands.module.js';
 import { DatabasesModule } from '../databases/databases.module.js';
+import { DrillRecordsModule } from '../drills/drill-records.module.js';
 import { ScheduleSchedulers } from './schedule-schedulers.js';
 import { ScheduleEntity } from './schedule.entity.js';
 import { SchedulesRepository } from './schedules.repository.js';
@@ -9,7 +10,7 @@ import { SchedulesService } from './schedules.service.js';
 
 /** Schedules and their BullMQ job schedulers, for the API and the workers. The HTTP side is SchedulesApiModule. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ScheduleEntity]), DatabasesModule, BackupCommandsModule],
+  imports: [TypeOrmModule.forFeature([ScheduleEntity]), DatabasesModule, BackupCommandsModule, DrillRecordsModule],
   providers: [SchedulesRepository, SchedulesService, ScheduleSchedulers],
   exports: [SchedulesRepository, SchedulesService, ScheduleSchedulers],
 })

@@ -23,12 +23,12 @@ export interface ScheduleAggregate {
 export class SchedulesRepository {
   constructor(@InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>) {}
 
-  /** Enabled schedules of registered databases and whether each is missed, for /metrics. */
+  /** Enabled backup schedules of registered databases and whether each is missed, for /metrics. */
   aggregateForMetrics(): Promise<ScheduleAggregate[]> {
     return this.schedules.query(`
     SELECT s.id::text AS "scheduleId", d.id::text AS "databaseId", d.name AS "databaseName", s.missed_since IS NOT NULL AS missed
     FROM schedules s JOIN databases d ON d.id = s.database_id
-    WHERE s.enabled AND d.deleted_at IS NULL
+    WHERE s.enabled AND s.kind = 'backup' AND d.deleted_at IS NULL
     ORDER BY s.id`);
   }
 

@@ -5,12 +5,14 @@ import { BackupsRepository } from '../backups/backups.repository.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { isValidId } from '../core/http/id-param.js';
 import { DatabasesService } from '../databases/databases.service.js';
+import { DrillsRepository } from '../drills/drills.repository.js';
 import type { CreateScheduleDto } from './dto/create-schedule.dto.js';
+import { DrillScheduleResponseDto } from './dto/drill-schedule-response.dto.js';
 import { ScheduleResponseDto } from './dto/schedule-response.dto.js';
 import type { UpdateScheduleDto } from './dto/update-schedule.dto.js';
 import { scheduleState } from './missed-schedule.js';
 import { ScheduleSchedulers } from './schedule-schedulers.js';
-import { ScheduleEntity } from './schedule.entity.js';
+import { ScheduleEntity, type ScheduleKind } from './schedule.entity.js';
 import { ScheduleNotFoundError } from './schedules.errors.js';
 
 /**
@@ -25,33 +27,34 @@ export class SchedulesService {
     @InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>,
     private readonly databases: DatabasesService,
     private readonly backups: BackupsRepository,
+    private readonly drills: DrillsRepository,
     private readonly schedulers: ScheduleSchedulers,
     private readonly config: AppConfig,
   ) {}
 
-  async create(databaseId: string, dto: CreateScheduleDto): Promise<ScheduleEntity> {
+  async create(databaseId: string, dto: CreateScheduleDto, kind: ScheduleKind = 'backup'): Promise<ScheduleEntity> {
     await this.requireDatabase(databaseId);
     const schedule = await this.schedules.save(
-      this.schedules.create({ databaseId, cron: dto.cron.trim(), timezone: dto.timezone ?? 'UTC', enabled: dto.enabled ?? true }),
+      this.schedules.create({ databaseId, kind, cron: dto.cron.trim(), timezone: dto.timezone ?? 'UTC', enabled: dto.enabled ?? true }),
     );
     await this.applyToQueue(schedule);
     return schedule;
   }
 
-  async list(databaseId: string): Promise<ScheduleEntity[]> {
+  async list(databaseId: string, kind: ScheduleKind = 'backup'): Promise<ScheduleEntity[]> {
     await this.requireDatabase(databaseId);
-    return this.schedules.find({ where: { databaseId }, order: { id: 'ASC' } });
+    return this.schedules.find({ where: { databaseId, kind }, order: { id: 'ASC' } });
   }
 
-  async get(databaseId: string, scheduleId: string): Promise<ScheduleEntity> {
+  async get(databaseId: string, scheduleId: string, kind: ScheduleKind = 'backup'): Promise<ScheduleEntity> {
     await this.requireDatabase(databaseId);
-    const schedule = isValidId(scheduleId) ? await this.schedules.findOneBy({ id: scheduleId, databaseId }) : null;
+    const schedule = isValidId(scheduleId) ? await this.schedules.findOneBy({ id: scheduleId, databaseId, kind }) : null;
     if (!schedule) throw new ScheduleNotFoundError();
     return schedule;
   }
 
-  async update(databaseId: string, scheduleId: string, dto: UpdateScheduleDto): Promise<ScheduleEntity> {
-    const schedule = await this.get(databaseId, scheduleId);
+  async update(databaseId: string, scheduleId: string, dto: UpdateScheduleDto, kind: ScheduleKind = 'backup'): Promise<ScheduleEntity> {
+    const schedule = await this.get(databaseId, scheduleId, kind);
     schedule.cron = dto.cron?.trim() ?? schedule.cron;
     schedule.timezone = dto.timezone ?? schedule.timezone;
     schedule.enabled = dto.enabled ?? schedule.enabled;
@@ -61,8 +64,8 @@ export class SchedulesService {
     return saved;
   }
 
-  async remove(databaseId: string, scheduleId: string): Promise<void> {
-    const schedule = await this.get(databaseId, scheduleId);
+  async remove(databaseId: string, scheduleId: string, kind: ScheduleKind = 'backup'): Promise<void> {
+    const schedule = await this.get(databaseId, scheduleId, kind);
     await this.schedules.delete({ id: schedule.id });
     await this.applyToQueue({ ...schedule, enabled: false });
   }
@@ -73,6 +76,19 @@ export class SchedulesService {
     return schedules.map((schedule) =>
       ScheduleResponseDto.from(schedule, scheduleState(schedule, lastSuccessAt, now, this.config.scheduleMissedGraceMs), lastSuccessAt),
     );
+  }
+
+  /** Drill schedules as the API shows them: missed when no drill succeeded since the latest tick past the grace. */
+  async describeDrillSchedules(databaseId: string, schedules: ScheduleEntity[], now = new Date()): Promise<DrillScheduleResponseDto[]> {
+    const lastSuccessAt = await this.drills.lastSuccessAt(databaseId);
+    return schedules.map((schedule) =>
+      DrillScheduleResponseDto.fromDrill(schedule, scheduleState(schedule, lastSuccessAt, now, this.config.scheduleMissedGraceMs), lastSuccessAt),
+    );
+  }
+
+  /** requested_at of the newest successful backup, or drill for a drill schedule: what clears a miss. */
+  lastSuccessAt(databaseId: string, kind: ScheduleKind): Promise<Date | null> {
+    return kind === 'drill' ? this.drills.lastSuccessAt(databaseId) : this.lastSuccessfulBackupAt(databaseId);
   }
 
   async describeOne(schedule: ScheduleEntity): Promise<ScheduleResponseDto> {

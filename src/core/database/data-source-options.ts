@@ -11,6 +11,7 @@ import { BackupsOwnTheirSettings1764600000000 } from './migrations/1764600000000
 import { BackupAnomalies1764700000000 } from './migrations/1764700000000-backup-anomalies.js';
 import { RestoreProgress1764710000000 } from './migrations/1764710000000-restore-progress.js';
 import { RestoreDrills1764730000000 } from './migrations/1764730000000-restore-drills.js';
+import { DrillSchedules1764740000000 } from './migrations/1764740000000-drill-schedules.js';
 import { PartialRestores1764750000000 } from './migrations/1764750000000-partial-restores.js';
 
 /** Listed explicitly (not globbed) so the same list works from src/ under jest and from dist/ at run time. */
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   BackupAnomalies1764700000000,
   RestoreProgress1764710000000,
   RestoreDrills1764730000000,
+  DrillSchedules1764740000000,
   PartialRestores1764750000000,
 ];
 

@@ -51,6 +51,12 @@ export class DrillResponseDto {
   @ApiProperty({ enum: DRILL_STATUSES, example: 'success' })
   status!: DrillStatus;
 
+  @ApiProperty({ description: 'The drill schedule whose tick made this drill; null for a drill run now.', example: null, nullable: true, type: String })
+  scheduleId!: string | null;
+
+  @ApiProperty({ description: "The schedule tick this drill stands for (one drill per tick); null for a drill run now.", example: null, nullable: true, type: String })
+  scheduledFor!: string | null;
+
   @ApiProperty({ description: 'When the drill was requested.', example: '2024-09-12T13:00:00Z' })
   timestamp!: string;
 
@@ -99,6 +105,8 @@ export class DrillResponseDto {
       backupId: drill.backupId,
       trigger: drill.trigger,
       status: drill.status,
+      scheduleId: drill.scheduleId,
+      scheduledFor: isoSeconds(drill.scheduledFor),
       timestamp: isoSeconds(drill.requestedAt),
       startedAt: isoSeconds(drill.startedAt),
       finishedAt: isoSeconds(drill.finishedAt),

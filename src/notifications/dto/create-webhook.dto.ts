@@ -26,7 +26,7 @@ export class UpdateWebhookDto {
   @ApiPropertyOptional({
     description:
       'Events to send. Absent at creation: backup.succeeded, backup.failed, restore.succeeded, restore.failed and ' +
-      'schedule.missed; later events (backup.anomaly, drill.succeeded, drill.failed) are sent only to webhooks that ' +
+      'schedule.missed; later events (backup.anomaly, drill.succeeded, drill.failed, drill.missed) are sent only to webhooks that ' +
       'name them.',
     enum: WEBHOOK_EVENTS,
     isArray: true,
