@@ -4,10 +4,10 @@
 # Both processes apply pending migrations at start-up (under an advisory lock).
 #
 # Build args:
-#   NODE_VERSION      Node.js major used for both stages (package.json requires >= 20.19).
+#   NODE_VERSION      Node.js major used for both stages (the LTS line package.json's "engines" requires: 24).
 #   PG_CLIENT_MAJORS  PostgreSQL client majors installed side by side from the PGDG apt repository.
 
-ARG NODE_VERSION=20
+ARG NODE_VERSION=24
 
 # ---------------------------------------------------------------------------
 # Build stage: install all dependencies, compile TypeScript, drop dev deps.
