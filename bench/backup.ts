@@ -230,7 +230,7 @@ async function main(): Promise<number> {
   const methods: MethodResult[] = [
     {
       id: 'service',
-      label: 'Service (API + worker: pg_dump -Fc -Z0 → zstd -1 -T0 → sha256 → file)',
+      label: 'Service (API + worker: pg_dump -Fc -Z0 → zstd -1 -T0 → file, sha256 behind)',
       command: `POST /backups, then GET /backups/:id?waitSeconds=${WAIT_SECONDS} (answered when the worker announces the outcome)`,
       runs: [],
     },

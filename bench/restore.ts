@@ -216,7 +216,7 @@ async function main(): Promise<number> {
   const backupMethods: TimedMethod<BackupMethodId>[] = [
     {
       id: 'service-backup',
-      label: 'Service backup (pg_dump + manifest counts → zstd → sha256 → file)',
+      label: 'Service backup (pg_dump + manifest counts → zstd → file, sha256 behind)',
       command: `POST /backups, then GET /backups/:id?waitSeconds=${WAIT_SECONDS}`,
       runs: [],
     },
