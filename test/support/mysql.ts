@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { FIXTURES_DIR } from './fixtures.js';
 
 /** The shared MariaDB the end-to-end tests use: root without a password over TCP. */
 export const MYSQL_HOST = process.env.TEST_MYSQL_HOST ?? '127.0.0.1';
 export const MYSQL_PORT = Number(process.env.TEST_MYSQL_PORT ?? 3306);
 export const MYSQL_USER = process.env.TEST_MYSQL_USER ?? 'root';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const FIXTURES_DIR = path.resolve(REPO_ROOT, process.env.FIXTURES_DIR ?? '../shared/fixtures');
 
 /** A MySQL identifier: backquoted, with backquotes doubled. */
 export function mysqlIdentifier(name: string): string {

@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { FIXTURES_DIR } from './fixtures.js';
 import pg from 'pg';
 
 const HOST = process.env.TEST_PG_HOST ?? '127.0.0.1';
 const PORT = Number(process.env.TEST_PG_PORT ?? 5432);
 const USER = process.env.TEST_PG_USER ?? 'postgres';
 
-export const FIXTURES_DIR = path.resolve(process.env.FIXTURES_DIR ?? '../shared/fixtures');
+export { FIXTURES_DIR };
 
 export function connect(database = 'postgres'): pg.Client {
   return new pg.Client({ host: HOST, port: PORT, user: USER, database });
