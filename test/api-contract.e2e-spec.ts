@@ -209,7 +209,7 @@ describe('HTTP contract (API process only)', () => {
       const missing = await client.post('/backups', {});
       expect(missing.status).toBe(400);
       expect(missing.body.error).toBe('Validation failed');
-      expect(missing.body.details).toEqual([{ field: 'databaseId', messages: expect.arrayContaining(['databaseId must be a string']) }]);
+      expect(missing.body.details).toEqual([{ field: 'databaseId', messages: ['databaseId is required'] }]);
       const unknown = await client.post('/backups', { databaseId, force: true });
       expect(unknown.status).toBe(400);
       expect(unknown.body.details).toEqual([{ field: 'force', messages: ['property force should not exist'] }]);
@@ -334,7 +334,7 @@ describe('HTTP contract (API process only)', () => {
         { backupId: '2', databaseId: '124', databaseName: 'test_db', status: 'failed', timestamp: '2024-09-11T10:45:00Z' },
       ]);
       expect(body.paths['/backups'].post.responses['404'].content['application/json'].example).toEqual({ error: 'Database not found' });
-      expect(body.components.schemas.CreateBackupDto.properties.databaseId.example).toBe('123');
+      expect(body.components.schemas.CreateBackupDto.properties.databaseId.example).toBe('REPLACE_WITH_DATABASE_ID');
       expect(body.components.schemas.CreateScheduleDto.properties.cron.example).toBe('30 2 * * *');
       expect(body.components.schemas.CreateScheduleDto.required).toEqual(['cron']);
       expect(JSON.stringify(body.components.schemas.RetentionPolicyDto.properties.gfs)).toContain('#/components/schemas/GfsPolicyDto');

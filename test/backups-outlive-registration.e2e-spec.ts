@@ -90,7 +90,10 @@ describe('Backups that outlive their registration, and physical restore targets'
 
     // Its own registration is gone: a target must be named, of the same engine family.
     const noTarget = await client.post(`/backups/${backup.backupId}/restore`, {});
-    expect([noTarget.status, noTarget.body]).toEqual([404, { error: 'Database not found' }]);
+    expect([noTarget.status, noTarget.body]).toEqual([
+      404,
+      { error: `Target database not found: the backup's source database (ID ${backup.databaseId}) is no longer registered; name another one in targetDatabaseId` },
+    ]);
     const otherFamily = await client.post(`/backups/${backup.backupId}/restore`, { targetDatabaseId: mariadbId });
     expect([otherFamily.status, otherFamily.body]).toEqual([422, { error: 'Cannot restore a postgres backup into a mariadb database' }]);
 

@@ -261,7 +261,9 @@ describe('Data path: both engines, local and S3 storage, with and without encryp
       expect(mismatch.status).toBe(422);
       expect(mismatch.body).toEqual({ error: 'Cannot restore a postgres backup into a mariadb database' });
       expect((await client.post('/backups/999999/restore', {})).body).toEqual({ error: 'Backup not found' });
-      expect((await client.post(`/backups/${done.backupId}/restore`, { targetDatabaseId: '999999' })).body).toEqual({ error: 'Database not found' });
+      expect((await client.post(`/backups/${done.backupId}/restore`, { targetDatabaseId: '999999' })).body).toEqual({
+        error: 'Target database not found: no registered database has ID 999999',
+      });
       expect((await client.get('/restores/999999')).body).toEqual({ error: 'Restore not found' });
     });
 

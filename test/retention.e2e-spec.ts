@@ -69,7 +69,7 @@ describe('Retention', () => {
     expect(response.status).toBe(400);
     expect(response.body.details).toEqual([
       { field: 'keepLast', messages: ['keepLast must not be less than 1'] },
-      { field: 'gfs.weekly', messages: ['weekly must not be greater than 100000', 'weekly must not be less than 1', 'weekly must be an integer number'] },
+      { field: 'gfs.weekly', messages: ['weekly must be an integer number', 'weekly must not be less than 1', 'weekly must not be greater than 100000'] },
     ]);
   });
 

@@ -17,7 +17,7 @@ export class ApiKeysController {
     summary: 'Create an API key',
     description: 'The key is in this response only: it is stored as a hash and cannot be shown again.',
   })
-  @ApiResponse({ status: 201, type: CreatedApiKeyDto })
+  @ApiResponse({ status: 201, description: 'Created: the new API key, shown only in this answer.', type: CreatedApiKeyDto })
   @ApiErrors([400, 'Validation failed'])
   async create(@Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     const { entity, key } = await this.keys.create(dto);
@@ -26,7 +26,7 @@ export class ApiKeysController {
 
   @Get()
   @ApiOperation({ summary: 'List active API keys (never the keys themselves)' })
-  @ApiResponse({ status: 200, type: [ApiKeyResponseDto] })
+  @ApiResponse({ status: 200, description: 'The API keys.', type: [ApiKeyResponseDto] })
   @ApiErrors()
   async list(): Promise<ApiKeyResponseDto[]> {
     return (await this.keys.list()).map((entity) => ApiKeyResponseDto.from(entity));

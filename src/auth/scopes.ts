@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../core/http/error-response.dto.js';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { errorResponse } from '../core/http/error-response.dto.js';
 import { BEARER_SCHEME } from '../core/http/swagger.js';
 
 /** What an API key may do. `admin` satisfies every scope. */
@@ -16,10 +16,6 @@ export function missingScopeMessage(scope: ApiScope): string {
   return `This API key lacks the '${scope}' scope`;
 }
 
-function errorResponse(status: number, error: string) {
-  return ApiResponse({ status, type: ErrorResponseDto, example: { error }, description: error });
-}
-
 /**
  * The scope a route needs (on a method or a controller). A route with neither this nor @Public() needs `admin`.
  * Also documents the bearer requirement and the 401/403 answers in Swagger.
@@ -28,8 +24,8 @@ export const RequireScope = (scope: ApiScope) =>
   applyDecorators(
     SetMetadata(REQUIRED_SCOPE_KEY, scope),
     ApiBearerAuth(BEARER_SCHEME),
-    errorResponse(401, MISSING_KEY_MESSAGE),
-    errorResponse(403, missingScopeMessage(scope)),
+    errorResponse(401, [MISSING_KEY_MESSAGE]),
+    errorResponse(403, [missingScopeMessage(scope)]),
   );
 
 /** A route anyone may call without a key (health probes). */

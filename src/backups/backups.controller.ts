@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import path from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/scopes.js';
@@ -90,8 +90,8 @@ export class BackupsController {
     type: BackupTriggeredDto,
     description: 'The backup has been triggered.',
     example: { message: 'Backup triggered for database ID 123', backupId: '1', status: 'queued' },
+    headers: { Location: { description: 'URL of the new backup: `/backups/{backupId}`.', schema: { type: 'string' } } },
   })
-  @ApiHeader({ name: 'Location', description: 'URL of the new backup', required: false })
   @ApiErrors(
     [400, 'Validation failed'],
     [404, 'Database not found'],
@@ -120,6 +120,7 @@ export class BackupsController {
   })
   @ApiResponse({
     status: 200,
+    description: 'The backups, newest first.',
     type: [BackupSummaryDto],
     example: LIST_EXAMPLE,
     headers: {
@@ -150,7 +151,7 @@ export class BackupsController {
     summary: 'Get the details of a backup',
     description: 'With ?waitSeconds=N, a queued or running backup is answered as soon as it finishes (or after N s).',
   })
-  @ApiResponse({ status: 200, type: BackupDetailsDto, example: DETAILS_EXAMPLE })
+  @ApiResponse({ status: 200, description: 'The backup, with its file, checksum, manifest and verification.', type: BackupDetailsDto, example: DETAILS_EXAMPLE })
   @ApiErrors(BACKUP_NOT_FOUND, [400, 'Validation failed'])
   async get(@Param('backupId') backupId: string, @Query() query: WaitQueryDto): Promise<BackupDetailsDto> {
     if (query.waitSeconds) await this.backups.waitUntilFinished(backupId, query.waitSeconds);
@@ -193,7 +194,7 @@ export class BackupsController {
       'streamed (decrypted if encrypted, size and sha256 checked); the API itself starts no tool. The answer comes once ' +
       'the worker has read the whole file.',
   })
-  @ApiResponse({ status: 200, type: BackupContentsDto, example: CONTENTS_EXAMPLE })
+  @ApiResponse({ status: 200, description: 'The objects the backup holds.', type: BackupContentsDto, example: CONTENTS_EXAMPLE })
   @ApiErrors(
     BACKUP_NOT_FOUND,
     [409, 'Backup has no file (status: running)'],

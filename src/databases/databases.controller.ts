@@ -19,7 +19,7 @@ export class DatabasesController {
   @RequireScope('admin')
   @Post()
   @ApiOperation({ summary: 'Register a database to back up' })
-  @ApiResponse({ status: 201, type: DatabaseResponseDto })
+  @ApiResponse({ status: 201, description: 'Created: the new database.', type: DatabaseResponseDto })
   @ApiErrors(VALIDATION, [409, 'A database named "my_database" is already registered'])
   async create(@Body() dto: CreateDatabaseDto): Promise<DatabaseResponseDto> {
     return DatabaseResponseDto.from(await this.databases.create(dto));
@@ -28,7 +28,7 @@ export class DatabasesController {
   @RequireScope('read')
   @Get()
   @ApiOperation({ summary: 'List registered databases' })
-  @ApiResponse({ status: 200, type: [DatabaseResponseDto] })
+  @ApiResponse({ status: 200, description: 'The databases.', type: [DatabaseResponseDto] })
   @ApiErrors()
   async list(): Promise<DatabaseResponseDto[]> {
     return (await this.databases.list()).map((entity) => DatabaseResponseDto.from(entity));
@@ -42,7 +42,7 @@ export class DatabasesController {
       'The engine cannot change once the database has backups (409): register the other engine as a new database. ' +
       'Compression, encryption and storage target may change: each backup records its own.',
   })
-  @ApiResponse({ status: 200, type: DatabaseResponseDto })
+  @ApiResponse({ status: 200, description: 'The database.', type: DatabaseResponseDto })
   @ApiErrors(VALIDATION, NOT_FOUND, [409, 'A database named "my_database" is already registered'])
   async update(@Param('databaseId') databaseId: string, @Body() dto: UpdateDatabaseDto): Promise<DatabaseResponseDto> {
     return DatabaseResponseDto.from(await this.databases.update(databaseId, dto));
@@ -69,7 +69,7 @@ export class DatabasesController {
   @Post(':databaseId/test')
   @HttpCode(200)
   @ApiOperation({ summary: 'Connect with the stored credentials and report the server version' })
-  @ApiResponse({ status: 200, type: ConnectionTestResponseDto })
+  @ApiResponse({ status: 200, description: 'The result of the connection test.', type: ConnectionTestResponseDto })
   @ApiErrors(NOT_FOUND, [422, 'Connection test failed: password authentication failed for user "backup"'])
   testConnection(@Param('databaseId') databaseId: string): Promise<ConnectionTestResponseDto> {
     return this.databases.testConnection(databaseId);

@@ -27,7 +27,7 @@ export class DrillsController {
       'Drills run on their own queue (DRILL_CONCURRENCY per worker), never in a backup\'s slot. One drill at a time ' +
       'per database. Objects are owned by the sandbox user, without grants (ownership "restoring-user").',
   })
-  @ApiResponse({ status: 202, type: DrillTriggeredDto })
+  @ApiResponse({ status: 202, description: 'Accepted: the drill is queued.', type: DrillTriggeredDto })
   @ApiErrors(
     [400, 'Validation failed'],
     [404, 'Database not found'],
@@ -48,7 +48,7 @@ export class DrillsController {
   @RequireScope('read')
   @Get('drills')
   @ApiOperation({ summary: 'List drills, newest first (at most 1000)' })
-  @ApiResponse({ status: 200, type: [DrillResponseDto] })
+  @ApiResponse({ status: 200, description: 'The drills.', type: [DrillResponseDto] })
   @ApiErrors([400, 'Validation failed'])
   async list(@Query() query: ListDrillsQueryDto): Promise<DrillResponseDto[]> {
     return (await this.drills.list(query.databaseId)).map((drill) => DrillResponseDto.from(drill));
@@ -60,7 +60,7 @@ export class DrillsController {
     summary: 'Get a drill: status, backup used, manifest comparison, probe result, restore time',
     description: 'With ?waitSeconds=N, a queued or running drill is answered as soon as it finishes (or after N s).',
   })
-  @ApiResponse({ status: 200, type: DrillResponseDto })
+  @ApiResponse({ status: 200, description: 'The drill.', type: DrillResponseDto })
   @ApiErrors([404, 'Drill not found'], [400, 'Validation failed'])
   async get(@Param('drillId') drillId: string, @Query() query: WaitQueryDto): Promise<DrillResponseDto> {
     if (query.waitSeconds) await this.drills.waitUntilFinished(drillId, query.waitSeconds);

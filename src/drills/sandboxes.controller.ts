@@ -24,7 +24,7 @@ export class SandboxesController {
       'then drop them. The user must be allowed to create and drop databases. A sandbox is never a backup or restore ' +
       'target. Its password is stored encrypted and never returned.',
   })
-  @ApiResponse({ status: 201, type: SandboxResponseDto })
+  @ApiResponse({ status: 201, description: 'Created: the new sandbox.', type: SandboxResponseDto })
   @ApiErrors(VALIDATION, NAME_TAKEN)
   async create(@Body() dto: CreateSandboxDto): Promise<SandboxResponseDto> {
     return SandboxResponseDto.from(await this.sandboxes.create(dto));
@@ -33,7 +33,7 @@ export class SandboxesController {
   @RequireScope('read')
   @Get()
   @ApiOperation({ summary: 'List sandboxes' })
-  @ApiResponse({ status: 200, type: [SandboxResponseDto] })
+  @ApiResponse({ status: 200, description: 'The sandboxes.', type: [SandboxResponseDto] })
   @ApiErrors()
   async list(): Promise<SandboxResponseDto[]> {
     return (await this.sandboxes.list()).map((entity) => SandboxResponseDto.from(entity));
@@ -42,7 +42,7 @@ export class SandboxesController {
   @RequireScope('read')
   @Get(':sandboxId')
   @ApiOperation({ summary: 'Get a sandbox' })
-  @ApiResponse({ status: 200, type: SandboxResponseDto })
+  @ApiResponse({ status: 200, description: 'The sandbox.', type: SandboxResponseDto })
   @ApiErrors(NOT_FOUND)
   async get(@Param('sandboxId') sandboxId: string): Promise<SandboxResponseDto> {
     return SandboxResponseDto.from(await this.sandboxes.get(sandboxId));
@@ -51,7 +51,7 @@ export class SandboxesController {
   @RequireScope('admin')
   @Patch(':sandboxId')
   @ApiOperation({ summary: 'Change a sandbox; a new password replaces the stored one' })
-  @ApiResponse({ status: 200, type: SandboxResponseDto })
+  @ApiResponse({ status: 200, description: 'The sandbox.', type: SandboxResponseDto })
   @ApiErrors(VALIDATION, NOT_FOUND, NAME_TAKEN)
   async update(@Param('sandboxId') sandboxId: string, @Body() dto: UpdateSandboxDto): Promise<SandboxResponseDto> {
     return SandboxResponseDto.from(await this.sandboxes.update(sandboxId, dto));
@@ -61,7 +61,7 @@ export class SandboxesController {
   @Delete(':sandboxId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a sandbox', description: 'Refused with 409 while a drill on it is queued or running.' })
-  @ApiResponse({ status: 204 })
+  @ApiResponse({ status: 204, description: 'Done; no content.' })
   @ApiErrors(NOT_FOUND, [409, 'A drill on this sandbox is queued or running; try again once it has finished'])
   async remove(@Param('sandboxId') sandboxId: string): Promise<void> {
     await this.sandboxes.remove(sandboxId);

@@ -32,7 +32,7 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiResponse({ status: 200, schema: { example: { status: 'ok' } } })
+  @ApiResponse({ status: 200, description: 'The process is up.', schema: { example: { status: 'ok' } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -46,6 +46,7 @@ export class HealthController {
   })
   @ApiResponse({
     status: 200,
+    description: 'PostgreSQL, Redis and storage answer.',
     schema: {
       example: {
         status: 'ok',
@@ -53,7 +54,7 @@ export class HealthController {
       },
     },
   })
-  @ApiResponse({ status: 503, type: ErrorResponseDto, example: { error: 'Not ready: redis is down' } })
+  @ApiResponse({ status: 503, description: 'PostgreSQL or Redis does not answer.', type: ErrorResponseDto, example: { error: 'Not ready: redis is down' } })
   async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

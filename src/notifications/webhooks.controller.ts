@@ -27,7 +27,7 @@ export class WebhooksController {
       'Events are POSTed as JSON, signed in X-Webhook-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>). ' +
       'The secret is returned in this response only.',
   })
-  @ApiResponse({ status: 201, type: CreatedWebhookResponseDto })
+  @ApiResponse({ status: 201, description: 'Created: the new webhook, with its signing secret shown only in this answer.', type: CreatedWebhookResponseDto })
   @ApiErrors(VALIDATION, [404, 'Database not found'], HOST_REFUSED)
   async create(@Body() dto: CreateWebhookDto): Promise<CreatedWebhookResponseDto> {
     const { webhook, secret } = await this.webhooks.create(dto);
@@ -40,7 +40,7 @@ export class WebhooksController {
     summary: 'List webhooks (secrets are never shown)',
     description: 'Without the admin scope, the query values of each URL are masked (`?token=***`).',
   })
-  @ApiResponse({ status: 200, type: [WebhookResponseDto] })
+  @ApiResponse({ status: 200, description: 'The webhooks.', type: [WebhookResponseDto] })
   @ApiErrors()
   async list(@CallerScopes() scopes: readonly ApiScope[] | undefined): Promise<WebhookResponseDto[]> {
     return (await this.webhooks.list()).map((webhook) => WebhookResponseDto.from(webhook, !mayReadUrlSecrets(scopes)));
@@ -49,7 +49,7 @@ export class WebhooksController {
   @Get(':webhookId')
   @RequireScope('read')
   @ApiOperation({ summary: 'Get a webhook', description: 'Without the admin scope, the query values of its URL are masked.' })
-  @ApiResponse({ status: 200, type: WebhookResponseDto })
+  @ApiResponse({ status: 200, description: 'The webhook.', type: WebhookResponseDto })
   @ApiErrors(NOT_FOUND)
   async get(@Param('webhookId') id: string, @CallerScopes() scopes: readonly ApiScope[] | undefined): Promise<WebhookResponseDto> {
     return WebhookResponseDto.from(await this.webhooks.get(id), !mayReadUrlSecrets(scopes));
@@ -58,7 +58,7 @@ export class WebhooksController {
   @Patch(':webhookId')
   @RequireScope('admin')
   @ApiOperation({ summary: 'Change the URL, the events or whether it is enabled' })
-  @ApiResponse({ status: 200, type: WebhookResponseDto })
+  @ApiResponse({ status: 200, description: 'The webhook.', type: WebhookResponseDto })
   @ApiErrors(NOT_FOUND, VALIDATION, HOST_REFUSED)
   async update(@Param('webhookId') id: string, @Body() dto: UpdateWebhookDto): Promise<WebhookResponseDto> {
     return WebhookResponseDto.from(await this.webhooks.update(id, dto));
@@ -77,7 +77,7 @@ export class WebhooksController {
   @Get(':webhookId/deliveries')
   @RequireScope('read')
   @ApiOperation({ summary: 'Delivery log of a webhook, newest first: status, attempts, last answer or error' })
-  @ApiResponse({ status: 200, type: [WebhookDeliveryResponseDto] })
+  @ApiResponse({ status: 200, description: 'The webhook deliveries.', type: [WebhookDeliveryResponseDto] })
   @ApiErrors(NOT_FOUND, VALIDATION)
   async deliveries(@Param('webhookId') id: string, @Query() query: DeliveriesQueryDto): Promise<WebhookDeliveryResponseDto[]> {
     const rows = await this.webhooks.listDeliveries(id, query.limit ?? DEFAULT_DELIVERIES);

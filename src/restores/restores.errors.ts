@@ -71,3 +71,25 @@ export class BackupWithoutManifestError extends UnprocessableError {
     super('This backup has no manifest (it was taken before manifests were recorded): its tables cannot be restored on their own');
   }
 }
+
+/**
+ * The restore's 404 says that the *target* was not found: the database named by targetDatabaseId (its id repeated
+ * when it is one), or by default the backup's own source, whose registration is gone.
+ */
+export class TargetDatabaseNotFoundError extends NotFoundError {
+  constructor(targetDatabaseId: string | null, named: boolean) {
+    super(
+      !named
+        ? `Target database not found: the backup's source database (ID ${targetDatabaseId}) is no longer registered; name another one in targetDatabaseId`
+        : targetDatabaseId
+          ? `Target database not found: no registered database has ID ${targetDatabaseId}`
+          : 'Target database not found: targetDatabaseId is not the ID of a registered database',
+    );
+  }
+}
+
+export class SourceDatabaseNotFoundError extends NotFoundError {
+  constructor() {
+    super("Source database not found: the backup's source database is no longer recorded");
+  }
+}

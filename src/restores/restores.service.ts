@@ -7,6 +7,8 @@ import { isValidId } from '../core/http/id-param.js';
 import { JobQueues } from '../core/queue/job-queues.js';
 import { Jobs } from '../core/queue/job-registry.js';
 import { QueueUnavailableError } from '../backups/backups.errors.js';
+import { DatabaseNotFoundError } from '../databases/databases.errors.js';
+import type { DatabaseEntity } from '../databases/database.entity.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import type { RestoreOptions, TableSelection } from '../engines/engine.js';
 import { type CreateRestoreDto, restoreOptionsOf, tableSelectionOf } from './dto/create-restore.dto.js';
@@ -24,7 +26,16 @@ import {
   RestoreInProgressError,
   RestoreNotFoundError,
   RestoreSwitchingError,
+  SourceDatabaseNotFoundError,
+  TargetDatabaseNotFoundError,
 } from './restores.errors.js';
+
+/** Replaces a DatabaseNotFoundError by the restore's own, which says which database; anything else passes. */
+function rethrowNotFound(replacement: () => Error): (error: unknown) => never {
+  return (error: unknown) => {
+    throw error instanceof DatabaseNotFoundError ? replacement() : error;
+  };
+}
 
 /** The error a cancelled restore records (it ends `failed`: the statuses stay the spec's four). */
 export const CANCELLED_BY_REQUEST = 'Cancelled by request';
@@ -50,8 +61,8 @@ export class RestoresService {
   async request(backupId: string, dto: CreateRestoreDto): Promise<RestoreEntity> {
     const { backup } = await this.backups.get(backupId);
     if (backup.status !== 'success' || !backup.storageKey) throw new BackupNotRestorableError(backup.status);
-    const target = await this.databases.get(dto.targetDatabaseId ?? backup.databaseId);
-    const source = await this.databases.getIncludingDeleted(backup.databaseId);
+    const target = await this.target(dto.targetDatabaseId, backup.databaseId);
+    const source = await this.databases.getIncludingDeleted(backup.databaseId).catch(rethrowNotFound(() => new SourceDatabaseNotFoundError()));
     const [sourceKey, targetKey] = await Promise.all([this.databases.physicalKey(source), this.databases.physicalKey(target)]);
     const tables = tableSelectionOf(dto);
     // A partial restore adds tables the target lacks, replacing nothing: no confirmation needed.
@@ -69,6 +80,14 @@ export class RestoresService {
       throw new QueueUnavailableError();
     }
     return restore;
+  }
+
+  /** The registered database a restore writes into: the one named, else the backup's source. */
+  private target(targetDatabaseId: string | undefined, sourceDatabaseId: string): Promise<DatabaseEntity> {
+    const id = targetDatabaseId ?? sourceDatabaseId;
+    // Only an id that can name a row is repeated in the message.
+    const shown = isValidId(id) ? id : null;
+    return this.databases.get(id).catch(rethrowNotFound(() => new TargetDatabaseNotFoundError(shown, targetDatabaseId !== undefined)));
   }
 
   /**

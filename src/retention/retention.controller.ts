@@ -24,7 +24,7 @@ export class RetentionController {
   @Get()
   @RequireScope('read')
   @ApiOperation({ summary: "Get a database's retention policy (all rules null: every backup is kept)" })
-  @ApiResponse({ status: 200, type: RetentionPolicyDto, example: POLICY_EXAMPLE })
+  @ApiResponse({ status: 200, description: 'The retention policy.', type: RetentionPolicyDto, example: POLICY_EXAMPLE })
   @ApiErrors(DATABASE_NOT_FOUND)
   async get(@Param('databaseId') databaseId: string): Promise<RetentionPolicyDto> {
     return RetentionPolicyDto.from(await this.retention.getPolicy(databaseId));
@@ -41,7 +41,7 @@ export class RetentionController {
       'Enforced after each successful backup and every RETENTION_SWEEP_INTERVAL_SECONDS. A body without rules removes ' +
       'the policy.',
   })
-  @ApiResponse({ status: 200, type: RetentionPolicyDto, example: POLICY_EXAMPLE })
+  @ApiResponse({ status: 200, description: 'The retention policy.', type: RetentionPolicyDto, example: POLICY_EXAMPLE })
   @ApiErrors([400, 'Validation failed'], DATABASE_NOT_FOUND)
   async put(@Param('databaseId') databaseId: string, @Body() dto: RetentionPolicyDto): Promise<RetentionPolicyDto> {
     return RetentionPolicyDto.from(await this.retention.setPolicy(databaseId, dto));
@@ -52,6 +52,7 @@ export class RetentionController {
   @ApiOperation({ summary: 'What the policy would delete now, and what keeps the rest' })
   @ApiResponse({
     status: 200,
+    description: 'What the policy would delete now, and why.',
     type: RetentionPreviewDto,
     example: {
       databaseId: '123',
@@ -72,7 +73,7 @@ export class RetentionController {
   @HttpCode(202)
   @RequireScope('admin')
   @ApiOperation({ summary: 'Enforce the policy now (a worker deletes what the preview lists)' })
-  @ApiResponse({ status: 202, type: RetentionEnforcementDto })
+  @ApiResponse({ status: 202, description: 'Accepted: the enforcement is queued; what it will delete.', type: RetentionEnforcementDto })
   @ApiErrors(DATABASE_NOT_FOUND, [503, 'Backup queue unavailable; nothing was triggered, try again shortly'])
   async enforce(@Param('databaseId') databaseId: string): Promise<RetentionEnforcementDto> {
     const database = await this.databases.get(databaseId);

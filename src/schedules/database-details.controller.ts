@@ -25,7 +25,7 @@ export class DatabaseDetailsController {
   @RequireScope('read')
   @Get(':databaseId')
   @ApiOperation({ summary: 'Get a registered database, with its schedules and their missed state, its last drill and restore time' })
-  @ApiResponse({ status: 200, type: DatabaseDetailsDto })
+  @ApiResponse({ status: 200, description: 'The database with its schedules.', type: DatabaseDetailsDto })
   @ApiErrors([404, 'Database not found'])
   async get(@Param('databaseId') databaseId: string): Promise<DatabaseDetailsDto> {
     const database = await this.databases.get(databaseId);

@@ -30,7 +30,7 @@ export class DrillSchedulesController {
       'replicas run. A tick that finds a drill of the database still queued or running, no successful backup or no ' +
       'sandbox is skipped (logged by the worker); the schedule then shows as missed after the grace period.',
   })
-  @ApiResponse({ status: 201, type: DrillScheduleResponseDto })
+  @ApiResponse({ status: 201, description: 'Created: the new drill schedule.', type: DrillScheduleResponseDto })
   @ApiErrors(VALIDATION, DATABASE_NOT_FOUND)
   async create(@Param('databaseId') databaseId: string, @Body() dto: CreateScheduleDto): Promise<DrillScheduleResponseDto> {
     return this.describeOne(await this.schedules.create(databaseId, dto, 'drill'));
@@ -39,7 +39,7 @@ export class DrillSchedulesController {
   @Get()
   @RequireScope('read')
   @ApiOperation({ summary: 'List the drill schedules of a database, with their missed state' })
-  @ApiResponse({ status: 200, type: [DrillScheduleResponseDto] })
+  @ApiResponse({ status: 200, description: 'The drill schedules.', type: [DrillScheduleResponseDto] })
   @ApiErrors(DATABASE_NOT_FOUND)
   async list(@Param('databaseId') databaseId: string): Promise<DrillScheduleResponseDto[]> {
     return this.schedules.describeDrillSchedules(databaseId, await this.schedules.list(databaseId, 'drill'));
@@ -48,7 +48,7 @@ export class DrillSchedulesController {
   @Get(':scheduleId')
   @RequireScope('read')
   @ApiOperation({ summary: 'Get a drill schedule, with its next tick and missed state' })
-  @ApiResponse({ status: 200, type: DrillScheduleResponseDto })
+  @ApiResponse({ status: 200, description: 'The drill schedule.', type: DrillScheduleResponseDto })
   @ApiErrors(DATABASE_NOT_FOUND, NOT_FOUND)
   async get(@Param('databaseId') databaseId: string, @Param('scheduleId') scheduleId: string): Promise<DrillScheduleResponseDto> {
     return this.describeOne(await this.schedules.get(databaseId, scheduleId, 'drill'));
@@ -57,7 +57,7 @@ export class DrillSchedulesController {
   @Patch(':scheduleId')
   @RequireScope('admin')
   @ApiOperation({ summary: 'Change a drill schedule (cron, timezone, or enabled to pause and resume it)' })
-  @ApiResponse({ status: 200, type: DrillScheduleResponseDto })
+  @ApiResponse({ status: 200, description: 'The drill schedule.', type: DrillScheduleResponseDto })
   @ApiErrors(VALIDATION, DATABASE_NOT_FOUND, NOT_FOUND)
   async update(
     @Param('databaseId') databaseId: string,

@@ -24,7 +24,7 @@ export class SchedulesController {
       'Each tick makes one backup with trigger "schedule", however many API and worker replicas run. A tick that ' +
       'finds a backup of the database still queued or running is skipped (logged by the worker).',
   })
-  @ApiResponse({ status: 201, type: ScheduleResponseDto })
+  @ApiResponse({ status: 201, description: 'Created: the new schedule.', type: ScheduleResponseDto })
   @ApiErrors(VALIDATION, DATABASE_NOT_FOUND)
   async create(@Param('databaseId') databaseId: string, @Body() dto: CreateScheduleDto): Promise<ScheduleResponseDto> {
     const schedule = await this.schedules.create(databaseId, dto);
@@ -34,7 +34,7 @@ export class SchedulesController {
   @Get()
   @RequireScope('read')
   @ApiOperation({ summary: 'List the schedules of a database, with their missed state' })
-  @ApiResponse({ status: 200, type: [ScheduleResponseDto] })
+  @ApiResponse({ status: 200, description: 'The schedules.', type: [ScheduleResponseDto] })
   @ApiErrors(DATABASE_NOT_FOUND)
   list(@Param('databaseId') databaseId: string): Promise<ScheduleResponseDto[]> {
     return this.schedules.describeAll(databaseId);
@@ -43,7 +43,7 @@ export class SchedulesController {
   @Get(':scheduleId')
   @RequireScope('read')
   @ApiOperation({ summary: 'Get a schedule, with its next tick and missed state' })
-  @ApiResponse({ status: 200, type: ScheduleResponseDto })
+  @ApiResponse({ status: 200, description: 'The schedule.', type: ScheduleResponseDto })
   @ApiErrors(DATABASE_NOT_FOUND, NOT_FOUND)
   async get(@Param('databaseId') databaseId: string, @Param('scheduleId') scheduleId: string): Promise<ScheduleResponseDto> {
     const schedule = await this.schedules.get(databaseId, scheduleId);
@@ -53,7 +53,7 @@ export class SchedulesController {
   @Patch(':scheduleId')
   @RequireScope('admin')
   @ApiOperation({ summary: 'Change a schedule (cron, timezone, or enabled to pause and resume it)' })
-  @ApiResponse({ status: 200, type: ScheduleResponseDto })
+  @ApiResponse({ status: 200, description: 'The schedule.', type: ScheduleResponseDto })
   @ApiErrors(VALIDATION, DATABASE_NOT_FOUND, NOT_FOUND)
   async update(
     @Param('databaseId') databaseId: string,

@@ -21,7 +21,7 @@ export class StorageTargetsController {
     summary: 'Add an S3-compatible storage target',
     description: 'Databases choose it with storageTargetId; without one they use the local directory (STORAGE_DIR).',
   })
-  @ApiResponse({ status: 201, type: StorageTargetResponseDto })
+  @ApiResponse({ status: 201, description: 'Created: the new storage target.', type: StorageTargetResponseDto })
   @ApiErrors([400, 'Validation failed'], [409, 'A storage target named "offsite-s3" already exists'])
   async create(@Body() dto: CreateStorageTargetDto): Promise<StorageTargetResponseDto> {
     return StorageTargetResponseDto.from(await this.targets.create(dto));
@@ -33,7 +33,7 @@ export class StorageTargetsController {
     summary: 'List storage targets (the built-in local directory is not listed)',
     description: 'Without the admin scope, credentials and query values in an endpoint URL are masked (`***`).',
   })
-  @ApiResponse({ status: 200, type: [StorageTargetResponseDto] })
+  @ApiResponse({ status: 200, description: 'The storage targets.', type: [StorageTargetResponseDto] })
   @ApiErrors()
   async list(@CallerScopes() scopes: readonly ApiScope[] | undefined): Promise<StorageTargetResponseDto[]> {
     return (await this.targets.list()).map((entity) => StorageTargetResponseDto.from(entity, !mayReadUrlSecrets(scopes)));
@@ -42,7 +42,7 @@ export class StorageTargetsController {
   @RequireScope('read')
   @Get(':storageTargetId')
   @ApiOperation({ summary: 'Get a storage target' })
-  @ApiResponse({ status: 200, type: StorageTargetResponseDto })
+  @ApiResponse({ status: 200, description: 'The storage target.', type: StorageTargetResponseDto })
   @ApiErrors(NOT_FOUND)
   async get(@Param('storageTargetId') id: string, @CallerScopes() scopes: readonly ApiScope[] | undefined): Promise<StorageTargetResponseDto> {
     return StorageTargetResponseDto.from(await this.targets.get(id), !mayReadUrlSecrets(scopes));
@@ -52,7 +52,7 @@ export class StorageTargetsController {
   @Post(':storageTargetId/test')
   @HttpCode(200)
   @ApiOperation({ summary: 'Write and delete a probe object with the stored credentials' })
-  @ApiResponse({ status: 200, schema: { example: { ok: true } } })
+  @ApiResponse({ status: 200, description: 'The storage target answered.', schema: { example: { ok: true } } })
   @ApiErrors(NOT_FOUND, [422, 'Storage target check failed: The specified bucket does not exist'])
   test(@Param('storageTargetId') id: string): Promise<{ ok: true }> {
     return this.targets.test(id);

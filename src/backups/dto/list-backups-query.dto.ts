@@ -36,40 +36,40 @@ export function withExplicitOffset(instant: string): string {
   return /(Z|[+-]\d{2}:\d{2})$/.test(instant) ? instant : `${instant}Z`;
 }
 
-/** `GET /backups` query: filters, page size and the cursor from the previous page's Link header. */
+/**
+ * `GET /backups` query: filters, page size and the cursor from the previous page's Link header. No parameter has an
+ * `example` or a `default` in the document: Swagger UI would pre-fill it, and a pre-filled filter hides backups.
+ */
 export class ListBackupsQueryDto {
-  @ApiPropertyOptional({ description: 'Only the backups of this database.', example: '123' })
+  @ApiPropertyOptional({ description: 'Only the backups of this database, e.g. `123`.' })
   @IsOptional()
   @Matches(/^[1-9]\d{0,17}$/, { message: 'databaseId must be a database id (a positive integer)' })
   databaseId?: string;
 
-  @ApiPropertyOptional({ description: 'Only the backups in this status.', enum: BACKUP_STATUSES, example: 'failed' })
+  @ApiPropertyOptional({ description: 'Only the backups in this status, e.g. `failed`.', enum: BACKUP_STATUSES })
   @IsOptional()
   @IsIn(BACKUP_STATUSES, { message: `status must be one of: ${BACKUP_STATUSES.join(', ')}` })
   status?: BackupStatus;
 
   @ApiPropertyOptional({
-    description: 'Only backups requested at or after this instant (inclusive). ISO 8601; without an offset, UTC.',
-    example: '2024-09-01T00:00:00Z',
+    description: 'Only backups requested at or after this instant (inclusive). ISO 8601; without an offset, UTC. E.g. `2024-09-01` or `2024-09-01T00:00:00Z`.',
   })
   @IsOptional()
   @IsInstant()
   since?: string;
 
   @ApiPropertyOptional({
-    description: 'Only backups requested before this instant (exclusive). ISO 8601; without an offset, UTC.',
-    example: '2024-10-01T00:00:00Z',
+    description: 'Only backups requested before this instant (exclusive). ISO 8601; without an offset, UTC. E.g. `2024-10-01T00:00:00Z`.',
   })
   @IsOptional()
   @IsInstant()
   until?: string;
 
   @ApiPropertyOptional({
-    description: `Page size, 1 to ${MAX_PAGE_SIZE}.`,
-    default: DEFAULT_PAGE_SIZE,
+    description: `Page size, 1 to ${MAX_PAGE_SIZE}; ${DEFAULT_PAGE_SIZE} when absent. E.g. \`50\`.`,
+    type: Number,
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
-    example: DEFAULT_PAGE_SIZE,
   })
   @IsOptional()
   // Only plain digits become a number; anything else stays a string and is refused.
@@ -78,8 +78,9 @@ export class ListBackupsQueryDto {
   limit?: number;
 
   @ApiPropertyOptional({
-    description: 'Where the page starts: copy it from the `Link: <…>; rel="next"` header of the previous page. Opaque.',
-    example: 'WyIyMDI0LTA5LTEyVDEyOjMwOjAwLjAwMDAwMFoiLCIxIl0',
+    description:
+      'Where the page starts: copy it from the `Link: <…>; rel="next"` header of the previous page. Opaque, e.g. ' +
+      '`WyIyMDI0LTA5LTEyVDEyOjMwOjAwLjAwMDAwMFoiLCIxIl0`.',
   })
   @IsOptional()
   @IsString()

@@ -38,7 +38,8 @@ describe('toFieldErrors', () => {
         children: [
           {
             property: 'street',
-            constraints: { isString: 'street must be a string', isNotEmpty: 'street should not be empty' },
+            // As class-validator lists them: the last decorator's rule first.
+            constraints: { isNotEmpty: 'street should not be empty', isString: 'street must be a string' },
             children: [],
           },
           {
@@ -124,11 +125,24 @@ describe('createValidationPipe with CreateBackupDto', () => {
     expect(details).toEqual([{ field: 'extra', messages: ['property extra should not exist'] }]);
   });
 
-  it('rejects a missing databaseId', async () => {
-    const details = await expectValidationFailure({}, CreateBackupDto);
-    expect(details.map((d) => d.field)).toEqual(['databaseId']);
-    expect(details[0]!.messages).toContain('databaseId should not be empty');
-    expect(details[0]!.messages).toContain('databaseId must be a string');
+  it('says a missing databaseId is required, first and alone', async () => {
+    expect(await expectValidationFailure({}, CreateBackupDto)).toEqual([{ field: 'databaseId', messages: ['databaseId is required'] }]);
+    expect(await expectValidationFailure({ databaseId: null }, CreateBackupDto)).toEqual([
+      { field: 'databaseId', messages: ['databaseId is required'] },
+    ]);
+  });
+
+  it('puts the type rule before the length rule', async () => {
+    expect(await expectValidationFailure({ databaseId: true }, CreateBackupDto)).toEqual([
+      { field: 'databaseId', messages: ['databaseId must be a string', 'databaseId must be shorter than or equal to 64 characters'] },
+    ]);
+  });
+
+  it('reports a missing required field and an unknown one, each with its own message', async () => {
+    expect(await expectValidationFailure({ extra: 1 }, CreateBackupDto)).toEqual([
+      { field: 'extra', messages: ['property extra should not exist'] },
+      { field: 'databaseId', messages: ['databaseId is required'] },
+    ]);
   });
 
   it('rejects an empty databaseId', async () => {

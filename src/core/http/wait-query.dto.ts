@@ -7,8 +7,7 @@ export const MAX_WAIT_SECONDS = 60;
 /** `?waitSeconds=N`: answer as soon as the work has finished, or after N seconds, instead of polling. */
 export class WaitQueryDto {
   @ApiPropertyOptional({
-    description: `If still queued or running, wait up to this many seconds (at most ${MAX_WAIT_SECONDS}) for it to finish before answering.`,
-    example: 30,
+    description: `If still queued or running, wait up to this many seconds (at most ${MAX_WAIT_SECONDS}) for it to finish before answering, e.g. \`30\`.`,
     minimum: 0,
     maximum: MAX_WAIT_SECONDS,
   })

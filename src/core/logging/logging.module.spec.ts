@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
-import { REDACTED_PATHS } from './logging.module.js';
+import { logFormat, REDACTED_PATHS } from './logging.module.js';
 
 function logged(entry: object): string {
   let text = '';
@@ -28,5 +28,21 @@ describe('REDACTED_PATHS', () => {
       expect(text).not.toContain(secret);
     }
     expect(JSON.parse(text).req.headers.authorization).toBe('[redacted]');
+  });
+});
+
+describe('logFormat', () => {
+  it('is pretty only at a terminal outside production', () => {
+    expect(logFormat(true, false)).toBe('pretty');
+  });
+
+  it('is JSON in production, even at a terminal', () => {
+    expect(logFormat(true, true)).toBe('json');
+  });
+
+  it('is JSON when stdout is a pipe or a file (isTTY false or undefined), in any environment', () => {
+    expect(logFormat(false, false)).toBe('json');
+    expect(logFormat(undefined, false)).toBe('json');
+    expect(logFormat(undefined, true)).toBe('json');
   });
 });

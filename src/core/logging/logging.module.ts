@@ -1,7 +1,8 @@
 import { Module, RequestMethod } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import pino from 'pino';
+import pino, { type DestinationStream } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { AppConfig } from '../config/app-config.js';
 import { acceptOrCreateRequestId } from '../http/request-id.js';
 
@@ -28,8 +29,27 @@ export const REDACTED_PATHS = [
  */
 export const LOGGED_ROUTES = [{ path: '{*splat}', method: RequestMethod.ALL }];
 
+export type LogFormat = 'pretty' | 'json';
+
 /**
- * Structured JSON logs, with one info line per request ("request completed") carrying its id. The id is
+ * Readable lines for a person at a terminal outside production; JSON for everything else (a pipe, a file, a log
+ * collector, a container's stdout, production).
+ */
+export function logFormat(stdoutIsTty: boolean | undefined, isProduction: boolean): LogFormat {
+  return stdoutIsTty === true && !isProduction ? 'pretty' : 'json';
+}
+
+/**
+ * JSON: asynchronous writes to stdout, so that under a burst of requests a slow reader of the pipe does not stall
+ * the event loop on each line (pino flushes what is buffered when the process exits). Pretty: formatted in-process.
+ */
+export function logDestination(format: LogFormat): DestinationStream {
+  if (format === 'json') return pino.destination({ dest: 1, sync: false });
+  return pinoPretty({ destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+}
+
+/**
+ * Structured JSON logs (pretty at a development terminal, see logFormat), with one info line per request ("request completed") carrying its id. The id is
  * Fastify's request id (see ApiFastifyAdapter: the caller's well-formed X-Request-Id, else a UUID), which the
  * response echoes in X-Request-Id; middie hands it to pino-http as `req.id`.
  */
@@ -39,8 +59,6 @@ export const LOGGED_ROUTES = [{ path: '{*splat}', method: RequestMethod.ALL }];
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         forRoutes: LOGGED_ROUTES,
-        // Asynchronous writes to stdout: under a burst of requests, a slow reader of the pipe would otherwise stall
-        // the event loop on each line (pino flushes what is buffered when the process exits).
         pinoHttp: [
           {
             level: config.logLevel,
@@ -53,7 +71,7 @@ export const LOGGED_ROUTES = [{ path: '{*splat}', method: RequestMethod.ALL }];
               res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
             },
           },
-          pino.destination({ dest: 1, sync: false }),
+          logDestination(logFormat(process.stdout.isTTY, config.isProduction)),
         ],
       }),
     }),

@@ -60,8 +60,8 @@ export class DrillProbeDto implements DrillProbe {
 
 export class CreateDrillDto {
   @ApiPropertyOptional({
-    description: 'Sandbox to restore on; absent: the first sandbox (lowest id) of the backup\'s engine family.',
-    example: '1',
+    description: 'Sandbox to restore on (see GET /sandboxes); absent: the first sandbox (lowest id) of the backup\'s engine family.',
+    example: 'REPLACE_WITH_SANDBOX_ID',
     type: String,
   })
   @IsOptional()

@@ -53,8 +53,8 @@ export class CreateWebhookDto extends UpdateWebhookDto {
   declare url: string;
 
   @ApiPropertyOptional({
-    description: "Only this database's events; absent or null: every database's events (a global webhook).",
-    example: '123',
+    description: "Only this database's events (see GET /databases); absent or null: every database's events (a global webhook).",
+    example: 'REPLACE_WITH_DATABASE_ID',
     nullable: true,
     type: String,
   })

@@ -12,8 +12,9 @@ export const OWNERSHIP_MODES = ['preserve', 'restoring-user'] as const;
 
 export class CreateRestoreDto {
   @ApiPropertyOptional({
-    description: 'Registered database to restore into (same engine). Default: the database the backup was taken from.',
-    example: '124',
+    description:
+      'Registered database to restore into (same engine family; see GET /databases). Default: the database the backup was taken from.',
+    example: 'REPLACE_WITH_TARGET_DATABASE_ID',
   })
   @IsOptional()
   @Transform(idToString)
