@@ -55,7 +55,8 @@ export function swaggerConfig() {
 
 /** Swagger UI at /docs (its assets served by the API itself) and the OpenAPI document at /docs-json. */
 export function setupSwagger(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(app, swaggerConfig());
+  // Every route names its tag; a controller without one (restores: its routes sit under two) gets no tag of its name.
+  const document = SwaggerModule.createDocument(app, swaggerConfig(), { autoTagControllers: false });
   SwaggerModule.setup(SWAGGER_PATH, app, document, {
     jsonDocumentUrl: `${SWAGGER_PATH}-json`,
     customSiteTitle: 'Database backup service — API',

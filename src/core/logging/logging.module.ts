@@ -45,7 +45,13 @@ export function logFormat(stdoutIsTty: boolean | undefined, isProduction: boolea
  */
 export function logDestination(format: LogFormat): DestinationStream {
   if (format === 'json') return pino.destination({ dest: 1, sync: false });
-  return pinoPretty({ destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  return pinoPretty({
+    destination: 1,
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+  });
 }
 
 /**
