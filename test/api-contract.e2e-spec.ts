@@ -341,5 +341,45 @@ describe('HTTP contract (API process only)', () => {
       expect(body.components.schemas.GfsPolicyDto.properties.weekly.example).toBe(4);
       expect(Object.keys(body.paths['/databases/{databaseId}/retention/preview'].get.responses).sort()).toEqual(['200', '401', '403', '404', '500']);
     });
+
+    it('reads as a person works: ordered tags with descriptions, nothing pre-filled in queries, every answer described', async () => {
+      const { body } = await client.get('/docs-json');
+      expect(body.tags.map((tag: { name: string }) => tag.name)).toEqual([
+        'databases', 'backups', 'restores', 'drills', 'schedules', 'retention', 'storage-targets', 'webhooks', 'api-keys', 'health', 'metrics',
+      ]);
+      expect(body.tags.filter((tag: { description?: string }) => !tag.description)).toEqual([]);
+      expect(body.info.description).toContain('### Getting started');
+      const operations = Object.entries(body.paths).flatMap(([path, methods]) =>
+        Object.entries(methods as Record<string, any>).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, ...operation })),
+      );
+      // One tag each, a declared one; the restore request sits with the backups.
+      expect(operations.filter((operation) => operation.tags.length !== 1 || !body.tags.some((tag: { name: string }) => tag.name === operation.tags[0]))).toEqual([]);
+      expect(body.paths['/backups/{backupId}/restore'].post.tags).toEqual(['backups']);
+      // Swagger UI pre-fills a query parameter from its example or default: a pre-filled filter hides backups.
+      const prefilled = operations.flatMap((operation) =>
+        (operation.parameters ?? [])
+          .filter((parameter: any) => parameter.in === 'query')
+          .filter((parameter: any) => 'example' in parameter || 'examples' in parameter || 'example' in parameter.schema || 'default' in parameter.schema)
+          .map((parameter: any) => `${operation.route} ${parameter.name}`),
+      );
+      expect(prefilled).toEqual([]);
+      // A response header is documented on the response, never as a request parameter.
+      expect(operations.filter((operation) => (operation.parameters ?? []).some((parameter: any) => parameter.in === 'header'))).toEqual([]);
+      expect(Object.keys(body.paths['/backups'].post.responses['202'].headers)).toEqual(['Location']);
+      const undescribed = operations.flatMap((operation) =>
+        Object.entries(operation.responses as Record<string, { description?: string }>)
+          .filter(([, response]) => !response.description)
+          .map(([status]) => `${operation.route} ${status}`),
+      );
+      expect(undescribed).toEqual([]);
+      // The exact 401/403 strings are the examples; the descriptions say what they mean, so each text shows once.
+      const unauthorized = body.paths['/backups'].post.responses['401'];
+      expect(unauthorized.content['application/json'].example).toEqual({ error: 'Missing or invalid API key' });
+      expect(unauthorized.description).not.toContain('Missing or invalid API key');
+      expect(body.paths['/backups'].post.responses['403'].description).not.toContain("lacks the 'backup' scope");
+      // A body that names an id says that it is to be replaced.
+      expect(body.paths['/backups'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateBackupDto');
+      expect(body.components.schemas.CreateRestoreDto.properties.targetDatabaseId.example).toBe('REPLACE_WITH_TARGET_DATABASE_ID');
+    });
   });
 });
