@@ -55,9 +55,10 @@ export function logDestination(format: LogFormat): DestinationStream {
 }
 
 /**
- * Structured JSON logs (pretty at a development terminal, see logFormat), with one info line per request ("request completed") carrying its id. The id is
- * Fastify's request id (see ApiFastifyAdapter: the caller's well-formed X-Request-Id, else a UUID), which the
- * response echoes in X-Request-Id; middie hands it to pino-http as `req.id`.
+ * Structured JSON logs (pretty at a development terminal, see logFormat), with one info line per request
+ * ("request completed") carrying its id. The id is Fastify's request id (see ApiFastifyAdapter: the caller's
+ * well-formed X-Request-Id, else a UUID), which the response echoes in X-Request-Id; middie hands it to pino-http as
+ * `req.id`.
  */
 @Module({
   imports: [
