@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ArchiveReader, ConnectionTarget, TableRestoring, TableSelection } from './engine.js';
+import type { ArchiveReader, ConnectionTarget, TableListing, TableRestoring, TableSelection } from './engine.js';
 import { connectPg, pgFailure, withPgClient } from './pg-connection.js';
 import { selectTocLines, tableOfEntries } from './pg-partial-restore.js';
 import type { PgTools } from './pg-tools.js';
@@ -14,7 +14,9 @@ function splitName(qualified: string): [string, string] {
  * then its DDL with each entry's id, to tell which table an index or a sequence belongs to); the filtered list is
  * restored by pg_restore --use-list into the target database in one transaction.
  */
-export class PgTableRestoring implements TableRestoring {
+export class PgTableRestoring implements TableRestoring, TableListing {
+  readonly list: TableListing = this;
+
   constructor(private readonly tools: PgTools) {}
 
   async readers(): Promise<ArchiveReader[]> {

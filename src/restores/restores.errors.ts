@@ -50,7 +50,7 @@ export class RestoreSwitchingError extends ConflictError {
 
 export class PartialRestoreUnsupportedError extends UnprocessableError {
   constructor(engine: string) {
-    super(`Restoring named tables is supported for PostgreSQL backups only, not ${engine} (yet)`);
+    super(`Restoring named tables is not supported for ${engine} backups`);
   }
 }
 
@@ -69,5 +69,11 @@ export class TablesAlreadyExistError extends ConflictError {
 export class BackupWithoutManifestError extends UnprocessableError {
   constructor() {
     super('This backup has no manifest (it was taken before manifests were recorded): its tables cannot be restored on their own');
+  }
+}
+
+export class RenameUnsupportedError extends UnprocessableError {
+  constructor(engine: string) {
+    super(`Restoring tables under another name is not supported for ${engine} backups (yet)`);
   }
 }
