@@ -229,6 +229,8 @@ export interface DatabaseEngine {
  */
 export interface TableRestoring {
   readonly list?: TableListing;
+  /** How tables are restored under other names, when the restore tool cannot rename them itself (PostgreSQL). */
+  readonly renaming?: TableRenaming;
   /** Those of `names` (as the manifest names tables) that already exist in `target.database`, as relations of any kind. */
   existing(target: ConnectionTarget, names: string[]): Promise<string[]>;
   /**
@@ -236,6 +238,24 @@ export interface TableRestoring {
    * "<name> (history)" for the history rows of a MySQL system-versioned table.
    */
   countRows(target: ConnectionTarget, names: string[]): Promise<Record<string, number>>;
+}
+
+/**
+ * A partial restore under other names through a scratch database on the target's server: the caller creates it
+ * (createFreshDatabase with `freshDatabase` as the scratch one), restores the list into it, and always drops it.
+ */
+export interface TableRenaming {
+  /** Readies the scratch database to receive the list (the tables' schemas). */
+  prepareScratch(scratch: ConnectionTarget, selection: TableSelection): Promise<void>;
+  /** Renames the tables in the scratch database, with those of their objects whose names would clash in the target. */
+  renameInScratch(scratch: ConnectionTarget, target: ConnectionTarget, selection: TableSelection): Promise<void>;
+  /** The tools that copy the renamed tables from the scratch database into the target: the dump, piped into the restore. */
+  transfer(
+    scratch: ConnectionTarget,
+    target: ConnectionTarget,
+    selection: TableSelection,
+    ownership: RestoreOptions['ownership'],
+  ): Promise<{ dump: ToolCommand; restore: ToolCommand }>;
 }
 
 /** A partial restore made from a list of the archive's entries (pg_restore --use-list). */

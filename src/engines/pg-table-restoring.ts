@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ArchiveReader, ConnectionTarget, TableListing, TableRestoring, TableSelection } from './engine.js';
+import type { ArchiveReader, ConnectionTarget, TableListing, TableRenaming, TableRestoring, TableSelection } from './engine.js';
 import { connectPg, pgFailure, withPgClient } from './pg-connection.js';
 import { selectTocLines, tableOfEntries } from './pg-partial-restore.js';
 import type { PgTools } from './pg-tools.js';
@@ -17,7 +17,10 @@ function splitName(qualified: string): [string, string] {
 export class PgTableRestoring implements TableRestoring, TableListing {
   readonly list: TableListing = this;
 
-  constructor(private readonly tools: PgTools) {}
+  constructor(
+    private readonly tools: PgTools,
+    readonly renaming?: TableRenaming,
+  ) {}
 
   async readers(): Promise<ArchiveReader[]> {
     const [tools] = (await this.tools.list()).slice(-1);

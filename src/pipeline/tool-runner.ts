@@ -145,6 +145,37 @@ export class ToolRunner {
     return Buffer.concat(chunks).toString('utf8');
   }
 
+  /**
+   * Pipes one tool's output into another's input (a dump into a restore, database to database), streamed; settles
+   * once both have succeeded. If either fails, the other is stopped; the first failure is thrown.
+   */
+  async transfer(from: ToolCommand, to: ToolCommand, signal: AbortSignal): Promise<void> {
+    const stop = new AbortController();
+    const stopping = AbortSignal.any([signal, stop.signal]);
+    const restore = await this.run(to, { signal: stopping, stdin: true });
+    restore.process.stdout.resume();
+    let dump: { process: RunningProcess; completed: Promise<void> };
+    try {
+      dump = await this.run(from, { signal: stopping });
+    } catch (error) {
+      stop.abort();
+      await restore.completed.catch(() => undefined);
+      throw error;
+    }
+    const outcomes = await Promise.allSettled([
+      dump.completed.catch((error: unknown) => {
+        stop.abort();
+        throw error;
+      }),
+      feedStdin(dump.process.stdout, restore.process.stdin!),
+      restore.completed.catch((error: unknown) => {
+        stop.abort();
+        throw error;
+      }),
+    ]);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+  }
+
   /** Runs a tool with its credentials in a 0600 file that is removed when the tool exits. */
   private async run(tool: ToolCommand, options: RunOptions): Promise<{ process: RunningProcess; completed: Promise<void> }> {
     const credentials = await writeSecretFile(tool.credentials.name, tool.credentials.content);

@@ -72,8 +72,3 @@ export class BackupWithoutManifestError extends UnprocessableError {
   }
 }
 
-export class RenameUnsupportedError extends UnprocessableError {
-  constructor(engine: string) {
-    super(`Restoring tables under another name is not supported for ${engine} backups (yet)`);
-  }
-}

@@ -6,17 +6,13 @@ import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import { restoredName, type TableSelection } from '../engines/engine.js';
-import type { EngineName } from '../engines/engine-name.js';
 import {
   BackupWithoutManifestError,
   PartialRestoreUnsupportedError,
-  RenameUnsupportedError,
   TablesAlreadyExistError,
   UnknownTablesError,
 } from './restores.errors.js';
 
-/** Engines whose partial restores can give a table another name. */
-const RENAMING_ENGINES = new Set<EngineName>(['mysql', 'mariadb']);
 
 const CATALOG_READ_TIMEOUT_MS = 30_000;
 
@@ -36,7 +32,6 @@ export class TableRestoreChecks {
   async check(backup: BackupEntity, target: DatabaseEntity, selection: TableSelection): Promise<void> {
     const tables = this.engines.get(target.engine).tables;
     if (!tables) throw new PartialRestoreUnsupportedError(target.engine);
-    if (selection.rename && !RENAMING_ENGINES.has(target.engine)) throw new RenameUnsupportedError(target.engine);
     const catalog = await readBackupCatalog(this.files, backup, AbortSignal.timeout(CATALOG_READ_TIMEOUT_MS));
     if (!catalog) throw new BackupWithoutManifestError();
     const unknown = selection.names.filter((name) => !(name in catalog.manifest.tables));

@@ -1,10 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { BackupEntity } from '../backups/backup.entity.js';
 import { AppConfig } from '../core/config/app-config.js';
 import type { AttemptSignal } from '../core/process/attempt-signal.js';
 import { writeSecretFile } from '../core/process/secret-file.js';
 import { type BackupManifest, type ManifestComparison, compareManifests, describeDifferences } from '../engines/backup-catalog.js';
-import { type DatabaseEngine, type RestorePlan, type TableListing, type TableRestoring, type TableSelection, restoredName } from '../engines/engine.js';
+import { type DatabaseEngine, type RestorePlan, type TableListing, type TableRenaming, type TableRestoring, type TableSelection, restoredName } from '../engines/engine.js';
 import { RestorePipeline } from '../pipeline/restore-pipeline.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import { PermanentRestoreError, replayChecked } from './fresh-copy.js';
@@ -25,6 +25,8 @@ export interface TablesOutcome {
  */
 @Injectable()
 export class TableRestorer {
+  private readonly logger = new Logger(TableRestorer.name);
+
   constructor(
     private readonly pipeline: RestorePipeline,
     private readonly files: StoredBackupFiles,
@@ -43,9 +45,11 @@ export class TableRestorer {
     if (!tables) throw new PermanentRestoreError(`Restoring named tables is not supported for ${engine.name} backups`);
     this.checkHeldByBackup(plan.catalog.manifest, selection.names);
     await this.checkAbsentFromTarget(tables, plan, selection);
-    const toolVersion = tables.list
-      ? await this.replayListed(tables.list, engine, plan, backup, selection, attempt, progress)
-      : await this.replay(engine, { ...plan, tables: selection }, backup, attempt, progress);
+    let toolVersion: string;
+    if (!tables.list) toolVersion = await this.replay(engine, { ...plan, tables: selection }, backup, attempt, progress);
+    else if (selection.rename && tables.renaming) {
+      toolVersion = await this.replayRenamed(tables.list, tables.renaming, engine, plan, backup, selection, attempt, progress);
+    } else toolVersion = await this.replayListed(tables.list, engine, plan, backup, selection, attempt, progress);
     await progress.enter('checking');
     return { toolVersion, verification: await this.verify(tables, plan, selection) };
   }
@@ -61,9 +65,47 @@ export class TableRestorer {
     progress: RestoreProgress,
   ): Promise<string> {
     const list = await this.restoreList(listing, backup, selection, attempt.signal);
+    return this.withListFile(list, (listFile) => this.replay(engine, { ...plan, tableList: listFile }, backup, attempt, progress));
+  }
+
+  /**
+   * PostgreSQL under other names: the list restored into a scratch database (the plan's fresh one, always dropped),
+   * renamed there, then copied into the target by the dump tool piped into the restore tool.
+   */
+  private async replayRenamed(
+    listing: TableListing,
+    renaming: TableRenaming,
+    engine: DatabaseEngine,
+    plan: RestorePlan,
+    backup: BackupEntity,
+    selection: TableSelection,
+    attempt: AttemptSignal,
+    progress: RestoreProgress,
+  ): Promise<string> {
+    const scratch = { ...plan.target, database: plan.freshDatabase };
+    const list = await this.restoreList(listing, backup, selection, attempt.signal);
+    await engine.dropServiceDatabase(plan.target, plan.freshDatabase);
+    await engine.createFreshDatabase(plan);
+    try {
+      await renaming.prepareScratch(scratch, selection);
+      const toolVersion = await this.withListFile(list, (listFile) =>
+        this.replay(engine, { ...plan, target: scratch, tableList: listFile }, backup, attempt, progress),
+      );
+      await renaming.renameInScratch(scratch, plan.target, selection);
+      const { dump, restore } = await renaming.transfer(scratch, plan.target, selection, plan.options.ownership);
+      await this.pipeline.transfer(dump, restore, attempt.signal);
+      return toolVersion;
+    } finally {
+      await engine
+        .dropServiceDatabase(plan.target, plan.freshDatabase)
+        .catch((error: Error) => this.logger.warn(`Could not drop ${plan.freshDatabase}: ${error.message}`));
+    }
+  }
+
+  private async withListFile<T>(list: string, work: (path: string) => Promise<T>): Promise<T> {
     const listFile = await writeSecretFile('pg-restore-list', list);
     try {
-      return await this.replay(engine, { ...plan, tableList: listFile.path }, backup, attempt, progress);
+      return await work(listFile.path);
     } finally {
       await listFile.remove();
     }
