@@ -175,7 +175,7 @@ describe('Partial restores: named MariaDB tables', () => {
     expect(after.data).toEqual({ 'table Track': '0 ' });
   });
 
-  it('refuses a table the target has (409), one the backup lacks (422), a bad rename (400), and records nothing', async () => {
+  it('refuses a table the target has (409), one the backup lacks (422), a bad rename (400), schemas (422), and records nothing', async () => {
     const source = await registered('src5', true);
     const done = await backupOf(source.id);
     const existing = await client.post(`/backups/${done.backupId}/restore`, { tables: ['Invoice'] });
@@ -190,6 +190,9 @@ describe('Partial restores: named MariaDB tables', () => {
     const badRename = await client.post(`/backups/${done.backupId}/restore`, { tables: ['Invoice', 'Track'], rename: { Invoice: 'Track' } });
     expect(badRename.status).toBe(400);
     expect(badRename.body.details).toEqual([{ field: 'rename', messages: ['rename: the new name of "Invoice", "Track", is also a name in tables'] }]);
+    const schemas = await client.post(`/backups/${done.backupId}/restore`, { schemas: ['sales'] });
+    expect(schemas.status).toBe(422);
+    expect(schemas.body.error).toBe('Restoring whole schemas is not supported for mariadb backups: a mariadb backup holds one database; name its tables in "tables"');
     const { rows } = await import('./support/postgres.js').then(({ withClient }) =>
       withClient(env.metadataDatabase, (c) => c.query('SELECT count(*)::int AS n FROM restores WHERE backup_id = $1', [done.backupId])),
     );

@@ -225,4 +225,78 @@ describe('Partial restores: named tables', () => {
       expect({ status: response.status, details: response.body.details }).toEqual({ status: 400, details: [{ field: 'rename', messages: [message] }] });
     }
   });
+
+  /** pg_dump --schema-only of one schema (with its comment and grants). */
+  async function schemaOf(database: string, schema: string): Promise<Map<string, string>> {
+    const help = await runTool('pg_dump', ['--help']);
+    const restrictKey = help.includes('--restrict-key') ? ['--restrict-key=fidelity'] : [];
+    const args = ['--schema-only', ...restrictKey, `--host=${PG_HOST}`, `--port=${PG_PORT}`, `--username=${PG_USER}`, `--schema=${schema}`, `--dbname=${database}`];
+    return sections((await runTool('pg_dump', args)).split(database).join('<database>'));
+  }
+
+  it('restores a whole schema with everything in it beside what the target holds; a foreign key leaving it is left out', async () => {
+    const source = await registered('src8', true);
+    const side = await registered('side8', true);
+    await withClient(source.name, async (c) => {
+      await c.query(`
+        CREATE SCHEMA sales;
+        COMMENT ON SCHEMA sales IS 'Sales';
+        GRANT USAGE ON SCHEMA sales TO PUBLIC;
+        CREATE TYPE sales.state AS ENUM ('open', 'closed');
+        CREATE TABLE sales.orders (id serial PRIMARY KEY, customer_id int REFERENCES public.customer (customer_id),
+                                   total numeric(10,2) NOT NULL DEFAULT 0, state sales.state DEFAULT 'open');
+        CREATE TABLE sales.lines (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, order_id int NOT NULL REFERENCES sales.orders (id), note text);
+        CREATE INDEX lines_order ON sales.lines (order_id);
+        CREATE FUNCTION sales.total_of(o int) RETURNS numeric LANGUAGE sql AS $$ SELECT total FROM sales.orders WHERE id = o $$;
+        CREATE VIEW sales.big AS SELECT * FROM sales.orders WHERE total > 10;
+        COMMENT ON TABLE sales.orders IS 'One per sale';
+        GRANT SELECT ON sales.orders TO PUBLIC;
+        INSERT INTO sales.orders (customer_id, total) VALUES (1, 5), (2, 50);
+        INSERT INTO sales.lines (order_id, note) VALUES (1, 'a'), (2, 'b'), (2, 'c');`);
+    });
+    const done = await backupOf(source.id);
+    const before = { schema: sections(await pgSchemaDump(side.name)), data: await pgAllTableFingerprints(side.name) };
+
+    const restored = await client.restoreAndWait(done.backupId, { targetDatabaseId: side.id, schemas: ['sales'] });
+    expect(restored).toMatchObject({ status: 'success', error: null, tables: [], schemas: ['sales'], data: true });
+    expect(restored.verification).toMatchObject({ status: 'passed', tables: 2, rows: 5, differences: [] });
+
+    const expected = new Map([...(await schemaOf(source.name, 'sales'))].filter(([header]) => !header.startsWith('orders orders_customer_id_fkey; Type: FK CONSTRAINT')));
+    expect(expected.size).toBe((await schemaOf(source.name, 'sales')).size - 1);
+    expect(await schemaOf(side.name, 'sales')).toEqual(expected);
+    const inSales = (name: string) => / sales\./.test(name);
+    const sourceData = await pgAllTableFingerprints(source.name);
+    const after = { schema: sections(await pgSchemaDump(side.name)), data: await pgAllTableFingerprints(side.name) };
+    expect(Object.entries(after.data).filter(([name]) => inSales(name))).toEqual(Object.entries(sourceData).filter(([name]) => inSales(name)));
+    expect(Object.entries(after.data).filter(([name]) => inSales(name))).toHaveLength(4);
+    // Everything else as it was.
+    const isNew = (header: string) => header.includes('Schema: sales;') || header.startsWith('sales; Type: SCHEMA') || header.startsWith('SCHEMA sales;');
+    expect(new Map([...after.schema].filter(([header]) => !isNew(header)))).toEqual(before.schema);
+    expect(Object.fromEntries(Object.entries(after.data).filter(([name]) => !inSales(name)))).toEqual(before.data);
+
+    const again = await client.post(`/backups/${done.backupId}/restore`, { targetDatabaseId: side.id, schemas: ['sales'], data: false });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toBe(`Database "${side.name}" already has schema sales: drop or rename it, or restore into another database`);
+    const unknown = await client.post(`/backups/${done.backupId}/restore`, { targetDatabaseId: side.id, schemas: ['nosuch'] });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error).toBe('The backup holds no schema named nosuch');
+    const renamed = await client.post(`/backups/${done.backupId}/restore`, { tables: ['public.invoice'], schemas: ['sales'], rename: { 'public.invoice': 'public.i2' } });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.details).toEqual([{ field: 'rename', messages: ['rename cannot be combined with schemas'] }]);
+  });
+
+  it('restores a whole schema without data: every definition, no rows', async () => {
+    const source = await registered('src9', true);
+    const side = await registered('side9', false);
+    await withClient(source.name, (c) =>
+      c.query("CREATE SCHEMA sales; CREATE TABLE sales.orders (id serial PRIMARY KEY, note text); INSERT INTO sales.orders (note) VALUES ('a'), ('b')"),
+    );
+    const done = await backupOf(source.id);
+    const restored = await client.restoreAndWait(done.backupId, { targetDatabaseId: side.id, schemas: ['sales'], data: false });
+    expect(restored).toMatchObject({ status: 'success', schemas: ['sales'], data: false });
+    expect(restored.verification).toMatchObject({ status: 'passed', tables: 1, rows: 0 });
+    expect(await schemaOf(side.name, 'sales')).toEqual(await schemaOf(source.name, 'sales'));
+    const data = await pgAllTableFingerprints(side.name);
+    expect(data).toEqual({ 'sequence sales.orders_id_seq': '1 false', 'table sales.orders': '0 ' });
+  });
 });

@@ -112,6 +112,8 @@ export interface RestoreOptions {
 export interface TableSelection {
   names: string[];
   data: boolean;
+  /** Whole schemas restored with everything in them (PostgreSQL), besides `names`. */
+  schemas?: string[];
   /** A name of `names` → the name it is restored under (PostgreSQL: in the same schema). */
   rename?: Record<string, string>;
 }
@@ -231,6 +233,8 @@ export interface TableRestoring {
   readonly list?: TableListing;
   /** How tables are restored under other names, when the restore tool cannot rename them itself (PostgreSQL). */
   readonly renaming?: TableRenaming;
+  /** Those of `schemas` that already exist in `target.database`; absent when whole schemas cannot be restored (MySQL). */
+  existingSchemas?(target: ConnectionTarget, schemas: string[]): Promise<string[]>;
   /** Those of `names` (as the manifest names tables) that already exist in `target.database`, as relations of any kind. */
   existing(target: ConnectionTarget, names: string[]): Promise<string[]>;
   /**

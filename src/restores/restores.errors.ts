@@ -72,3 +72,21 @@ export class BackupWithoutManifestError extends UnprocessableError {
   }
 }
 
+
+export class UnknownSchemasError extends UnprocessableError {
+  constructor(names: string[]) {
+    super(`The backup holds no schema named ${names.join(', ')}`);
+  }
+}
+
+export class SchemasAlreadyExistError extends ConflictError {
+  constructor(database: string, names: string[]) {
+    super(`Database "${database}" already has schema ${names.join(', ')}: drop or rename it, or restore into another database`);
+  }
+}
+
+export class SchemasUnsupportedError extends UnprocessableError {
+  constructor(engine: string) {
+    super(`Restoring whole schemas is not supported for ${engine} backups: a ${engine} backup holds one database; name its tables in "tables"`);
+  }
+}

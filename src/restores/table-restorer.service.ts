@@ -3,7 +3,14 @@ import type { BackupEntity } from '../backups/backup.entity.js';
 import { AppConfig } from '../core/config/app-config.js';
 import type { AttemptSignal } from '../core/process/attempt-signal.js';
 import { writeSecretFile } from '../core/process/secret-file.js';
-import { type BackupManifest, type ManifestComparison, compareManifests, describeDifferences } from '../engines/backup-catalog.js';
+import {
+  type BackupManifest,
+  type ManifestComparison,
+  compareManifests,
+  describeDifferences,
+  schemasWithoutTables,
+  tablesInSchemas,
+} from '../engines/backup-catalog.js';
 import { type DatabaseEngine, type RestorePlan, type TableListing, type TableRenaming, type TableRestoring, type TableSelection, restoredName } from '../engines/engine.js';
 import { RestorePipeline } from '../pipeline/restore-pipeline.js';
 import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
@@ -43,7 +50,7 @@ export class TableRestorer {
   ): Promise<TablesOutcome> {
     const tables = engine.tables;
     if (!tables) throw new PermanentRestoreError(`Restoring named tables is not supported for ${engine.name} backups`);
-    this.checkHeldByBackup(plan.catalog.manifest, selection.names);
+    this.checkHeldByBackup(plan.catalog.manifest, selection);
     await this.checkAbsentFromTarget(tables, plan, selection);
     let toolVersion: string;
     if (!tables.list) toolVersion = await this.replay(engine, { ...plan, tables: selection }, backup, attempt, progress);
@@ -119,12 +126,23 @@ export class TableRestorer {
     });
   }
 
-  private checkHeldByBackup(manifest: BackupManifest, names: string[]): void {
-    const unknown = names.filter((name) => !(name in manifest.tables));
+  private checkHeldByBackup(manifest: BackupManifest, selection: TableSelection): void {
+    const unknown = selection.names.filter((name) => !(name in manifest.tables));
     if (unknown.length > 0) throw new PermanentRestoreError(`The backup holds no table named ${unknown.join(', ')}`);
+    const unknownSchemas = schemasWithoutTables(manifest, selection.schemas ?? []);
+    if (unknownSchemas.length > 0) throw new PermanentRestoreError(`The backup holds no schema named ${unknownSchemas.join(', ')}`);
   }
 
   private async checkAbsentFromTarget(tables: TableRestoring, plan: RestorePlan, selection: TableSelection): Promise<void> {
+    if (selection.schemas?.length) {
+      if (!tables.existingSchemas) throw new PermanentRestoreError('Restoring whole schemas is not supported for this engine');
+      const existingSchemas = await tables.existingSchemas(plan.target, selection.schemas);
+      if (existingSchemas.length > 0) {
+        throw new PermanentRestoreError(
+          `Database "${plan.target.database}" already has schema ${existingSchemas.join(', ')}: drop or rename it, or restore into another database`,
+        );
+      }
+    }
     const existing = await tables.existing(plan.target, selection.names.map((name) => restoredName(selection, name)));
     if (existing.length > 0) {
       throw new PermanentRestoreError(
@@ -138,15 +156,16 @@ export class TableRestorer {
     const outputs: string[] = [];
     for (const reader of await listing.readers()) outputs.push(await this.files.readWithTool(reader, backup, signal));
     const list = listing.restoreList(outputs, selection);
-    if (!list) throw new PermanentRestoreError(`The backup's archive has no entry for ${selection.names.join(', ')}`);
+    if (!list) throw new PermanentRestoreError(`The backup's archive has no entry for ${[...selection.names, ...(selection.schemas ?? [])].join(', ')}`);
     return list;
   }
 
-  /** Each restored table's rows against the manifest, under the backup's names (none expected without data). */
+  /** Each restored table's rows (the named ones and those of the schemas) against the manifest, under the backup's names (none expected without data). */
   private async verify(tables: TableRestoring, plan: RestorePlan, selection: TableSelection): Promise<ManifestComparison> {
     const manifest = plan.catalog.manifest;
-    const counted = await tables.countRows(plan.target, selection.names.map((name) => restoredName(selection, name)));
-    const actual = countsUnderBackupNames(counted, selection);
+    const counting = { ...selection, names: [...new Set([...selection.names, ...tablesInSchemas(manifest, selection.schemas ?? [])])] };
+    const counted = await tables.countRows(plan.target, counting.names.map((name) => restoredName(counting, name)));
+    const actual = countsUnderBackupNames(counted, counting);
     const expected = Object.fromEntries(Object.keys(actual).map((name) => [name, selection.data ? (manifest.tables[name] ?? 0) : 0]));
     const verification = compareManifests(
       { tables: expected, objects: {}, sequences: {}, consistency: manifest.consistency },

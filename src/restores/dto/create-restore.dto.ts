@@ -23,6 +23,7 @@ import { DEFAULT_RESTORE_OPTIONS, type RestoreOptions, type TableSelection } fro
  * identifier (letters, digits, _ and $, not starting with a digit).
  */
 export const TABLE_NAME = /^(?:[A-Za-z_][A-Za-z0-9_$]{0,62}\.)?[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 const TABLE_NAME_MESSAGE = 'must be "schema.table" (PostgreSQL) or "table" (MySQL), plain identifiers';
 export const MAX_RESTORED_TABLES = 100;
 
@@ -35,10 +36,11 @@ function schemaOf(name: string): string | null {
  * What is wrong with a `rename` given the requested `tables`, or null: an object whose keys are in `tables` and whose
  * values are table names in the same schema as their key (or unqualified, like it), distinct, none also requested.
  */
-export function renameProblem(rename: unknown, tables: unknown): string | null {
+export function renameProblem(rename: unknown, tables: unknown, schemas?: unknown): string | null {
   if (typeof rename !== 'object' || rename === null || Array.isArray(rename)) return 'rename must be an object: {"<table>": "<new name>"}';
   const requested = Array.isArray(tables) ? tables.map(String) : [];
   if (requested.length === 0) return 'rename needs tables: it renames some of them';
+  if (schemas !== undefined) return 'rename cannot be combined with schemas';
   const entries = Object.entries(rename as Record<string, unknown>);
   if (entries.length === 0) return 'rename must name at least one table';
   const seen = new Set<string>();
@@ -55,6 +57,10 @@ export function renameProblem(rename: unknown, tables: unknown): string | null {
   return null;
 }
 
+function requestedOf(dto: CreateRestoreDto): [tables: unknown, schemas: unknown] {
+  return [dto.tables, dto.schemas];
+}
+
 /** class-validator: a `rename` that renameProblem accepts, with its reason as the message. */
 function IsTableRename(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
@@ -64,8 +70,8 @@ function IsTableRename(options?: ValidationOptions): PropertyDecorator {
       propertyName: propertyName as string,
       options,
       validator: {
-        validate: (value: unknown, args) => renameProblem(value, (args?.object as CreateRestoreDto).tables) === null,
-        defaultMessage: (args) => renameProblem(args?.value, (args?.object as CreateRestoreDto).tables) ?? 'rename is invalid',
+        validate: (value: unknown, args) => renameProblem(value, ...requestedOf(args?.object as CreateRestoreDto)) === null,
+        defaultMessage: (args) => renameProblem(args?.value, ...requestedOf(args?.object as CreateRestoreDto)) ?? 'rename is invalid',
       },
     });
 }
@@ -158,6 +164,26 @@ export class CreateRestoreDto {
   tables?: string[];
 
   @ApiPropertyOptional({
+    type: [String],
+    description:
+      'PostgreSQL: restore these whole schemas, each with everything in it (tables, views, sequences, functions, ' +
+      'types, indexes, constraints, triggers, comments, grants; with `data` rows and sequence values), into the target ' +
+      'database as it is, alone or with `tables`. Foreign keys that reference a table outside the restored schemas ' +
+      'are left out. A schema the target already has fails the restore (409); one the backup holds no table of is ' +
+      'refused (422). MySQL/MariaDB: refused (422), a backup holding one database.',
+    example: ['sales'],
+    maxItems: MAX_RESTORED_TABLES,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @ArrayMaxSize(MAX_RESTORED_TABLES)
+  @IsString({ each: true })
+  @Matches(SCHEMA_NAME, { each: true, message: 'each schema must be a plain identifier (letters, digits, _ and $)' })
+  schemas?: string[];
+
+  @ApiPropertyOptional({
     type: 'object',
     additionalProperties: { type: 'string' },
     description:
@@ -174,7 +200,7 @@ export class CreateRestoreDto {
 
   @ApiPropertyOptional({
     default: true,
-    description: 'With `tables`: restore their rows (and sequence values) too; false restores only their definitions.',
+    description: 'With `tables` or `schemas`: restore their rows (and sequence values) too; false restores only their definitions.',
     example: true,
   })
   @IsOptional()
@@ -182,10 +208,15 @@ export class CreateRestoreDto {
   data?: boolean;
 }
 
-/** The tables a request names, with `data` defaulted (and `rename` if any); null for a restore of the whole database. */
+/** The tables and schemas a request names, with `data` defaulted (and `rename` if any); null for a restore of the whole database. */
 export function tableSelectionOf(dto: CreateRestoreDto): TableSelection | null {
-  if (!dto.tables) return null;
-  return { names: dto.tables, data: dto.data ?? true, ...(dto.rename ? { rename: dto.rename } : {}) };
+  if (!dto.tables && !dto.schemas) return null;
+  return {
+    names: dto.tables ?? [],
+    data: dto.data ?? true,
+    ...(dto.schemas ? { schemas: dto.schemas } : {}),
+    ...(dto.rename ? { rename: dto.rename } : {}),
+  };
 }
 
 /** The request's options with every default filled in, as recorded on the restore. */

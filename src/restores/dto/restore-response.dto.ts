@@ -143,6 +143,14 @@ export class RestoreResponseDto {
   data!: boolean | null;
 
   @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'A partial restore: the whole schemas it restores (PostgreSQL); null if none.',
+    example: null,
+  })
+  schemas!: string[] | null;
+
+  @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string' },
     nullable: true,
@@ -194,6 +202,7 @@ export class RestoreResponseDto {
       options: { ...DEFAULT_RESTORE_OPTIONS, ...entity.options },
       tables: entity.tables?.names ?? null,
       data: entity.tables?.data ?? null,
+      schemas: entity.tables?.schemas ?? null,
       rename: entity.tables?.rename ?? null,
       verification: entity.verification,
       asideDatabase: entity.asideDatabase,
