@@ -209,6 +209,24 @@ describe('Partial restores: named tables', () => {
     expect(rows).toEqual([]);
   });
 
+  it('restores a table under another name into another database without data: the definition, sequences at their start', async () => {
+    const source = await registered('src10', true);
+    const side = await registered('side10', false);
+    await withClient(source.name, (c) => c.query("CREATE TABLE orders (id serial PRIMARY KEY, note text); INSERT INTO orders (note) VALUES ('a'), ('b')"));
+    const done = await backupOf(source.id);
+    const restored = await client.restoreAndWait(done.backupId, {
+      targetDatabaseId: side.id,
+      tables: ['public.orders'],
+      rename: { 'public.orders': 'public.orders_copy' },
+      data: false,
+    });
+    expect(restored).toMatchObject({ status: 'success', data: false, rename: { 'public.orders': 'public.orders_copy' } });
+    expect(restored.verification).toMatchObject({ status: 'passed', tables: 1, rows: 0 });
+    const ordersNames = (text: string) => text.replace(/\borders(?=$|[\s;(.]|_pkey\b|_id_seq\b)/gm, 'orders_copy');
+    expect(await tableSchema(side.name, 'public.orders_copy')).toEqual(renamedSchema(await tableSchema(source.name, 'public.orders'), ordersNames));
+    expect(await pgAllTableFingerprints(side.name)).toEqual({ 'sequence public.orders_copy_id_seq': '1 false', 'table public.orders_copy': '0 ' });
+  });
+
   it('validates rename (400)', async () => {
     const source = await registered('src7', true);
     const done = await backupOf(source.id);
