@@ -88,3 +88,16 @@ export function describeDifferences(differences: ManifestDifference[]): string {
   const more = differences.length - shown.length;
   return `${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
 }
+
+/** The manifest's tables ("schema.table") in `schemas`, sorted. */
+export function tablesInSchemas(manifest: BackupManifest, schemas: readonly string[]): string[] {
+  const prefixes = schemas.map((schema) => `${schema}.`);
+  return Object.keys(manifest.tables)
+    .filter((name) => prefixes.some((prefix) => name.startsWith(prefix)))
+    .sort();
+}
+
+/** Those of `schemas` that hold no table of the manifest (a schema is known to a manifest by its tables). */
+export function schemasWithoutTables(manifest: BackupManifest, schemas: readonly string[]): string[] {
+  return schemas.filter((schema) => tablesInSchemas(manifest, [schema]).length === 0);
+}

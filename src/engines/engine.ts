@@ -54,6 +54,8 @@ export interface DumpCommand {
 /** What a restore needs, prepared: the tool to run, and the stage the dump goes through on its way in, if any. */
 export interface RestoreCommand {
   tool: ToolCommand;
+  /** Keeps only part of the dump (a MySQL partial restore's tables), before the rewriter; absent when all of it goes in. */
+  filter?: Transform;
   /** Rewrites the dump before the tool reads it (MySQL definers, sequence qualifiers); absent when it goes in as is. */
   rewriter?: Transform;
 }
@@ -103,10 +105,22 @@ export interface RestoreOptions {
   terminateConnections: boolean;
 }
 
-/** The tables a partial restore brings back ("schema.table"), with or without their rows. */
+/**
+ * The tables a partial restore brings back, named as the backup's manifest names them ("schema.table" for PostgreSQL,
+ * "table" for MySQL), with or without their rows, each under its own name or the one `rename` gives it.
+ */
 export interface TableSelection {
   names: string[];
   data: boolean;
+  /** Whole schemas restored with everything in them (PostgreSQL), besides `names`. */
+  schemas?: string[];
+  /** A name of `names` → the name it is restored under (PostgreSQL: in the same schema). */
+  rename?: Record<string, string>;
+}
+
+/** The name `name` (one of `selection.names`) is restored under. */
+export function restoredName(selection: TableSelection, name: string): string {
+  return selection.rename?.[name] ?? name;
 }
 
 export const DEFAULT_RESTORE_OPTIONS: RestoreOptions = {
@@ -134,6 +148,8 @@ export interface RestorePlan {
    * `target.database` itself, in one transaction; `freshDatabase` is then not used.
    */
   tableList?: string;
+  /** A partial restore that filters the dump on its way in (MySQL): the tables go into `target.database` itself. */
+  tables?: TableSelection;
 }
 
 /** What the target server lacks for a backup (roles, definer accounts, packet size): the restore fails before writing. */
@@ -205,20 +221,53 @@ export interface DatabaseEngine {
    * ProbeFailedError with the database's message when the query fails.
    */
   runProbe(target: ConnectionTarget, database: string, sql: string, timeoutMs: number): Promise<string | null>;
-  /** Partial restores (PostgreSQL only for now): absent when the engine cannot restore named tables. */
+  /** Partial restores: absent when the engine cannot restore named tables. */
   readonly tables?: TableRestoring;
 }
 
-/** What a partial restore of named tables needs from an engine. */
+/**
+ * What a partial restore of named tables needs from an engine. PostgreSQL reads the archive first and restores a
+ * list of its entries (`list`, RestorePlan.tableList); MySQL filters the dump on its way in (RestorePlan.tables).
+ */
 export interface TableRestoring {
+  readonly list?: TableListing;
+  /** How tables are restored under other names, when the restore tool cannot rename them itself (PostgreSQL). */
+  readonly renaming?: TableRenaming;
+  /** Those of `schemas` that already exist in `target.database`; absent when whole schemas cannot be restored (MySQL). */
+  existingSchemas?(target: ConnectionTarget, schemas: string[]): Promise<string[]>;
+  /** Those of `names` (as the manifest names tables) that already exist in `target.database`, as relations of any kind. */
+  existing(target: ConnectionTarget, names: string[]): Promise<string[]>;
+  /**
+   * The rows of each of `names` in `target.database`, counted as the manifest counts them: keyed by the name, and
+   * "<name> (history)" for the history rows of a MySQL system-versioned table.
+   */
+  countRows(target: ConnectionTarget, names: string[]): Promise<Record<string, number>>;
+}
+
+/**
+ * A partial restore under other names through a scratch database on the target's server: the caller creates it
+ * (createFreshDatabase with `freshDatabase` as the scratch one), restores the list into it, and always drops it.
+ */
+export interface TableRenaming {
+  /** Readies the scratch database to receive the list (the tables' schemas). */
+  prepareScratch(scratch: ConnectionTarget, selection: TableSelection): Promise<void>;
+  /** Renames the tables in the scratch database, with those of their objects whose names would clash in the target. */
+  renameInScratch(scratch: ConnectionTarget, target: ConnectionTarget, selection: TableSelection): Promise<void>;
+  /** The tools that copy the renamed tables from the scratch database into the target: the dump, piped into the restore. */
+  transfer(
+    scratch: ConnectionTarget,
+    target: ConnectionTarget,
+    selection: TableSelection,
+    ownership: RestoreOptions['ownership'],
+  ): Promise<{ dump: ToolCommand; restore: ToolCommand }>;
+}
+
+/** A partial restore made from a list of the archive's entries (pg_restore --use-list). */
+export interface TableListing {
   /** The tools whose outputs, read from the dump in this order, `restoreList` takes. */
   readers(): Promise<ArchiveReader[]>;
   /** The list of archive entries that restores `selection` (see RestorePlan.tableList); empty if none matched. */
   restoreList(readerOutputs: string[], selection: TableSelection): string;
-  /** Those of `names` ("schema.table") that already exist in `target.database`. */
-  existing(target: ConnectionTarget, names: string[]): Promise<string[]>;
-  /** The rows of each of `names` in `target.database`, counted as the manifest counts them. */
-  countRows(target: ConnectionTarget, names: string[]): Promise<Record<string, number>>;
 }
 
 /**

@@ -16,9 +16,11 @@ import {
   RestorePreflightError,
   RestoreSwitchError,
   type ServerInfo,
+  type TableSelection,
   TargetDatabaseError,
   type ToolCommand,
   redact,
+  restoredName,
 } from './engine.js';
 import { measureDatabase } from './mysql-catalog.js';
 import { asTargetError, quoteIdentifier, withMysqlConnection } from './mysql-connection.js';
@@ -27,6 +29,8 @@ import { MysqlDumpCatalog } from './mysql-dump-catalog.js';
 import { runMysqlProbe } from './mysql-probe.js';
 import { MysqlDumpRewriter } from './mysql-dump-rewrite.js';
 import { isMysqlTransientFailure } from './mysql-failures.js';
+import { MysqlTableFilter, type TableFilterOptions } from './mysql-table-filter.js';
+import { MysqlTableRestoring } from './mysql-table-restoring.js';
 import { checkDefiners, checkPacketSize, definersToRewrite, mysqlDetails } from './mysql-preflight.js';
 import { databaseOptions, switchDatabases } from './mysql-switch.js';
 
@@ -186,6 +190,7 @@ export class MysqlEngine implements DatabaseEngine {
   readonly dumpExtension = 'sql';
   /** The dump is rewritten on its way in (definers, sequence qualifiers): it goes through this process. */
   readonly restoresFromDescriptor = false;
+  readonly tables = new MysqlTableRestoring();
   private readonly tools = new Map<string, Promise<MysqlTool>>();
 
   constructor(private readonly processes: ProcessRunner) {}
@@ -276,16 +281,18 @@ export class MysqlEngine implements DatabaseEngine {
 
   /**
    * The mariadb client into the fresh database, fed through MysqlDumpRewriter: sequence defaults lose the source
-   * database's name, and missing definers (or all, for ownership "restoring-user") become CURRENT_USER.
+   * database's name, and missing definers (or all, for ownership "restoring-user") become CURRENT_USER. A partial
+   * restore (plan.tables) goes into the target database itself, through MysqlTableFilter first.
    */
   async prepareRestore(plan: RestorePlan): Promise<RestoreCommand> {
     const details = mysqlDetails(plan);
-    const destination = { ...plan.target, database: plan.freshDatabase };
+    const destination = plan.tables ? plan.target : { ...plan.target, database: plan.freshDatabase };
     await this.serverInfo(destination);
     const definers = await this.withTarget(plan.target, (connection) => definersToRewrite(connection, plan));
     const client = await this.tool(CLIENT_TOOLS);
     const rewriter = new MysqlDumpRewriter({ sourceDatabase: details.sourceDatabase, definers });
-    return { tool: mysqlToolCommand(client, mysqlRestoreArgs, destination), rewriter };
+    const filter = plan.tables ? new MysqlTableFilter(tableFilterOptions(plan.tables)) : undefined;
+    return { tool: mysqlToolCommand(client, mysqlRestoreArgs, destination), filter, rewriter };
   }
 
   /** Counts the fresh database the way the backup counted its source. */
@@ -400,6 +407,11 @@ export class MysqlEngine implements DatabaseEngine {
     }
     throw new TargetDatabaseError(`None of ${candidates.join(', ')} is installed on the PATH`, false);
   }
+}
+
+/** What MysqlTableFilter keeps: each named table under the name it is restored as. */
+function tableFilterOptions(selection: TableSelection): TableFilterOptions {
+  return { tables: new Map(selection.names.map((name) => [name, restoredName(selection, name)])), data: selection.data };
 }
 
 /** A client tool with the credentials in a 0600 option file, given as --defaults-extra-file. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseTocEntry, selectTocLines, tableOfEntries } from './pg-partial-restore.js';
+import { mergeTocLines, parseTocEntry, referencedTables, selectSchemaTocLines, selectTocLines, tableOfEntries } from './pg-partial-restore.js';
 
 // Lines as pg_restore 15 prints them for Chinook plus an `orders` table (serial, identity, comment, index).
 const LIST = [
@@ -102,5 +102,62 @@ describe('partial restores of a PostgreSQL archive', () => {
     expect(orders).toEqual(['227', '3452', '225', '3453', '226', '3242', '3278', '3276', '3460']);
     const invoice = selectTocLines(LIST, tableOfEntries(SCHEMA_SQL), ['public.invoice'], true).map((line) => line.split(';')[0]);
     expect(invoice).toEqual(['219', '3437', '3258', '3249']);
+  });
+});
+
+describe('selectSchemaTocLines', () => {
+  const SCHEMA_LIST = [
+    '5; 2615 16390 SCHEMA - sales postgres',
+    '3500; 0 0 COMMENT - SCHEMA sales postgres',
+    '6; 2615 16391 SCHEMA - other postgres',
+    '230; 1259 217600 TABLE sales orders postgres',
+    '231; 1259 217601 TABLE sales lines postgres',
+    '232; 1255 217602 FUNCTION sales total(integer) postgres',
+    '233; 1259 217603 VIEW sales big_orders postgres',
+    '234; 1259 217604 SEQUENCE sales orders_id_seq postgres',
+    '3501; 0 217600 TABLE DATA sales orders postgres',
+    '3502; 0 0 SEQUENCE SET sales orders_id_seq postgres',
+    '3503; 2606 217605 CONSTRAINT sales orders orders_pkey postgres',
+    '3504; 2606 217606 FK CONSTRAINT sales lines lines_order_fkey postgres',
+    '3505; 2606 217607 FK CONSTRAINT sales orders orders_customer_fkey postgres',
+    '3506; 0 0 ACL - SCHEMA sales postgres',
+    '3507; 0 0 ACL sales TABLE orders postgres',
+    '3508; 0 0 ACL - SCHEMA other postgres',
+    '219; 1259 217404 TABLE public invoice postgres',
+  ];
+  const SQL = `
+--
+-- TOC entry 3504 (class 2606 OID 217606)
+-- Name: lines lines_order_fkey; Type: FK CONSTRAINT; Schema: sales; Owner: postgres
+--
+
+ALTER TABLE ONLY sales.lines
+    ADD CONSTRAINT lines_order_fkey FOREIGN KEY (order_id) REFERENCES sales.orders(id);
+
+--
+-- TOC entry 3505 (class 2606 OID 217607)
+-- Name: orders orders_customer_fkey; Type: FK CONSTRAINT; Schema: sales; Owner: postgres
+--
+
+ALTER TABLE ONLY sales.orders
+    ADD CONSTRAINT orders_customer_fkey FOREIGN KEY (customer_id) REFERENCES public.customer(customer_id);
+`;
+
+  it('keeps the schema, its comment and grants, and everything in it but foreign keys leaving it', () => {
+    expect(selectSchemaTocLines(SCHEMA_LIST, referencedTables(SQL), ['sales'], true)).toEqual(
+      SCHEMA_LIST.filter((line) => /( sales |SCHEMA sales)/.test(line) && !line.includes('orders_customer_fkey')),
+    );
+  });
+
+  it('without data leaves out rows and sequence values', () => {
+    const lines = selectSchemaTocLines(SCHEMA_LIST, referencedTables(SQL), ['sales'], false);
+    expect(lines.some((line) => /TABLE DATA|SEQUENCE SET/.test(line))).toBe(false);
+    expect(lines).toContain('230; 1259 217600 TABLE sales orders postgres');
+  });
+
+  it('merges with named tables in the archive order, each line once', () => {
+    const schemas = selectSchemaTocLines(SCHEMA_LIST, referencedTables(SQL), ['sales'], true);
+    const tables = [SCHEMA_LIST[16]!, SCHEMA_LIST[3]!];
+    expect(mergeTocLines(SCHEMA_LIST, schemas, tables)).toEqual([...schemas, SCHEMA_LIST[16]]);
   });
 });

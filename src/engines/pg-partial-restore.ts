@@ -50,17 +50,35 @@ function qualified(match: RegExpExecArray, at: number): string {
   return `${unquote(match[at]!)}.${unquote(match[at + 1]!)}`;
 }
 
-/**
- * The table ("schema.table") each index and each owned sequence of the archive belongs to, by dump id, read from the
- * SQL that `pg_restore --verbose --schema-only --file=-` prints (each entry under a "-- TOC entry <id>" header).
- */
-export function tableOfEntries(schemaSql: string): Map<number, string> {
+const REFERENCES = new RegExp(String.raw`\bREFERENCES ${QUALIFIED}`);
+
+/** The SQL of each entry, under its "-- TOC entry <id>" header in `pg_restore --verbose --schema-only --file=-`. */
+function entryChunks(schemaSql: string): Array<{ id: number; type: string; sql: string }> {
   const chunks: Array<{ id: number; type: string; sql: string }> = [];
   const headers = [...schemaSql.matchAll(TOC_HEADER)];
   headers.forEach((header, index) => {
     const end = headers[index + 1]?.index ?? schemaSql.length;
     chunks.push({ id: Number(header[1]), type: header[2]!.trim(), sql: schemaSql.slice(header.index, end) });
   });
+  return chunks;
+}
+
+/** The table ("schema.table") each foreign key of the archive references, by dump id. */
+export function referencedTables(schemaSql: string): Map<number, string> {
+  const referenced = new Map<number, string>();
+  for (const chunk of entryChunks(schemaSql)) {
+    const references = chunk.type === 'FK CONSTRAINT' ? REFERENCES.exec(chunk.sql) : null;
+    if (references) referenced.set(chunk.id, qualified(references, 1));
+  }
+  return referenced;
+}
+
+/**
+ * The table ("schema.table") each index and each owned sequence of the archive belongs to, by dump id, read from the
+ * SQL that `pg_restore --verbose --schema-only --file=-` prints (each entry under a "-- TOC entry <id>" header).
+ */
+export function tableOfEntries(schemaSql: string): Map<number, string> {
+  const chunks = entryChunks(schemaSql);
   const sequenceOwners = new Map<string, string>();
   for (const chunk of chunks) {
     const owned = chunk.type === 'SEQUENCE OWNED BY' ? SEQUENCE_OWNED_BY.exec(chunk.sql) : null;
@@ -113,6 +131,38 @@ export function selectTocLines(listLines: string[], tableOf: Map<number, string>
     if (keep) selected.push(line);
   }
   return selected;
+}
+
+/** Data entries: left out when only definitions are restored. */
+const DATA_KINDS = new Set(['TABLE DATA', 'SEQUENCE SET', 'MATERIALIZED VIEW DATA']);
+
+/**
+ * The lines of `pg_restore --list` to restore whole schemas: each schema, its comment and grants, and every entry in
+ * it (with `data`, rows, sequence values and materialized views' contents), except foreign keys that reference a
+ * table outside those schemas, which the target may not hold. Order is kept.
+ */
+export function selectSchemaTocLines(listLines: string[], references: Map<number, string>, schemas: string[], data: boolean): string[] {
+  const wanted = new Set(schemas);
+  const selected: string[] = [];
+  for (const line of listLines) {
+    const entry = parseTocEntry(line);
+    if (!entry) continue;
+    const { desc, schema, tag } = entry;
+    let keep: boolean;
+    if (schema === null) keep = (desc === 'SCHEMA' && wanted.has(tag)) || ((desc === 'COMMENT' || desc === 'ACL') && tag.startsWith('SCHEMA ') && wanted.has(tag.slice(7)));
+    else if (!wanted.has(schema)) keep = false;
+    else if (DATA_KINDS.has(desc)) keep = data;
+    else if (desc === 'FK CONSTRAINT') keep = wanted.has((references.get(entry.id) ?? '').split('.')[0]!);
+    else keep = true;
+    if (keep) selected.push(line);
+  }
+  return selected;
+}
+
+/** The list for named tables and whole schemas together, in the archive's order, each line once. */
+export function mergeTocLines(listLines: string[], ...selections: string[][]): string[] {
+  const chosen = new Set(selections.flat());
+  return listLines.filter((line) => chosen.has(line));
 }
 
 /** A comment's or an ACL's tag: "TABLE invoice", "COLUMN invoice.total", "SEQUENCE s", "INDEX i", "CONSTRAINT c ON invoice". */

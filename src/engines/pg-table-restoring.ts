@@ -1,7 +1,7 @@
 import pg from 'pg';
-import type { ArchiveReader, ConnectionTarget, TableRestoring, TableSelection } from './engine.js';
+import type { ArchiveReader, ConnectionTarget, TableListing, TableRenaming, TableRestoring, TableSelection } from './engine.js';
 import { connectPg, pgFailure, withPgClient } from './pg-connection.js';
-import { selectTocLines, tableOfEntries } from './pg-partial-restore.js';
+import { mergeTocLines, referencedTables, selectSchemaTocLines, selectTocLines, tableOfEntries } from './pg-partial-restore.js';
 import type { PgTools } from './pg-tools.js';
 
 function splitName(qualified: string): [string, string] {
@@ -14,8 +14,13 @@ function splitName(qualified: string): [string, string] {
  * then its DDL with each entry's id, to tell which table an index or a sequence belongs to); the filtered list is
  * restored by pg_restore --use-list into the target database in one transaction.
  */
-export class PgTableRestoring implements TableRestoring {
-  constructor(private readonly tools: PgTools) {}
+export class PgTableRestoring implements TableRestoring, TableListing {
+  readonly list: TableListing = this;
+
+  constructor(
+    private readonly tools: PgTools,
+    readonly renaming?: TableRenaming,
+  ) {}
 
   async readers(): Promise<ArchiveReader[]> {
     const [tools] = (await this.tools.list()).slice(-1);
@@ -29,8 +34,22 @@ export class PgTableRestoring implements TableRestoring {
   }
 
   restoreList([list = '', schemaSql = '']: string[], selection: TableSelection): string {
-    const lines = selectTocLines(list.split('\n'), tableOfEntries(schemaSql), selection.names, selection.data);
+    const listLines = list.split('\n');
+    const tables = selectTocLines(listLines, tableOfEntries(schemaSql), selection.names, selection.data);
+    const schemas = selection.schemas?.length ? selectSchemaTocLines(listLines, referencedTables(schemaSql), selection.schemas, selection.data) : [];
+    const lines = mergeTocLines(listLines, tables, schemas);
     return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  }
+
+  async existingSchemas(target: ConnectionTarget, schemas: string[]): Promise<string[]> {
+    return withPgClient(connectPg(target), async (client) => {
+      const { rows } = await client
+        .query<{ name: string }>('SELECT nspname AS name FROM pg_namespace WHERE nspname = ANY($1::text[]) ORDER BY 1', [schemas])
+        .catch((error: unknown) => {
+          throw pgFailure(error, target, `Cannot look for schemas in database "${target.database}"`);
+        });
+      return rows.map((row) => row.name);
+    });
   }
 
   async existing(target: ConnectionTarget, names: string[]): Promise<string[]> {

@@ -60,6 +60,7 @@ import {
 } from './pg-restore-sql.js';
 import { PgTools } from './pg-tools.js';
 import { runPgProbe } from './pg-probe.js';
+import { PgTableRenaming } from './pg-table-renaming.js';
 import { PgTableRestoring } from './pg-table-restoring.js';
 
 /** How long switchIn waits, in all, for terminated sessions to be gone before it gives up. */
@@ -140,7 +141,7 @@ export class PostgresEngine implements DatabaseEngine {
   readonly tables: PgTableRestoring;
 
   constructor(private readonly tools: PgTools) {
-    this.tables = new PgTableRestoring(tools);
+    this.tables = new PgTableRestoring(tools, new PgTableRenaming(tools, pgToolCommand, pgDumpArgs, pgRestoreArgs));
   }
 
   async serverInfo(target: ConnectionTarget): Promise<ServerInfo> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FileHandle } from 'node:fs/promises';
 import { ProcessRunner } from '../core/process/process-runner.js';
-import type { DatabaseEngine, RestorePlan } from '../engines/engine.js';
+import type { DatabaseEngine, RestorePlan, ToolCommand } from '../engines/engine.js';
 import { type BackupFileRecord, BackupIntegrityError } from './backup-file.js';
 import { Compressor } from './compressor.js';
 import { feedStdin } from './feed-stdin.js';
@@ -61,6 +61,11 @@ export class RestorePipeline {
    * through this process, while the file is hashed beside it: the checksum costs no pass of its own. The file's
    * integrity is judged first, then the restore tool, then zstd (which fails too when the tool stops early).
    */
+  /** One database tool's output piped into another's input (see ToolRunner.transfer): a table copied between databases. */
+  transfer(from: ToolCommand, to: ToolCommand, signal: AbortSignal): Promise<void> {
+    return this.tools.transfer(from, to, signal);
+  }
+
   private async replayPiped(
     engine: DatabaseEngine,
     plan: RestorePlan,

@@ -179,6 +179,61 @@ describe('ToolRunner.startRestore', () => {
     expect(Buffer.concat(received).toString()).toBe('INSERT INTO T;');
     expect(session.toolVersion).toBe('some-dump 1.0');
   });
+
+  it('feeds the dump through the engine filter, then its rewriter, into the tool', async () => {
+    const processes = new FakeProcessRunner();
+    const filter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        callback(null, chunk.toString().replace('drop table t;', ''));
+      },
+    });
+    const rewriter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        callback(null, chunk.toString().toUpperCase());
+      },
+    });
+    const engine = engineWith({ prepareRestore: async () => ({ tool: tool(), filter, rewriter }) });
+    const session = await new ToolRunner(processes).startRestore(engine, plan, new AbortController().signal);
+    const run = processes.runs[0]!;
+    expect(session.stdin).toBe(filter);
+    const received: Buffer[] = [];
+    run.stdin.on('data', (chunk: Buffer) => received.push(chunk));
+    run.stdin.on('end', () => run.exit({ code: 0 }));
+    Readable.from([Buffer.from('drop table t;insert into t;')]).pipe(session.stdin!);
+    await session.completed;
+    expect(Buffer.concat(received).toString()).toBe('INSERT INTO T;');
+  });
+});
+
+describe('ToolRunner.transfer', () => {
+  it("pipes the first tool's output into the second, each with its own credentials file", async () => {
+    const processes = new FakeProcessRunner();
+    const transferring = new ToolRunner(processes).transfer(tool(), tool({ file: '/usr/bin/some-restore' }), new AbortController().signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [restore, dump] = processes.runs;
+    expect([restore!.file, dump!.file]).toEqual(['/usr/bin/some-restore', '/usr/bin/some-dump']);
+    expect(restore!.options.stdin).toBe(true);
+    const received: Buffer[] = [];
+    restore!.stdin.on('data', (chunk: Buffer) => received.push(chunk));
+    restore!.stdin.on('end', () => restore!.exit({ code: 0 }));
+    dump!.stdout.end('CREATE TABLE t;');
+    dump!.exit({ code: 0 });
+    await transferring;
+    expect(Buffer.concat(received).toString()).toBe('CREATE TABLE t;');
+  });
+
+  it("fails with the first tool's error and stops the second", async () => {
+    const processes = new FakeProcessRunner();
+    const transferring = new ToolRunner(processes).transfer(tool(), tool({ file: '/usr/bin/some-restore' }), new AbortController().signal);
+    transferring.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [restore, dump] = processes.runs;
+    restore!.options.signal!.addEventListener('abort', () => restore!.exit({ code: null, signal: 'SIGTERM' }));
+    dump!.exit({ code: 1, stderr: 'connection refused\n' });
+    dump!.stdout.end();
+    await expect(transferring).rejects.toMatchObject({ message: 'failed: connection refused' });
+    expect(restore!.options.signal!.aborted).toBe(true);
+  });
 });
 
 describe('ToolRunner.validateArchive', () => {

@@ -72,16 +72,17 @@ export class ToolRunner {
 
   /**
    * Starts the engine's restore tool into `plan.freshDatabase`, reading from `stdinFd` when given (only for an engine
-   * that restoresFromDescriptor). Otherwise `stdin` takes the dump, through the engine's rewriter if it has one;
+   * that restoresFromDescriptor). Otherwise `stdin` takes the dump, through the engine's filter and rewriter if it has them;
    * `completed` then settles once both the rewriting and the tool are done.
    */
   async startRestore(engine: DatabaseEngine, plan: RestorePlan, signal: AbortSignal, stdinFd?: number): Promise<RestoreSession> {
-    const { tool, rewriter } = await engine.prepareRestore(plan);
+    const { tool, filter, rewriter } = await engine.prepareRestore(plan);
     const input = stdinFd === undefined ? { stdin: true } : { stdinFd };
     const { process, completed } = await this.run(tool, { signal, ...input });
     process.stdout.resume();
-    if (!rewriter) return { stdin: process.stdin, completed, toolVersion: tool.version };
-    const piped = pipeline(rewriter, process.stdin!).then(
+    const stages = [filter, rewriter].filter((stage) => stage !== undefined);
+    if (stages.length === 0) return { stdin: process.stdin, completed, toolVersion: tool.version };
+    const piped = pipeline([...stages, process.stdin!]).then(
       () => null,
       (error: unknown) => error,
     );
@@ -89,7 +90,7 @@ export class ToolRunner {
       const pipeError = await piped;
       if (pipeError) throw new TargetDatabaseError(`Restore input failed: ${(pipeError as Error).message}`, false);
     });
-    return { stdin: rewriter, completed: both, toolVersion: tool.version };
+    return { stdin: stages[0]!, completed: both, toolVersion: tool.version };
   }
 
   /** Reads an uncompressed dump to its end and throws if it is not a complete, readable archive. */
@@ -142,6 +143,37 @@ export class ToolRunner {
     const [, result] = await Promise.all([feedStdin(held, tool.stdin!), tool.exited]);
     if (result.code !== 0) throw reader.failure(stderrTail(result.stderr) || `exit ${result.signal ?? result.code}`);
     return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /**
+   * Pipes one tool's output into another's input (a dump into a restore, database to database), streamed; settles
+   * once both have succeeded. If either fails, the other is stopped; the first failure is thrown.
+   */
+  async transfer(from: ToolCommand, to: ToolCommand, signal: AbortSignal): Promise<void> {
+    const stop = new AbortController();
+    const stopping = AbortSignal.any([signal, stop.signal]);
+    const restore = await this.run(to, { signal: stopping, stdin: true });
+    restore.process.stdout.resume();
+    let dump: { process: RunningProcess; completed: Promise<void> };
+    try {
+      dump = await this.run(from, { signal: stopping });
+    } catch (error) {
+      stop.abort();
+      await restore.completed.catch(() => undefined);
+      throw error;
+    }
+    const outcomes = await Promise.allSettled([
+      dump.completed.catch((error: unknown) => {
+        stop.abort();
+        throw error;
+      }),
+      feedStdin(dump.process.stdout, restore.process.stdin!),
+      restore.completed.catch((error: unknown) => {
+        stop.abort();
+        throw error;
+      }),
+    ]);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
   }
 
   /** Runs a tool with its credentials in a 0600 file that is removed when the tool exits. */

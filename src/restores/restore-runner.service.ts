@@ -109,6 +109,8 @@ export class RestoreRunner {
     };
     const selection = claim.row.tables as TableSelection | null;
     if (selection) {
+      // A restore under other names may have left a scratch database (its fresh one) in an attempt that died.
+      if (selection.rename) await this.dropEarlierAttempts(engine, plan, claim);
       const restored = await this.tableRestorer.restore(engine, plan, backup, selection, attempt, progress);
       lap('named tables restored and counted');
       return { ...restored, asideDatabase: null };

@@ -50,7 +50,7 @@ export class RestoreSwitchingError extends ConflictError {
 
 export class PartialRestoreUnsupportedError extends UnprocessableError {
   constructor(engine: string) {
-    super(`Restoring named tables is supported for PostgreSQL backups only, not ${engine} (yet)`);
+    super(`Restoring named tables is not supported for ${engine} backups`);
   }
 }
 
@@ -91,5 +91,23 @@ export class TargetDatabaseNotFoundError extends NotFoundError {
 export class SourceDatabaseNotFoundError extends NotFoundError {
   constructor() {
     super("Source database not found: the backup's source database is no longer recorded");
+  }
+}
+
+export class UnknownSchemasError extends UnprocessableError {
+  constructor(names: string[]) {
+    super(`The backup holds no schema named ${names.join(', ')}`);
+  }
+}
+
+export class SchemasAlreadyExistError extends ConflictError {
+  constructor(database: string, names: string[]) {
+    super(`Database "${database}" already has schema ${names.join(', ')}: drop or rename it, or restore into another database`);
+  }
+}
+
+export class SchemasUnsupportedError extends UnprocessableError {
+  constructor(engine: string) {
+    super(`Restoring whole schemas is not supported for ${engine} backups: a ${engine} backup holds one database; name its tables in "tables"`);
   }
 }

@@ -21,7 +21,6 @@ import {
   ConfirmationRequiredError,
   EngineMismatchError,
   NoAsideDatabaseError,
-  PartialRestoreUnsupportedError,
   RestoreAlreadyFinishedError,
   RestoreInProgressError,
   RestoreNotFoundError,
@@ -68,8 +67,7 @@ export class RestoresService {
     // A partial restore adds tables the target lacks, replacing nothing: no confirmation needed.
     if (sourceKey === targetKey && dto.confirm !== true && !tables) throw new ConfirmationRequiredError();
     if (engineFamily(backup.engine) !== engineFamily(target.engine)) throw new EngineMismatchError(backup.engine, target.engine);
-    if (tables && engineFamily(backup.engine) !== 'postgres') throw new PartialRestoreUnsupportedError(backup.engine);
-    if (tables) await this.tableChecks.check(backup, target, tables.names);
+    if (tables) await this.tableChecks.check(backup, target, tables);
 
     const restore = await this.insertQueued(backup.id, source.id, target.id, targetKey, restoreOptionsOf(dto), tables);
     try {

@@ -127,7 +127,9 @@ export class RestoreResponseDto {
   @ApiProperty({
     type: [String],
     nullable: true,
-    description: 'A partial restore: the tables it restores ("schema.table"); null when it restores the whole database.',
+    description:
+      'A partial restore: the tables it restores ("schema.table" for PostgreSQL, "table" for MySQL); null when it ' +
+      'restores the whole database.',
     example: null,
   })
   tables!: string[] | null;
@@ -139,6 +141,23 @@ export class RestoreResponseDto {
     example: null,
   })
   data!: boolean | null;
+
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'A partial restore: the whole schemas it restores (PostgreSQL); null if none.',
+    example: null,
+  })
+  schemas!: string[] | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    nullable: true,
+    description: 'A partial restore: the tables restored under another name (name in `tables` → new name); null if none.',
+    example: null,
+  })
+  rename!: Record<string, string> | null;
 
   @ApiProperty({
     type: ManifestComparisonDto,
@@ -183,6 +202,8 @@ export class RestoreResponseDto {
       options: { ...DEFAULT_RESTORE_OPTIONS, ...entity.options },
       tables: entity.tables?.names ?? null,
       data: entity.tables?.data ?? null,
+      schemas: entity.tables?.schemas ?? null,
+      rename: entity.tables?.rename ?? null,
       verification: entity.verification,
       asideDatabase: entity.asideDatabase,
       asideExpiresAt: isoSeconds(entity.asideExpiresAt),
