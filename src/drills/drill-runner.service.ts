@@ -145,6 +145,8 @@ export class DrillRunner {
     await this.enterOwned(progress, 'restoring');
     const toolVersion = await replayChecked(this.pipeline, engine, plan, backup, attempt, this.config.backupTimeoutMs, { progress: progress.bytes });
     const restoreTimeSeconds = Math.round(performance.now() - started) / 1000;
+    // The read offset is sampled; once replayed and checksummed, the whole file was read.
+    progress.bytes(Number(backup.sizeBytes));
     await this.enterOwned(progress, 'checking');
     const verification = await compareWithManifest(engine, plan);
     await this.own(claim, { toolVersion, restoreTimeSeconds, verification: verification as never });
