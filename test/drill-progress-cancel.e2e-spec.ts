@@ -91,9 +91,15 @@ describe('Drill progress and cancellation', () => {
     return rows[0];
   }
 
+  /**
+   * Every scratch database of this drill, whatever its attempt. Named by drill id and request time: other runs on
+   * the shared server have drills of the same id.
+   */
   async function scratchDatabasesOf(drillId: string): Promise<string[]> {
+    const drill = await withClient(env.metadataDatabase, (c) => c.query<{ requested_at: Date }>('SELECT requested_at FROM drills WHERE id = $1', [drillId]));
+    const prefix = `dbbackup_drill_${drillId}_${drill.rows[0]!.requested_at.getTime().toString(36)}_`;
     const { rows } = await withClient('postgres', (c) =>
-      c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1', [`dbbackup\\_drill\\_${drillId}\\_%`]),
+      c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1', [prefix]),
     );
     return rows.map((row) => row.datname);
   }
