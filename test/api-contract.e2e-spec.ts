@@ -300,6 +300,7 @@ describe('HTTP contract (API process only)', () => {
         '/databases/{databaseId}/test',
         '/drills',
         '/drills/{drillId}',
+        '/drills/{drillId}/cancel',
         '/health/live',
         '/health/ready',
         '/metrics',

@@ -85,6 +85,8 @@ describe('Drill schedules', () => {
       cron: '* * * * *',
       timezone: 'UTC',
       enabled: true,
+      sandboxId: null,
+      probe: null,
       nextRunAt: expect.stringMatching(/:00Z$/),
       expectedRunAt: null,
       lastSuccessfulDrillAt: null,

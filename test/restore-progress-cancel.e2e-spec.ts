@@ -68,12 +68,9 @@ describe('Restore progress and cancellation', () => {
     return rows[0];
   }
 
-  /** Every database named like a fresh restore copy of this restore, whatever its attempt. */
+  /** This restore's fresh copies, whatever their attempt (other runs on the shared server have restores of the same id). */
   async function freshDatabasesOf(restoreId: string): Promise<string[]> {
-    const { rows } = await withClient('postgres', (c) =>
-      c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1`, [`dbbackup\\_restore\\_${restoreId}\\_%`]),
-    );
-    return rows.map((row) => row.datname);
+    return (await restoreDatabasesOf(env, restoreId)).fresh;
   }
 
   it('needs the restore scope; unknown restore: 404; a finished restore cannot be cancelled (409) and stays as it was', async () => {

@@ -3,6 +3,7 @@ import type { BackupEntity } from '../backups/backup.entity.js';
 import { BackupsRepository } from '../backups/backups.repository.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
+import { AttemptProgress } from '../core/process/attempt-progress.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { type ManifestComparison, describeDifferences } from '../engines/backup-catalog.js';
@@ -16,6 +17,7 @@ import type { DrillEntity } from './drill.entity.js';
 import { DrillEvents } from './drill-events.service.js';
 import { type DrillIdentity, scratchDatabaseName } from './drill-names.js';
 import { type DrillProbe, judgeProbe, type ProbeResult } from './drill-probe.js';
+import type { DrillPhase, DrillProgress } from './drill-progress.js';
 import { DrillsRepository } from './drills.repository.js';
 import type { SandboxEntity } from './sandbox.entity.js';
 import { SandboxesRepository } from './sandboxes.repository.js';
@@ -33,6 +35,16 @@ const DRILL_RESTORE_OPTIONS: RestoreOptions = {
 
 /** How long a probe may run. */
 const PROBE_TIMEOUT_MS = 30_000;
+
+/** A progress write or a fenced write found the row no longer running under this attempt. */
+const LOST_CLAIM = 'This attempt lost its claim on the drill: it was cancelled, or another worker runs it';
+
+/** What every step of one attempt works under. */
+interface DrillRun {
+  attempt: AttemptSignal;
+  progress: DrillProgress;
+  claim: Claim;
+}
 
 interface DrillOutcome {
   toolVersion: string;
@@ -69,25 +81,33 @@ export class DrillRunner {
   async run(drillId: string, options: AttemptOptions): Promise<void> {
     const claim = await this.records.claim(drillId);
     if (!claim) return;
+    const progress = this.progressOf(claim);
     let outcome: DrillOutcome;
     try {
-      outcome = await this.drill(claim, options.signal);
+      outcome = await this.drill(claim, progress, options.signal);
     } catch (error) {
-      return this.records.settleFailure(claim, error as Error, options);
+      await progress.stop();
+      // A tool killed because the row was cancelled is no failure to retry: the row already says why it ended.
+      const failure = progress.lost.aborted ? new PermanentRestoreError(LOST_CLAIM) : (error as Error);
+      return this.records.settleFailure(claim, failure, options);
     }
+    await progress.stop();
     const owned = await this.records.succeed(claim, {
       toolVersion: outcome.toolVersion,
       verification: outcome.verification as never,
       restoreTimeSeconds: outcome.restoreTimeSeconds,
       probeResult: outcome.probeResult as never,
+      progressPhase: null,
+      progressBytes: null,
     });
     if (owned) this.logger.log(`Drill ${drillId} succeeded: restored in ${outcome.restoreTimeSeconds.toFixed(1)} s`);
   }
 
-  private async drill(claim: Claim, shutdown?: AbortSignal): Promise<DrillOutcome> {
+  private async drill(claim: Claim, progress: DrillProgress, shutdown?: AbortSignal): Promise<DrillOutcome> {
     const backup = await this.backupToDrill(String(claim.row.database_id));
     const sandbox = await this.sandboxFor(claim, backup);
-    const attempt = new AttemptSignal(this.config.backupTimeoutMs, shutdown);
+    // A cancel (or a takeover) found by a progress write stops the attempt's tools as a shutdown would.
+    const attempt = new AttemptSignal(this.config.backupTimeoutMs, AbortSignal.any([progress.lost, ...(shutdown ? [shutdown] : [])]));
     const engine = this.engines.get(sandbox.engine);
     const plan: RestorePlan = {
       target: this.sandboxes.connectionTarget(sandbox),
@@ -100,36 +120,48 @@ export class DrillRunner {
     await engine.preflight(plan);
     await this.dropEarlierAttempts(engine, plan, claim);
     try {
-      return await this.restoreAndCheck(engine, plan, backup, attempt, claim);
+      return await this.restoreAndCheck(engine, plan, backup, { attempt, progress, claim });
     } finally {
       await this.dropScratch(engine, plan, claim.id);
     }
   }
 
-  private async restoreAndCheck(
-    engine: DatabaseEngine,
-    plan: RestorePlan,
-    backup: BackupEntity,
-    attempt: AttemptSignal,
-    claim: Claim,
-  ): Promise<DrillOutcome> {
+  /** The drill's phase and bytes read, written to its row at once and then every second, fenced. */
+  private progressOf(claim: Claim): DrillProgress {
+    const progress = new AttemptProgress<DrillPhase>('downloading', (phase, bytes) => this.drills.writeProgress(claim, phase, bytes));
+    void progress.enter('downloading');
+    return progress;
+  }
+
+  /** Writes a new phase; stops the attempt if its row was cancelled or taken over meanwhile. */
+  private async enterOwned(progress: DrillProgress, phase: DrillPhase): Promise<void> {
+    if (!(await progress.enter(phase))) throw new PermanentRestoreError(LOST_CLAIM);
+  }
+
+  private async restoreAndCheck(engine: DatabaseEngine, plan: RestorePlan, backup: BackupEntity, run: DrillRun): Promise<DrillOutcome> {
+    const { attempt, progress, claim } = run;
     const started = performance.now();
     await engine.createFreshDatabase(plan);
-    const toolVersion = await replayChecked(this.pipeline, engine, plan, backup, attempt, this.config.backupTimeoutMs);
+    await this.enterOwned(progress, 'restoring');
+    const toolVersion = await replayChecked(this.pipeline, engine, plan, backup, attempt, this.config.backupTimeoutMs, { progress: progress.bytes });
     const restoreTimeSeconds = Math.round(performance.now() - started) / 1000;
+    // The read offset is sampled; once replayed and checksummed, the whole file was read.
+    progress.bytes(Number(backup.sizeBytes));
+    await this.enterOwned(progress, 'checking');
     const verification = await compareWithManifest(engine, plan);
     await this.own(claim, { toolVersion, restoreTimeSeconds, verification: verification as never });
     if (verification.status === 'failed') {
       throw new PermanentRestoreError(`The restored copy does not match the backup's manifest: ${describeDifferences(verification.differences)}`);
     }
-    const probeResult = await this.probe(engine, plan, claim);
+    const probeResult = await this.probe(engine, plan, run);
     return { toolVersion, verification, restoreTimeSeconds, probeResult };
   }
 
   /** Runs the drill's probe on the scratch copy, records its result; a probe that errors or does not hold fails. */
-  private async probe(engine: DatabaseEngine, plan: RestorePlan, claim: Claim): Promise<ProbeResult | null> {
+  private async probe(engine: DatabaseEngine, plan: RestorePlan, { claim, progress }: DrillRun): Promise<ProbeResult | null> {
     const probe = claim.row.probe as DrillProbe | null;
     if (!probe) return null;
+    await this.enterOwned(progress, 'probing');
     const value = await engine.runProbe(plan.target, plan.freshDatabase, probe.sql, PROBE_TIMEOUT_MS);
     const result = judgeProbe(probe, value);
     await this.own(claim, { probeResult: result as never });

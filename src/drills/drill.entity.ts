@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { ManifestComparison } from '../engines/backup-catalog.js';
 import type { DrillProbe, ProbeResult } from './drill-probe.js';
+import type { DrillPhase } from './drill-progress.js';
 
 export const DRILL_STATUSES = ['queued', 'running', 'success', 'failed'] as const;
 export type DrillStatus = (typeof DRILL_STATUSES)[number];
@@ -77,4 +78,12 @@ export class DrillEntity {
   /** Seconds from creating the scratch database to the restore tool's end: this database's recovery time here. */
   @Column({ name: 'restore_time_seconds', type: 'double precision', nullable: true })
   restoreTimeSeconds!: number | null;
+
+  /** While running: the phase, written at once on each change and then every second with the bytes read. */
+  @Column({ name: 'progress_phase', type: 'varchar', length: 16, nullable: true })
+  progressPhase!: DrillPhase | null;
+
+  /** While running: bytes of the stored backup file read so far. */
+  @Column({ name: 'progress_bytes', type: 'bigint', nullable: true })
+  progressBytes!: string | null;
 }

@@ -45,6 +45,23 @@ export class DrillsController {
     return { message: `Drill of database ID ${drill.databaseId} triggered`, drillId: drill.id, status: drill.status };
   }
 
+  @RequireScope('restore')
+  @Post('drills/:drillId/cancel')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Cancel a queued or running drill',
+    description:
+      'The drill ends at once as `failed` with the error "Cancelled by request". A queued drill\'s job is removed. A ' +
+      "running drill's worker sees the cancel at its next progress write (within a second): it kills the restore tool " +
+      'and drops the scratch database (`scratchDropped` becomes true), within a few seconds; a probe already running ' +
+      'ends first (at most its 30 s timeout). Publishes no webhook: the cancel is the caller\'s own.',
+  })
+  @ApiResponse({ status: 202, type: DrillResponseDto })
+  @ApiErrors([404, 'Drill not found'], [409, 'The drill has already finished (status: success); there is nothing to cancel'])
+  async cancel(@Param('drillId') drillId: string): Promise<DrillResponseDto> {
+    return DrillResponseDto.from(await this.drills.cancel(drillId));
+  }
+
   @RequireScope('read')
   @Get('drills')
   @ApiOperation({ summary: 'List drills, newest first (at most 1000)' })

@@ -54,3 +54,9 @@ export class TickAlreadyDrilledError extends ConflictError {
     super('This schedule tick already has its drill');
   }
 }
+
+export class DrillAlreadyFinishedError extends ConflictError {
+  constructor(status: string) {
+    super(`The drill has already finished (status: ${status}); there is nothing to cancel`);
+  }
+}

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
-import type { FencedTable } from '../core/database/fenced-records.js';
+import { type Claim, type FencedTable, finishedEventKey } from '../core/database/fenced-records.js';
 import { fencedTable } from '../core/database/fenced-table.js';
 import type { DrillProbe } from './drill-probe.js';
 import { DrillEntity, type DrillStatus, type DrillTrigger } from './drill.entity.js';
+import type { DrillPhase } from './drill-progress.js';
 
 /** What a new queued drill records. */
 export interface NewDrill {
@@ -47,6 +48,35 @@ export class DrillsRepository {
   /** Inserts a queued drill; a unique violation (the database already has an unfinished one) is the caller's. */
   insertQueued(values: NewDrill): Promise<DrillEntity> {
     return this.drills.save(this.drills.create({ ...values, status: 'queued', requestedAt: new Date() }));
+  }
+
+  /**
+   * A running drill's phase and bytes read (null, null clears them), fenced like every write of its attempt: false
+   * once the row is no longer running under `claim.attempt` (cancelled, or taken over).
+   */
+  writeProgress(claim: Claim, phase: DrillPhase | null, bytesRead: number | null): Promise<boolean> {
+    return this.fenced.writeOwned(claim, { progressPhase: phase, progressBytes: bytesRead === null ? null : String(bytesRead) });
+  }
+
+  /**
+   * Ends a queued or running drill as failed with `error`; returns the status it had, or null when it had already
+   * finished. The row lock orders it against the worker's fenced writes, which it then refuses.
+   */
+  async cancelUnfinished(id: string, error: string): Promise<'queued' | 'running' | null> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows] = await this.drills.query<[Array<{ previous: 'queued' | 'running' }>, number]>(
+      `UPDATE drills d SET status = 'failed', finished_at = now(), error = $2
+         FROM (SELECT id, status FROM drills WHERE id = $1 FOR UPDATE) earlier
+        WHERE d.id = earlier.id AND earlier.status IN ('queued', 'running')
+        RETURNING earlier.status AS previous`,
+      [id, error],
+    );
+    return rows[0]?.previous ?? null;
+  }
+
+  /** Wakes API requests waiting on this drill (GET /drills/:id?waitSeconds=). */
+  announceFinished(id: string): Promise<void> {
+    return this.fenced.announceFinished(finishedEventKey('Drill', id));
   }
 
   /** Removes a drill that is still queued (its job could not be enqueued). */

@@ -5,6 +5,7 @@ import { finishedEventKey } from '../core/database/fenced-records.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { isValidId } from '../core/http/id-param.js';
+import { CANCELLED_BY_REQUEST } from '../core/process/attempt-progress.js';
 import { JobQueues } from '../core/queue/job-queues.js';
 import { Jobs } from '../core/queue/job-registry.js';
 import { DatabasesService } from '../databases/databases.service.js';
@@ -14,7 +15,7 @@ import { engineFamily } from '../restores/restore-engine-family.js';
 import type { DrillEntity, DrillTrigger } from './drill.entity.js';
 import type { DrillProbe } from './drill-probe.js';
 import { DrillsRepository } from './drills.repository.js';
-import { DrillInProgressError, DrillNotFoundError, NoBackupToDrillError, NoSandboxError, SandboxEngineMismatchError, TickAlreadyDrilledError } from './drills.errors.js';
+import { DrillAlreadyFinishedError, DrillInProgressError, DrillNotFoundError, NoBackupToDrillError, NoSandboxError, SandboxEngineMismatchError, TickAlreadyDrilledError } from './drills.errors.js';
 import type { SandboxEntity } from './sandbox.entity.js';
 import { SandboxesRepository } from './sandboxes.repository.js';
 import { SandboxesService } from './sandboxes.service.js';
@@ -63,6 +64,21 @@ export class DrillsService {
       throw new QueueUnavailableError();
     }
     return drill;
+  }
+
+  /**
+   * Ends a queued or running drill at once as `failed` with the error "Cancelled by request". A queued one's job is
+   * removed. A running one's worker finds its row no longer its own at its next progress write (within a second):
+   * it kills the restore tool and drops the scratch database. A finished drill is not cancelled.
+   */
+  async cancel(drillId: string): Promise<DrillEntity> {
+    const drill = await this.get(drillId);
+    const previous = await this.drills.cancelUnfinished(drill.id, CANCELLED_BY_REQUEST);
+    if (!previous) throw new DrillAlreadyFinishedError((await this.get(drillId)).status);
+    this.logger.log(`Drill ${drill.id} (${previous}) cancelled by request`);
+    if (previous === 'queued') await this.queues.removeIfIdle(Jobs.runDrill, Jobs.runDrill.jobId({ drillId: drill.id }));
+    await this.drills.announceFinished(drill.id).catch((error: Error) => this.logger.warn(`Could not announce drill ${drill.id}: ${error.message}`));
+    return this.get(drillId);
   }
 
   /** Returns once the drill is success or failed, or after `seconds`. */

@@ -106,13 +106,34 @@ describe('metrics formatting', () => {
 describe('scheduleFamilies', () => {
   it('reports 1 for a missed schedule and 0 for one on time, labelled by schedule and database', async () => {
     const text = await registryOf(
-      scheduleFamilies([
-        { scheduleId: '3', databaseId: '7', databaseName: 'shop', missed: true },
-        { scheduleId: '4', databaseId: '8', databaseName: 'blog', missed: false },
-      ]),
+      scheduleFamilies(
+        [
+          { scheduleId: '3', databaseId: '7', databaseName: 'shop', missed: true },
+          { scheduleId: '4', databaseId: '8', databaseName: 'blog', missed: false },
+        ],
+        [],
+      ),
     ).metrics();
     expect(text).toContain('dbbackup_schedule_missed{schedule_id="3",database_id="7",database="shop"} 1\n');
     expect(text).toContain('dbbackup_schedule_missed{schedule_id="4",database_id="8",database="blog"} 0\n');
+    expect(samples(text, 'dbbackup_drill_schedule_missed')).toEqual([]);
+  });
+
+  it('reports drill schedules apart, in dbbackup_drill_schedule_missed, and backup schedules only in dbbackup_schedule_missed', async () => {
+    const text = await registryOf(
+      scheduleFamilies(
+        [{ scheduleId: '3', databaseId: '7', databaseName: 'shop', missed: false }],
+        [
+          { scheduleId: '5', databaseId: '7', databaseName: 'shop', missed: true },
+          { scheduleId: '6', databaseId: '8', databaseName: 'blog', missed: false },
+        ],
+      ),
+    ).metrics();
+    expect(samples(text, 'dbbackup_drill_schedule_missed')).toEqual([
+      'dbbackup_drill_schedule_missed{schedule_id="5",database_id="7",database="shop"} 1',
+      'dbbackup_drill_schedule_missed{schedule_id="6",database_id="8",database="blog"} 0',
+    ]);
+    expect(samples(text, 'dbbackup_schedule_missed')).toEqual(['dbbackup_schedule_missed{schedule_id="3",database_id="7",database="shop"} 0']);
   });
 });
 

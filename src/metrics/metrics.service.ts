@@ -49,18 +49,19 @@ export class MetricsService {
   }
 
   private async compute(): Promise<string> {
-    const [backups, anomalies, restores, schedules, drills, queues] = await Promise.all([
+    const [backups, anomalies, restores, schedules, drillSchedules, drills, queues] = await Promise.all([
       this.backups.aggregateForMetrics(DURATION_BUCKETS),
       this.backups.anomaliesForMetrics(),
       this.restores.countsForMetrics(),
-      this.schedules.aggregateForMetrics(),
+      this.schedules.aggregateForMetrics('backup'),
+      this.schedules.aggregateForMetrics('drill'),
       this.drills.lastSuccessPerDatabase(),
       this.queueSnapshots(),
     ]);
     const records = registryOf([
       ...recordFamilies(backups, restores),
       anomalyFamily(anomalies),
-      ...scheduleFamilies(schedules),
+      ...scheduleFamilies(schedules, drillSchedules),
       ...drillFamilies(drills),
       ...queueFamilies(queues ?? [], queues !== null),
     ]);

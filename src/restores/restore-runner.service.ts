@@ -3,6 +3,7 @@ import type { BackupEntity } from '../backups/backup.entity.js';
 import { BackupsRepository } from '../backups/backups.repository.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { type AttemptOptions, type Claim, FencedRecords } from '../core/database/fenced-records.js';
+import { AttemptProgress } from '../core/process/attempt-progress.js';
 import { AttemptSignal } from '../core/process/attempt-signal.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { type BackupCatalog, type ManifestComparison, describeDifferences } from '../engines/backup-catalog.js';
@@ -13,7 +14,7 @@ import { StoredBackupFiles } from '../pipeline/stored-backup-files.js';
 import type { RestoreEntity } from './restore.entity.js';
 import { RestoresRepository } from './restores.repository.js';
 import { RestoreEvents } from './restore-events.service.js';
-import { type RestorePhase, RestoreProgress } from './restore-progress.js';
+import type { RestorePhase, RestoreProgress } from './restore-progress.js';
 import { engineFamily } from './restore-engine-family.js';
 import { asideDatabaseName, freshDatabaseName, type RestoreIdentity } from './restore-names.js';
 import { TableRestorer } from './table-restorer.service.js';
@@ -142,7 +143,7 @@ export class RestoreRunner {
 
   /** The restore's phase and bytes read, written to its row at once and then every second, fenced. */
   private progressOf(claim: Claim): RestoreProgress {
-    const progress = new RestoreProgress((phase, bytes) => this.restores.writeProgress(claim, phase, bytes));
+    const progress = new AttemptProgress<RestorePhase>('downloading', (phase, bytes) => this.restores.writeProgress(claim, phase, bytes));
     void progress.enter('downloading');
     return progress;
   }

@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../core/database/postgres-errors.js';
 import { finishedEventKey } from '../core/database/fenced-records.js';
 import { FinishedListener } from '../core/database/finished-listener.js';
 import { isValidId } from '../core/http/id-param.js';
+import { CANCELLED_BY_REQUEST } from '../core/process/attempt-progress.js';
 import { JobQueues } from '../core/queue/job-queues.js';
 import { Jobs } from '../core/queue/job-registry.js';
 import { QueueUnavailableError } from '../backups/backups.errors.js';
@@ -35,9 +36,6 @@ function rethrowNotFound(replacement: () => Error): (error: unknown) => never {
     throw error instanceof DatabaseNotFoundError ? replacement() : error;
   };
 }
-
-/** The error a cancelled restore records (it ends `failed`: the statuses stay the spec's four). */
-export const CANCELLED_BY_REQUEST = 'Cancelled by request';
 
 @Injectable()
 export class RestoresService {

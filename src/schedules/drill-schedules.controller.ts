@@ -2,15 +2,17 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@ne
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/scopes.js';
 import { ApiErrors } from '../core/http/error-response.dto.js';
-import { CreateScheduleDto } from './dto/create-schedule.dto.js';
+import { CreateDrillScheduleDto } from './dto/create-drill-schedule.dto.js';
 import { DrillScheduleResponseDto } from './dto/drill-schedule-response.dto.js';
-import { UpdateScheduleDto } from './dto/update-schedule.dto.js';
+import { UpdateDrillScheduleDto } from './dto/update-drill-schedule.dto.js';
 import type { ScheduleEntity } from './schedule.entity.js';
 import { SchedulesService } from './schedules.service.js';
 
 const DATABASE_NOT_FOUND: [number, string] = [404, 'Database not found'];
 const NOT_FOUND: [number, string] = [404, 'Schedule not found'];
 const VALIDATION: [number, string] = [400, 'Validation failed'];
+const SANDBOX_NOT_FOUND: [number, string] = [404, 'Sandbox not found'];
+const SANDBOX_MISMATCH: [number, string] = [422, 'A postgres backup cannot be drilled on a mariadb sandbox'];
 
 /**
  * Drill schedules are rows of the schedules table of kind "drill": the same cron and time zone rules, BullMQ job
@@ -26,14 +28,16 @@ export class DrillSchedulesController {
   @ApiOperation({
     summary: 'Schedule restore drills of a database',
     description:
-      'Each tick runs one drill with trigger "schedule" on the first sandbox of the engine, however many API and worker ' +
-      'replicas run. A tick that finds a drill of the database still queued or running, no successful backup or no ' +
-      'sandbox is skipped (logged by the worker); the schedule then shows as missed after the grace period.',
+      'Each tick runs one drill with trigger "schedule", however many API and worker replicas run: on `sandboxId` ' +
+      '(default: the first sandbox of the engine family), with `probe` if given (validated as in POST ' +
+      '/databases/{databaseId}/drills). A tick that finds a drill of the database still queued or running, no ' +
+      'successful backup, or no usable sandbox (none, or the chosen one removed) is skipped (logged by the worker); the ' +
+      'schedule then shows as missed after the grace period.',
   })
   @ApiResponse({ status: 201, description: 'Created: the new drill schedule.', type: DrillScheduleResponseDto })
-  @ApiErrors(VALIDATION, DATABASE_NOT_FOUND)
-  async create(@Param('databaseId') databaseId: string, @Body() dto: CreateScheduleDto): Promise<DrillScheduleResponseDto> {
-    return this.describeOne(await this.schedules.create(databaseId, dto, 'drill'));
+  @ApiErrors(VALIDATION, DATABASE_NOT_FOUND, SANDBOX_NOT_FOUND, SANDBOX_MISMATCH)
+  async create(@Param('databaseId') databaseId: string, @Body() dto: CreateDrillScheduleDto): Promise<DrillScheduleResponseDto> {
+    return this.describeOne(await this.schedules.createDrillSchedule(databaseId, dto));
   }
 
   @Get()
@@ -56,15 +60,18 @@ export class DrillSchedulesController {
 
   @Patch(':scheduleId')
   @RequireScope('admin')
-  @ApiOperation({ summary: 'Change a drill schedule (cron, timezone, or enabled to pause and resume it)' })
+  @ApiOperation({
+    summary: 'Change a drill schedule (cron, timezone, sandboxId, probe, or enabled to pause and resume it)',
+    description: 'A field left out stays as it is; `"probe": null` or `"sandboxId": null` removes it.',
+  })
   @ApiResponse({ status: 200, description: 'The drill schedule.', type: DrillScheduleResponseDto })
-  @ApiErrors(VALIDATION, DATABASE_NOT_FOUND, NOT_FOUND)
+  @ApiErrors(VALIDATION, DATABASE_NOT_FOUND, NOT_FOUND, SANDBOX_NOT_FOUND, SANDBOX_MISMATCH)
   async update(
     @Param('databaseId') databaseId: string,
     @Param('scheduleId') scheduleId: string,
-    @Body() dto: UpdateScheduleDto,
+    @Body() dto: UpdateDrillScheduleDto,
   ): Promise<DrillScheduleResponseDto> {
-    return this.describeOne(await this.schedules.update(databaseId, scheduleId, dto, 'drill'));
+    return this.describeOne(await this.schedules.updateDrillSchedule(databaseId, scheduleId, dto));
   }
 
   @Delete(':scheduleId')

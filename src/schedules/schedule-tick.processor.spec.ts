@@ -1,7 +1,14 @@
 import { jest } from '@jest/globals';
 import type { AppConfig } from '../core/config/app-config.js';
 import type { WorkerMetrics } from '../core/metrics/worker-metrics.service.js';
-import { DrillInProgressError, NoBackupToDrillError, TickAlreadyDrilledError } from '../drills/drills.errors.js';
+import {
+  DrillInProgressError,
+  NoBackupToDrillError,
+  NoSandboxError,
+  SandboxEngineMismatchError,
+  SandboxNotFoundError,
+  TickAlreadyDrilledError,
+} from '../drills/drills.errors.js';
 import { ScheduleTickProcessor, tickTimeOf } from './schedule-tick.processor.js';
 
 describe('tickTimeOf', () => {
@@ -17,10 +24,11 @@ describe('tickTimeOf', () => {
 
 describe('ScheduleTickProcessor, drill schedules', () => {
   const scheduledFor = new Date('2024-09-12T12:30:00Z');
-  const drillSchedule = { id: '8', databaseId: '3', kind: 'drill', enabled: true };
+  const drillSchedule = { id: '8', databaseId: '3', kind: 'drill', enabled: true, drillSandboxId: null, drillProbe: null };
+  const probe = { sql: 'select count(*) from orders', expect: { op: '>', value: 0 } };
 
-  function processorWith(request: jest.Mock) {
-    const schedules = { findOneBy: jest.fn(async () => drillSchedule) };
+  function processorWith(request: jest.Mock, schedule: object = drillSchedule) {
+    const schedules = { findOneBy: jest.fn(async () => schedule) };
     const backups = { request: jest.fn() };
     const processor = new ScheduleTickProcessor(schedules as any, backups as any, { request } as any, {} as AppConfig, {} as WorkerMetrics);
     return { processor, backups };
@@ -30,12 +38,20 @@ describe('ScheduleTickProcessor, drill schedules', () => {
     const request = jest.fn(async () => ({ id: '50' }));
     const { processor, backups } = processorWith(request);
     await processor.tick('8', scheduledFor);
-    expect(request).toHaveBeenCalledWith('3', { trigger: 'schedule', probe: null, scheduleId: '8', scheduledFor });
+    expect(request).toHaveBeenCalledWith('3', { trigger: 'schedule', sandboxId: undefined, probe: null, scheduleId: '8', scheduledFor });
     expect(backups.request).not.toHaveBeenCalled();
   });
 
+  it("passes the schedule's sandbox and probe to each drill", async () => {
+    const request = jest.fn(async () => ({ id: '51' }));
+    const { processor } = processorWith(request, { ...drillSchedule, drillSandboxId: '4', drillProbe: probe });
+    await processor.tick('8', scheduledFor);
+    expect(request).toHaveBeenCalledWith('3', { trigger: 'schedule', sandboxId: '4', probe, scheduleId: '8', scheduledFor });
+  });
+
   it('takes a redelivered tick, or one that cannot drill now, as done', async () => {
-    for (const error of [new TickAlreadyDrilledError(), new DrillInProgressError(), new NoBackupToDrillError()]) {
+    const cannotDrill = [new NoSandboxError('postgres'), new SandboxNotFoundError(), new SandboxEngineMismatchError('postgres', 'mariadb')];
+    for (const error of [new TickAlreadyDrilledError(), new DrillInProgressError(), new NoBackupToDrillError(), ...cannotDrill]) {
       const { processor } = processorWith(jest.fn(async () => Promise.reject(error)));
       await expect(processor.tick('8', scheduledFor)).resolves.toBeUndefined();
     }

@@ -9,7 +9,14 @@ import { handle, JobHost } from '../core/queue/job-host.js';
 import { Jobs, QueueNames } from '../core/queue/job-registry.js';
 import { WorkerMetrics } from '../core/metrics/worker-metrics.service.js';
 import { DatabaseNotFoundError } from '../databases/databases.errors.js';
-import { DrillInProgressError, NoBackupToDrillError, NoSandboxError, TickAlreadyDrilledError } from '../drills/drills.errors.js';
+import {
+  DrillInProgressError,
+  NoBackupToDrillError,
+  NoSandboxError,
+  SandboxEngineMismatchError,
+  SandboxNotFoundError,
+  TickAlreadyDrilledError,
+} from '../drills/drills.errors.js';
 import { DrillsService } from '../drills/drills.service.js';
 import { ScheduleEntity } from './schedule.entity.js';
 
@@ -17,6 +24,11 @@ import { ScheduleEntity } from './schedule.entity.js';
 export function tickTimeOf(job: Pick<Job, 'id' | 'timestamp' | 'delay'>): Date {
   const millis = /:(\d+)$/.exec(job.id ?? '')?.[1];
   return new Date(millis ? Number(millis) : job.timestamp + job.delay);
+}
+
+/** Why a drill schedule's tick makes no drill: it is skipped, logged, and the schedule shows as missed. */
+function cannotDrillNow(error: unknown): error is Error {
+  return [DrillInProgressError, NoBackupToDrillError, NoSandboxError, SandboxNotFoundError, SandboxEngineMismatchError].some((type) => error instanceof type);
 }
 
 /**
@@ -68,12 +80,18 @@ export class ScheduleTickProcessor extends JobHost {
   private async drillTick(schedule: ScheduleEntity, scheduledFor: Date): Promise<void> {
     const at = scheduledFor.toISOString();
     try {
-      const drill = await this.drills.request(schedule.databaseId, { trigger: 'schedule', probe: null, scheduleId: schedule.id, scheduledFor });
+      const drill = await this.drills.request(schedule.databaseId, {
+        trigger: 'schedule',
+        sandboxId: schedule.drillSandboxId ?? undefined,
+        probe: schedule.drillProbe,
+        scheduleId: schedule.id,
+        scheduledFor,
+      });
       this.logger.log(`Drill schedule ${schedule.id} tick ${at}: drill ${drill.id} of database ${schedule.databaseId} queued`);
     } catch (error) {
       if (error instanceof TickAlreadyDrilledError) {
         this.logger.log(`Drill schedule ${schedule.id} tick ${at} already has its drill`);
-      } else if (error instanceof DrillInProgressError || error instanceof NoBackupToDrillError || error instanceof NoSandboxError) {
+      } else if (cannotDrillNow(error)) {
         this.logger.warn(`Drill schedule ${schedule.id} tick ${at} skipped: ${error.message}`);
       } else if (error instanceof DatabaseNotFoundError) {
         this.logger.log(`Drill schedule ${schedule.id} tick ${at} ignored: its database was deleted`);

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { DrillProbe } from '../drills/drill-probe.js';
 
 export const SCHEDULE_KINDS = ['backup', 'drill'] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
@@ -37,4 +38,12 @@ export class ScheduleEntity {
   /** Set by the worker's periodic check when the schedule was found missed (so a miss is reported once). */
   @Column({ name: 'missed_since', type: 'timestamptz', nullable: true })
   missedSince!: Date | null;
+
+  /** A drill schedule's sandbox; null: the first sandbox of the engine family at each tick. */
+  @Column({ name: 'drill_sandbox_id', type: 'bigint', nullable: true })
+  drillSandboxId!: string | null;
+
+  /** The probe each drill of a drill schedule runs; null: none. */
+  @Column({ name: 'drill_probe', type: 'jsonb', nullable: true })
+  drillProbe!: DrillProbe | null;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { ScheduleEntity } from './schedule.entity.js';
+import { ScheduleEntity, type ScheduleKind } from './schedule.entity.js';
 
 /** A schedule that should have a BullMQ job scheduler. */
 export interface WantedScheduler {
@@ -23,13 +23,15 @@ export interface ScheduleAggregate {
 export class SchedulesRepository {
   constructor(@InjectRepository(ScheduleEntity) private readonly schedules: Repository<ScheduleEntity>) {}
 
-  /** Enabled backup schedules of registered databases and whether each is missed, for /metrics. */
-  aggregateForMetrics(): Promise<ScheduleAggregate[]> {
-    return this.schedules.query(`
-    SELECT s.id::text AS "scheduleId", d.id::text AS "databaseId", d.name AS "databaseName", s.missed_since IS NOT NULL AS missed
-    FROM schedules s JOIN databases d ON d.id = s.database_id
-    WHERE s.enabled AND s.kind = 'backup' AND d.deleted_at IS NULL
-    ORDER BY s.id`);
+  /** Enabled schedules of one kind of registered databases and whether each is missed, for /metrics. */
+  aggregateForMetrics(kind: ScheduleKind): Promise<ScheduleAggregate[]> {
+    return this.schedules.query(
+      `SELECT s.id::text AS "scheduleId", d.id::text AS "databaseId", d.name AS "databaseName", s.missed_since IS NOT NULL AS missed
+       FROM schedules s JOIN databases d ON d.id = s.database_id
+       WHERE s.enabled AND s.kind = $1 AND d.deleted_at IS NULL
+       ORDER BY s.id`,
+      [kind],
+    );
   }
 
   /** Enabled schedules of registered (not deleted) databases, by id. */

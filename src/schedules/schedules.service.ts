@@ -5,15 +5,27 @@ import { BackupsRepository } from '../backups/backups.repository.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { isValidId } from '../core/http/id-param.js';
 import { DatabasesService } from '../databases/databases.service.js';
+import type { DrillProbe } from '../drills/drill-probe.js';
+import { SandboxEngineMismatchError } from '../drills/drills.errors.js';
 import { DrillsRepository } from '../drills/drills.repository.js';
+import { probeOf } from '../drills/dto/create-drill.dto.js';
+import { SandboxesService } from '../drills/sandboxes.service.js';
+import { engineFamily } from '../restores/restore-engine-family.js';
+import type { CreateDrillScheduleDto } from './dto/create-drill-schedule.dto.js';
 import type { CreateScheduleDto } from './dto/create-schedule.dto.js';
 import { DrillScheduleResponseDto } from './dto/drill-schedule-response.dto.js';
 import { ScheduleResponseDto } from './dto/schedule-response.dto.js';
+import type { UpdateDrillScheduleDto } from './dto/update-drill-schedule.dto.js';
 import type { UpdateScheduleDto } from './dto/update-schedule.dto.js';
 import { scheduleState } from './missed-schedule.js';
 import { ScheduleSchedulers } from './schedule-schedulers.js';
 import { ScheduleEntity, type ScheduleKind } from './schedule.entity.js';
 import { ScheduleNotFoundError } from './schedules.errors.js';
+
+/** What each tick of a drill schedule uses besides its cron. */
+type DrillSettings = Pick<ScheduleEntity, 'drillSandboxId' | 'drillProbe'>;
+
+const NO_DRILL_SETTINGS: DrillSettings = { drillSandboxId: null, drillProbe: null };
 
 /**
  * Schedules of a database (the rows are the record). Each change is applied to the BullMQ job scheduler at once;
@@ -28,14 +40,15 @@ export class SchedulesService {
     private readonly databases: DatabasesService,
     private readonly backups: BackupsRepository,
     private readonly drills: DrillsRepository,
+    private readonly sandboxes: SandboxesService,
     private readonly schedulers: ScheduleSchedulers,
     private readonly config: AppConfig,
   ) {}
 
-  async create(databaseId: string, dto: CreateScheduleDto, kind: ScheduleKind = 'backup'): Promise<ScheduleEntity> {
+  async create(databaseId: string, dto: CreateScheduleDto, kind: ScheduleKind = 'backup', drill = NO_DRILL_SETTINGS): Promise<ScheduleEntity> {
     await this.requireDatabase(databaseId);
     const schedule = await this.schedules.save(
-      this.schedules.create({ databaseId, kind, cron: dto.cron.trim(), timezone: dto.timezone ?? 'UTC', enabled: dto.enabled ?? true }),
+      this.schedules.create({ databaseId, kind, cron: dto.cron.trim(), timezone: dto.timezone ?? 'UTC', enabled: dto.enabled ?? true, ...drill }),
     );
     await this.applyToQueue(schedule);
     return schedule;
@@ -53,8 +66,20 @@ export class SchedulesService {
     return schedule;
   }
 
-  async update(databaseId: string, scheduleId: string, dto: UpdateScheduleDto, kind: ScheduleKind = 'backup'): Promise<ScheduleEntity> {
+  /** A drill schedule, with the sandbox (checked: it exists and restores the database's engine) and probe of its drills. */
+  async createDrillSchedule(databaseId: string, dto: CreateDrillScheduleDto): Promise<ScheduleEntity> {
+    return this.create(databaseId, dto, 'drill', await this.drillSettings(databaseId, dto, NO_DRILL_SETTINGS));
+  }
+
+  /** Changes a drill schedule; an absent sandboxId or probe stays, a null one is removed. */
+  async updateDrillSchedule(databaseId: string, scheduleId: string, dto: UpdateDrillScheduleDto): Promise<ScheduleEntity> {
+    const current = await this.get(databaseId, scheduleId, 'drill');
+    return this.update(databaseId, scheduleId, dto, 'drill', await this.drillSettings(databaseId, dto, current));
+  }
+
+  async update(databaseId: string, scheduleId: string, dto: UpdateScheduleDto, kind: ScheduleKind = 'backup', drill?: DrillSettings): Promise<ScheduleEntity> {
     const schedule = await this.get(databaseId, scheduleId, kind);
+    Object.assign(schedule, drill ?? {});
     schedule.cron = dto.cron?.trim() ?? schedule.cron;
     schedule.timezone = dto.timezone ?? schedule.timezone;
     schedule.enabled = dto.enabled ?? schedule.enabled;
@@ -103,6 +128,16 @@ export class SchedulesService {
   /** requested_at of the database's newest successful backup, scheduled or manual. */
   lastSuccessfulBackupAt(databaseId: string): Promise<Date | null> {
     return this.backups.lastSuccessAt(databaseId);
+  }
+
+  private async drillSettings(databaseId: string, dto: UpdateDrillScheduleDto, current: DrillSettings): Promise<DrillSettings> {
+    const drillProbe: DrillProbe | null = dto.probe === undefined ? current.drillProbe : probeOf(dto.probe ?? undefined);
+    if (dto.sandboxId === undefined) return { drillSandboxId: current.drillSandboxId, drillProbe };
+    if (dto.sandboxId === null) return { drillSandboxId: null, drillProbe };
+    const database = await this.databases.get(databaseId);
+    const sandbox = await this.sandboxes.get(dto.sandboxId);
+    if (engineFamily(sandbox.engine) !== engineFamily(database.engine)) throw new SandboxEngineMismatchError(database.engine, sandbox.engine);
+    return { drillSandboxId: sandbox.id, drillProbe };
   }
 
   private async applyToQueue(schedule: Pick<ScheduleEntity, 'id' | 'cron' | 'timezone' | 'enabled'>): Promise<void> {

@@ -6,13 +6,13 @@ import { HeldDumpStage } from '../support/held-dump.js';
 import { createDatabase, withClient } from '../support/postgres.js';
 import { descendantsOf } from '../support/proc.js';
 import { type ServiceProcess, waitFor } from '../support/service-processes.js';
-import { postgresRegistration } from '../support/test-env.js';
+import { PG_HOST, PG_PORT, PG_USER, postgresRegistration } from '../support/test-env.js';
 
 /** Rows of the slow table: its expression index sleeps 5 ms a row when built in a service's fresh database. */
 const SLOW_ROWS = 1500;
 
 /**
- * A worker SIGKILLed mid-dump or mid-restore cannot remove its 0600 password file. It lies in that process's own
+ * A worker SIGKILLed mid-dump, mid-restore or mid-drill cannot remove its 0600 password file. It lies in that process's own
  * directory under SECRET_FILES_DIR, and the next process to start removes it; a normal run leaves none at all.
  * The search also covers the temporary directory, where such files used to be written.
  */
@@ -109,6 +109,49 @@ describe('Fault 16: SIGKILL leaves no password on disk', () => {
 
     const finished = await client.waitFor(`/restores/${restoreId}`, 120_000);
     expect(finished).toMatchObject({ status: 'success', error: null });
+    expect(await filesHoldingPassword()).toEqual([]);
+  });
+
+  it('mid-drill: the dead worker’s pgpass for the sandbox is removed when the next worker starts', async () => {
+    const { env, client } = stage;
+    const source = `secrets_drilled_${env.id}`;
+    env.ownedDatabases.push(source);
+    await createDatabase(source);
+    await withClient(source, (c) =>
+      c.query(`
+        CREATE FUNCTION slow_in_drill(i integer) RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN
+          IF current_database() LIKE 'dbbackup\\_drill\\_%' THEN PERFORM pg_sleep(0.005); END IF;
+          RETURN i;
+        END $$;
+        CREATE TABLE slow AS SELECT g AS id FROM generate_series(1, ${SLOW_ROWS}) g;
+        CREATE INDEX slow_expression ON slow ((slow_in_drill(id)));`),
+    );
+    // Only the sandbox has the password: every file holding it is the drill's.
+    const databaseId = (await client.post('/databases', postgresRegistration('secrets-drilled', source))).body.databaseId;
+    const sandbox = await client.post('/sandboxes', { name: 'secrets-sandbox', engine: 'postgres', host: PG_HOST, port: PG_PORT, username: PG_USER, password });
+    expect(sandbox.status).toBe(201);
+    expect((await client.backupAndWait(databaseId)).status).toBe('success');
+    expect(await filesHoldingPassword()).toEqual([]);
+
+    const drilling = stage.workers.find((worker) => !worker.exited)!;
+    const { drillId } = (await client.post(`/databases/${databaseId}/drills`, {})).body;
+    await waitFor(async () => ((await descendantsOf(drilling.pid)).some((p) => p.command === 'pg_restore') ? true : undefined), 30_000);
+    const whileDrilling = await filesHoldingPassword();
+    expect(whileDrilling.length).toBeGreaterThan(0);
+    for (const file of whileDrilling) expect(file).toMatch(new RegExp(`^${secretsDir}/${drilling.pid}-\\d+/secret-[^/]+/pgpass$`));
+
+    await drilling.stop('SIGKILL');
+    expect(await filesHoldingPassword()).toEqual(whileDrilling);
+
+    const next = await stage.startWorker();
+    expect((await filesHoldingPassword()).filter((file) => whileDrilling.includes(file))).toEqual([]);
+    expect(await ownerDirectoriesOf(drilling)).toEqual([]);
+    await next.waitForOutput(`by stopped processes ${drilling.pid}`, 10_000);
+
+    const finished = await client.waitFor(`/drills/${drillId}`, 120_000);
+    expect(finished).toMatchObject({ status: 'success', error: null, scratchDropped: true });
+    expect(finished.scratchDatabase).toMatch(/_2$/);
     expect(await filesHoldingPassword()).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import { RestoreProgress1764710000000 } from './migrations/1764710000000-restore
 import { RestoreDrills1764730000000 } from './migrations/1764730000000-restore-drills.js';
 import { DrillSchedules1764740000000 } from './migrations/1764740000000-drill-schedules.js';
 import { PartialRestores1764750000000 } from './migrations/1764750000000-partial-restores.js';
+import { DrillProgressAndScheduledProbes1764770000000 } from './migrations/1764770000000-drill-progress-and-scheduled-probes.js';
 
 /** Listed explicitly (not globbed) so the same list works from src/ under jest and from dist/ at run time. */
 export const MIGRATIONS = [
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   RestoreDrills1764730000000,
   DrillSchedules1764740000000,
   PartialRestores1764750000000,
+  DrillProgressAndScheduledProbes1764770000000,
 ];
 
 /** TypeORM entity classes; each process's top module assembles the list from the rooms it loads. */

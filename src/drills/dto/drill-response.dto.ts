@@ -3,6 +3,7 @@ import { isoSeconds } from '../../core/http/id-param.js';
 import { ManifestComparisonDto } from '../../restores/dto/restore-response.dto.js';
 import { DRILL_STATUSES, DRILL_TRIGGERS, type DrillEntity, type DrillStatus, type DrillTrigger } from '../drill.entity.js';
 import type { ProbeResult } from '../drill-probe.js';
+import { DRILL_PHASES, type DrillPhase } from '../drill-progress.js';
 import { DrillProbeDto } from './create-drill.dto.js';
 
 export class DrillTriggeredDto {
@@ -25,6 +26,27 @@ export class ProbeResultDto implements ProbeResult {
 
   @ApiProperty({ description: 'Why it did not pass.', example: null, nullable: true, type: String })
   reason!: string | null;
+}
+
+export class DrillProgressDto {
+  @ApiProperty({
+    enum: DRILL_PHASES,
+    description:
+      'downloading: the stored file and catalog are read and checked, the sandbox pre-flighted; restoring: the ' +
+      "scratch database is created and the restore tool replays the dump; checking: the copy is measured against the " +
+      "backup's manifest; probing: the probe runs on the copy.",
+    example: 'restoring',
+  })
+  phase!: DrillPhase;
+
+  @ApiProperty({ description: 'Bytes of the stored backup file read so far (updated every second).', example: 52428800 })
+  bytesRead!: number;
+
+  /** Only a running drill has progress. */
+  static from(drill: DrillEntity): DrillProgressDto | null {
+    if (drill.status !== 'running' || !drill.progressPhase) return null;
+    return { phase: drill.progressPhase, bytesRead: Number(drill.progressBytes ?? 0) };
+  }
 }
 
 export class DrillResponseDto {
@@ -97,6 +119,9 @@ export class DrillResponseDto {
   @ApiProperty({ type: ProbeResultDto, nullable: true, description: 'The probe\'s outcome (null: no probe, or not reached).' })
   probeResult!: ProbeResultDto | null;
 
+  @ApiProperty({ type: DrillProgressDto, nullable: true, description: 'Phase and bytes read while the drill runs; null otherwise.' })
+  progress!: DrillProgressDto | null;
+
   static from(drill: DrillEntity): DrillResponseDto {
     return {
       drillId: drill.id,
@@ -118,6 +143,7 @@ export class DrillResponseDto {
       verification: drill.verification as ManifestComparisonDto | null,
       probe: drill.probe as DrillProbeDto | null,
       probeResult: drill.probeResult,
+      progress: DrillProgressDto.from(drill),
     };
   }
 }

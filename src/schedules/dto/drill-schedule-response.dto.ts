@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { isoSeconds } from '../../core/http/id-param.js';
+import { DrillProbeDto } from '../../drills/dto/create-drill.dto.js';
 import type { ScheduleState } from '../missed-schedule.js';
 import type { ScheduleEntity } from '../schedule.entity.js';
 
@@ -19,6 +20,12 @@ export class DrillScheduleResponseDto {
 
   @ApiProperty({ example: true })
   enabled!: boolean;
+
+  @ApiProperty({ description: 'Sandbox each drill restores on; null: the first sandbox of the engine family at each tick.', example: '1', nullable: true, type: String })
+  sandboxId!: string | null;
+
+  @ApiProperty({ type: DrillProbeDto, nullable: true, description: 'The probe each drill runs on its copy; null: none.' })
+  probe!: DrillProbeDto | null;
 
   @ApiProperty({ description: 'Next tick, ISO 8601 UTC; null when disabled.', example: '2024-09-16T02:00:00Z', nullable: true, type: String })
   nextRunAt!: string | null;
@@ -53,6 +60,8 @@ export class DrillScheduleResponseDto {
       cron: schedule.cron,
       timezone: schedule.timezone,
       enabled: schedule.enabled,
+      sandboxId: schedule.drillSandboxId,
+      probe: schedule.drillProbe,
       nextRunAt: isoSeconds(state.nextRunAt),
       expectedRunAt: isoSeconds(state.expectedRunAt),
       lastSuccessfulDrillAt: isoSeconds(lastSuccessAt),

@@ -1,14 +1,16 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { type RestorePhase, RestoreProgress } from './restore-progress.js';
+import { AttemptProgress } from './attempt-progress.js';
 
-describe('RestoreProgress', () => {
+type Phase = 'downloading' | 'restoring' | 'checking';
+
+describe('AttemptProgress', () => {
   afterEach(() => {
     jest.useRealTimers();
   });
 
   function recorder(owned: () => boolean = () => true) {
-    const writes: Array<[RestorePhase, number]> = [];
-    const write = async (phase: RestorePhase, bytes: number) => {
+    const writes: Array<[Phase, number]> = [];
+    const write = async (phase: Phase, bytes: number) => {
       writes.push([phase, bytes]);
       return owned();
     };
@@ -18,7 +20,7 @@ describe('RestoreProgress', () => {
   it('writes a new phase at once and the latest byte count every interval', async () => {
     jest.useFakeTimers();
     const { writes, write } = recorder();
-    const progress = new RestoreProgress(write, 1_000);
+    const progress = new AttemptProgress<Phase>('downloading', write, 1_000);
     await progress.enter('restoring');
     progress.bytes(100);
     progress.bytes(200);
@@ -37,7 +39,7 @@ describe('RestoreProgress', () => {
   it('says whether the attempt still owns the row, and aborts `lost` at the first write it does not', async () => {
     let owned = true;
     const { write } = recorder(() => owned);
-    const progress = new RestoreProgress(write, 60_000);
+    const progress = new AttemptProgress<Phase>('downloading', write, 60_000);
     await expect(progress.enter('restoring')).resolves.toBe(true);
     expect(progress.lost.aborted).toBe(false);
     owned = false;
@@ -49,8 +51,8 @@ describe('RestoreProgress', () => {
   it('a failed write rejects the phase change that asked for it, aborts nothing, and the next write goes on', async () => {
     jest.useFakeTimers();
     let fail = true;
-    const writes: Array<[RestorePhase, number]> = [];
-    const progress = new RestoreProgress(async (phase, bytes) => {
+    const writes: Array<[Phase, number]> = [];
+    const progress = new AttemptProgress<Phase>('downloading', async (phase, bytes) => {
       writes.push([phase, bytes]);
       if (fail) throw new Error('metadata database busy');
       return true;
