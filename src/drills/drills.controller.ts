@@ -56,7 +56,7 @@ export class DrillsController {
       'and drops the scratch database (`scratchDropped` becomes true), within a few seconds; a probe already running ' +
       'ends first (at most its 30 s timeout). Publishes no webhook: the cancel is the caller\'s own.',
   })
-  @ApiResponse({ status: 202, type: DrillResponseDto })
+  @ApiResponse({ status: 202, description: 'Accepted: the drill, now failed with "Cancelled by request".', type: DrillResponseDto })
   @ApiErrors([404, 'Drill not found'], [409, 'The drill has already finished (status: success); there is nothing to cancel'])
   async cancel(@Param('drillId') drillId: string): Promise<DrillResponseDto> {
     return DrillResponseDto.from(await this.drills.cancel(drillId));

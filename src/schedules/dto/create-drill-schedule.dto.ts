@@ -11,7 +11,7 @@ export class CreateDrillScheduleDto extends CreateScheduleDto {
     description:
       "Sandbox every drill of this schedule restores on (of the database's engine family); absent or null: the first " +
       "sandbox (lowest id) of the backup's engine family at each tick.",
-    example: '1',
+    example: 'REPLACE_WITH_SANDBOX_ID',
     type: String,
     nullable: true,
   })
