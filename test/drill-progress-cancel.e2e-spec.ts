@@ -1,4 +1,5 @@
 import { ApiClient } from './support/api-client.js';
+import { scratchDatabasesOfDrill } from './support/drill-scratch.js';
 import { createDatabase, withClient } from './support/postgres.js';
 import { descendantsOf, isAlive } from './support/proc.js';
 import { type ApiProcess, type ServiceProcess, sleep, startApi, startWorker, waitFor } from './support/service-processes.js';
@@ -91,17 +92,8 @@ describe('Drill progress and cancellation', () => {
     return rows[0];
   }
 
-  /**
-   * Every scratch database of this drill, whatever its attempt. Named by drill id and request time: other runs on
-   * the shared server have drills of the same id.
-   */
-  async function scratchDatabasesOf(drillId: string): Promise<string[]> {
-    const drill = await withClient(env.metadataDatabase, (c) => c.query<{ requested_at: Date }>('SELECT requested_at FROM drills WHERE id = $1', [drillId]));
-    const prefix = `dbbackup_drill_${drillId}_${drill.rows[0]!.requested_at.getTime().toString(36)}_`;
-    const { rows } = await withClient('postgres', (c) =>
-      c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1', [prefix]),
-    );
-    return rows.map((row) => row.datname);
+  function scratchDatabasesOf(drillId: string): Promise<string[]> {
+    return scratchDatabasesOfDrill(env.metadataDatabase, drillId);
   }
 
   /** The drill as GET /drills/:id shows it, once `check` holds. */

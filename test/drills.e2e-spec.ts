@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { ApiClient } from './support/api-client.js';
 import { createMysqlDatabase, dropMysqlDatabase, loadChinookMysql, MYSQL_HOST, MYSQL_PORT, MYSQL_USER, mysqlQuery } from './support/mysql.js';
 import { descendantsOf, isAlive, killAll, type ProcessInfo } from './support/proc.js';
+import { databasesNamed, scratchDatabasesOfDrill } from './support/drill-scratch.js';
 import { createDatabase, loadChinook, withClient } from './support/postgres.js';
 import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from './support/service-processes.js';
 import { createTestEnv, PG_HOST, PG_PORT, PG_USER, postgresRegistration, type TestEnv } from './support/test-env.js';
@@ -44,11 +45,8 @@ describe('Restore drills', () => {
     return { name, id: registered.body.databaseId };
   }
 
-  async function scratchDatabasesOf(drillId: string): Promise<string[]> {
-    const { rows } = await withClient('postgres', (c) =>
-      c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1', [`dbbackup\\_drill\\_${drillId}\\_%`]),
-    );
-    return rows.map((row) => row.datname);
+  function scratchDatabasesOf(drillId: string): Promise<string[]> {
+    return scratchDatabasesOfDrill(env.metadataDatabase, drillId);
   }
 
   async function drillAndWait(databaseId: string, body: Record<string, unknown> = {}): Promise<any> {
@@ -208,8 +206,9 @@ describe('Restore drills', () => {
     env.ownedDatabases.push(finished, foreign);
     await createDatabase(finished);
     await createDatabase(foreign);
-    await waitFor(async () => ((await scratchDatabasesOf(rows[0].id)).includes(finished) ? undefined : true), 30_000, 200);
-    expect(await scratchDatabasesOf(rows[0].id)).toEqual([foreign]);
+    const planted = (): Promise<string[]> => databasesNamed((name) => name === finished || name === foreign);
+    await waitFor(async () => ((await planted()).includes(finished) ? undefined : true), 30_000, 200);
+    expect(await planted()).toEqual([foreign]);
   });
 });
 
@@ -241,11 +240,8 @@ describe('Restore drills: a worker killed mid-drill leaves no scratch database',
     return started;
   }
 
-  async function scratchDatabasesOf(drillId: string): Promise<string[]> {
-    const { rows } = await withClient('postgres', (c) =>
-      c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1', [`dbbackup\\_drill\\_${drillId}\\_%`]),
-    );
-    return rows.map((row) => row.datname);
+  function scratchDatabasesOf(drillId: string): Promise<string[]> {
+    return scratchDatabasesOfDrill(env.metadataDatabase, drillId);
   }
 
   it("another worker takes the drill over (attempt 2), drops attempt 1's scratch database and its own", async () => {

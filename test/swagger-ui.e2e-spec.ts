@@ -169,7 +169,7 @@ describe('Swagger UI in a real browser', () => {
       'limit',
       'cursor',
     ]);
-    const values = await filters.locator('input, select').evaluateAll((fields) => fields.map((field) => (field as HTMLInputElement).value));
+    const values = await filters.locator('input, select').evaluateAll((fields) => fields.map((field) => (field as unknown as { value: string }).value));
     expect(values).toEqual(['', '', '', '', '', '']);
     expect(await list.executeJson(200)).toEqual([
       { backupId: backup.backupId, databaseId, databaseName: 'chinook', status: 'success', timestamp: backup.timestamp, trigger: 'manual' },
