@@ -1,12 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
 export const SWAGGER_PATH = 'docs';
 /** Swagger name of the bearer scheme (DocumentBuilder.addBearerAuth); routes name it through @RequireScope. */
 export const BEARER_SCHEME = 'api-key';
 
-/** Swagger UI at /docs and the OpenAPI document at /docs-json. */
-export function setupSwagger(app: INestApplication): void {
+/** The OpenAPI document of the app's routes (also exported to web/openapi.json for the console's types). */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Database backup service')
     .setDescription(
@@ -16,8 +16,12 @@ export function setupSwagger(app: INestApplication): void {
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (dbb_…), sent as `Authorization: Bearer <key>`.' }, BEARER_SCHEME)
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup(SWAGGER_PATH, app, document, {
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Swagger UI at /docs and the OpenAPI document at /docs-json. */
+export function setupSwagger(app: INestApplication): void {
+  SwaggerModule.setup(SWAGGER_PATH, app, buildOpenApiDocument(app), {
     jsonDocumentUrl: `${SWAGGER_PATH}-json`,
   });
 }
