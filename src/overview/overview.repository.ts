@@ -46,7 +46,7 @@ export interface OverviewRow {
  * drills_database_requested_idx and schedules_database_idx, so the cost grows with the number of databases, not of
  * backups.
  */
-const OVERVIEW_SQL = `
+export const OVERVIEW_SQL = `
 SELECT d.id, d.name, d.engine,
        latest.id AS latest_id, latest.status AS latest_status, latest.trigger AS latest_trigger,
        latest.requested_at AS latest_requested_at, latest.error AS latest_error,

@@ -124,7 +124,7 @@ function BackupActions({ backupId, database }: { backupId: string; database: Dat
         </button>
       )}
       <ErrorMessage error={verify.error ?? download.error} />
-      <RestoreDialog open={restoring} onClose={() => setRestoring(false)} backupId={backupId} source={database} />
+      {can('restore') && <RestoreDialog open={restoring} onClose={() => setRestoring(false)} backupId={backupId} source={database} />}
     </div>
   );
 }
