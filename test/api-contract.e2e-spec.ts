@@ -280,6 +280,7 @@ describe('HTTP contract (API process only)', () => {
       expect(status).toBe(200);
       expect(Object.keys(body.paths).sort()).toEqual([
         '/api-keys',
+        '/api-keys/current',
         '/api-keys/{apiKeyId}',
         '/backups',
         '/backups/{backupId}',
@@ -303,6 +304,7 @@ describe('HTTP contract (API process only)', () => {
         '/health/live',
         '/health/ready',
         '/metrics',
+        '/overview',
         '/restores',
         '/restores/{restoreId}',
         '/restores/{restoreId}/aside',
