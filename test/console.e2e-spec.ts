@@ -316,6 +316,12 @@ describe('Web console', () => {
         total,
       );
       await expect(fleetPage.locator('table.overview tbody tr').count()).resolves.toBe(total);
+      const firstRows = await fleetPage.locator('table.overview tbody tr').evaluateAll((rows) =>
+        rows.slice(0, 5).map((row) => `${row.getAttribute('data-database')} ${row.querySelector('.badge')!.textContent}`),
+      );
+      expect(firstRows).toEqual(['fleet_003 failed', 'fleet_017 failed', 'fleet_025 missed', 'chinook-copy never', 'fleet_011 warning']);
+      await expect(fleetPage.locator('tr[data-database="fleet_040"] .badge', { hasText: 'backup running' }).count()).resolves.toBe(1);
+      await screenshot(fleetPage, 'overview', false);
       await expect(fleetPage.locator('tr[data-database="fleet_007"] polyline').getAttribute('points')).resolves.toMatch(/^(\S+ ){29}\S+$/);
       await screenshot(fleetPage, 'overview-fleet');
       process.stdout.write(`overview of ${total} databases rendered ${elapsedMs.toFixed(0)} ms after sign-in\n`);
@@ -328,7 +334,11 @@ describe('Web console', () => {
   });
 });
 
-/** 50 registered databases with 20,000 backups each (one hourly backup, one in 97 failed), written directly. */
+/**
+ * 50 registered databases with 20,000 backups each (one an hour, one in 97 failed), written directly, and a few that
+ * need attention: fleet_003 and fleet_017 failed last, fleet_025 missed its hourly schedule, fleet_011's last backup
+ * is anomalous, fleet_040 is running a backup.
+ */
 async function seedFleet(metadataDatabase: string): Promise<void> {
   await withClient(metadataDatabase, async (c) => {
     await c.query(
@@ -342,10 +352,31 @@ async function seedFleet(metadataDatabase: string): Promise<void> {
        SELECT d.id, CASE WHEN g % 97 = 0 THEN 'failed' ELSE 'success' END, 'schedule',
               now() - make_interval(hours => $1::int - g), now() - make_interval(hours => $1::int - g),
               now() - make_interval(hours => $1::int - g) + interval '40 seconds',
-              format('fleet/%s/%s', d.id, g), 1000000 + (g * 37 + d.id * 1013) % 50000, repeat('a', 64), 'postgres'
+              format('fleet/%s/%s', d.id, g), 1000000 + g * 20 + (30000 * sin(g / 3.0 + d.id))::bigint + (g * 7919) % 9000, repeat('a', 64), 'postgres'
          FROM databases d CROSS JOIN generate_series(1, $1::int) g
         WHERE d.name LIKE 'fleet\\_%'`,
       [FLEET_BACKUPS_EACH],
+    );
+    await c.query(
+      `UPDATE backups SET status = 'failed', error = 'pg_dump: error: connection to server at "10.0.4.17", port 5432 failed: Connection refused'
+        WHERE id IN (SELECT max(b.id) FROM backups b JOIN databases d ON d.id = b.database_id WHERE d.name IN ('fleet_003', 'fleet_017') GROUP BY d.id)`,
+    );
+    await c.query(
+      `UPDATE backups SET anomalies = '[{"kind": "size-shrink", "value": 400000, "median": 1400000, "sampleSize": 10,
+                                          "message": "The file is 71% smaller than the median of the last 10 successful backups"}]'::jsonb
+        WHERE id = (SELECT max(b.id) FROM backups b JOIN databases d ON d.id = b.database_id WHERE d.name = 'fleet_011')`,
+    );
+    await c.query(
+      `DELETE FROM backups WHERE requested_at > now() - interval '5 hours'
+          AND database_id = (SELECT id FROM databases WHERE name = 'fleet_025')`,
+    );
+    await c.query(
+      `INSERT INTO schedules (database_id, kind, cron, timezone, enabled, created_at, updated_at)
+       SELECT id, 'backup', '0 * * * *', 'UTC', true, now() - interval '30 days', now() - interval '30 days' FROM databases WHERE name = 'fleet_025'`,
+    );
+    await c.query(
+      `INSERT INTO backups (database_id, status, trigger, requested_at, started_at, engine)
+       SELECT id, 'running', 'manual', now(), now(), 'postgres' FROM databases WHERE name = 'fleet_040'`,
     );
     await c.query('ANALYZE databases');
     await c.query('ANALYZE backups');

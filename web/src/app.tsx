@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useState } from 'react';
 import { createHashRouter, Navigate, RouterProvider } from 'react-router';
 import { type Session, SessionProvider, useSessionContext } from './auth/session';
 import { Layout } from './components/layout';
@@ -32,20 +32,22 @@ function createRouter() {
   ]);
 }
 
-function Routes() {
-  const { session } = useSessionContext();
-  // A new router (and a new query cache) per key: nothing one key fetched is shown to the next.
-  const router = useMemo(() => (session ? createRouter() : null), [session]);
-  const queryClient = useMemo(
+/** Mounted once per key (keyed by it): a new router and a new query cache, so nothing one key fetched shows for the next. */
+function SignedIn() {
+  const [router] = useState(createRouter);
+  const [queryClient] = useState(
     () => new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 1_000, refetchOnWindowFocus: true } } }),
-    [session],
   );
-  if (!session || !router) return <SignInPage />;
   return (
     <QueryClientProvider client={queryClient}>
       <RouterProvider router={router} />
     </QueryClientProvider>
   );
+}
+
+function Routes() {
+  const { session } = useSessionContext();
+  return session ? <SignedIn key={session.key} /> : <SignInPage />;
 }
 
 export function App({ initial }: { initial: Session | null }) {

@@ -92,10 +92,10 @@ function OverviewLine({ row }: { row: OverviewRow }) {
         {latest?.status === 'failed' && <div className="error small-text">{latest.error}</div>}
       </td>
       <td data-label="Last success">
-        <span className={`freshness fresh-${row.freshness}`} title={`freshness: ${row.freshness}`}>
+        <span className={`freshness nowrap fresh-${row.freshness}`} title={`freshness: ${row.freshness}`}>
           {row.lastSuccess ? formatAge(row.lastSuccess.requestedAt) : 'never'}
         </span>
-        {row.lastSuccess && <span className="muted"> · {formatBytes(row.lastSuccess.sizeBytes)}</span>}
+        {row.lastSuccess && <span className="muted nowrap"> · {formatBytes(row.lastSuccess.sizeBytes)}</span>}
       </td>
       <td data-label="Next run">
         {row.nextRunAt ? formatAge(row.nextRunAt) : <span className="muted">unscheduled</span>}
