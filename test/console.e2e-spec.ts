@@ -164,6 +164,8 @@ describe('Web console', () => {
     expect(download.suggestedFilename()).toMatch(/^chinook.*\.zst$/);
   });
 
+  let restoreId: string;
+
   it('restores into a second database through the dialog, and the copy holds exactly the source’s data', async () => {
     await backupRow(backupId).getByRole('button', { name: 'Restore…' }).click();
     const dialog = page.getByRole('dialog');
@@ -172,7 +174,7 @@ describe('Web console', () => {
     await screenshot(page, 'restore-dialog');
     await dialog.getByRole('button', { name: 'Start restore' }).click();
     await page.getByRole('heading', { name: /^Restore #\d+$/ }).waitFor();
-    const restoreId = /#\/restores\/(\d+)$/.exec(page.url())![1]!;
+    restoreId = /#\/restores\/(\d+)$/.exec(page.url())![1]!;
     await page.getByRole('heading', { name: /Manifest comparison/ }).waitFor({ timeout: 180_000 });
     await page.locator('.page-title .badge', { hasText: 'success' }).waitFor({ timeout: 60_000 });
     const restore = (await client.get(`/restores/${restoreId}`)).body;
@@ -195,6 +197,26 @@ describe('Web console', () => {
     await page.keyboard.press('Escape');
     await expect(page.getByRole('dialog').count()).resolves.toBe(0);
     expect((await client.get('/restores')).body).toHaveLength(1);
+  });
+
+  it('lists backups and restores, filterable by status', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Backups' }).click();
+    await page.getByRole('heading', { name: 'Backups', level: 1 }).waitFor();
+    const backups = page.locator('main tbody tr');
+    await page.locator('main tbody tr', { hasText: `#${backupId}` }).waitFor();
+    await expect(backups.allInnerTexts()).resolves.toEqual([expect.stringMatching(new RegExp(`^#${backupId}\\s+chinook\\s+success\\s+manual\\s+.+ ago$`))]);
+    await page.getByLabel('Status').selectOption('failed');
+    await page.locator('main tbody tr').first().waitFor({ state: 'detached' });
+    await expect(backups.count()).resolves.toBe(0);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Restores' }).click();
+    const restoreRow = page.locator('main tbody tr', { hasText: `#${restoreId}` });
+    await restoreRow.waitFor();
+    await expect(restoreRow.locator('.badge').textContent()).resolves.toBe('success');
+    await expect(page.locator('main tbody tr').count()).resolves.toBe(1);
+    await screenshot(page, 'restores');
+    await page.goto(`${api.url}/#/databases/${databaseId}`);
+    await page.getByRole('heading', { name: 'chinook', exact: true }).waitFor();
   });
 
   it('adds and edits a schedule, and previews a retention policy before saving it', async () => {
