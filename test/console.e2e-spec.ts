@@ -164,6 +164,13 @@ describe('Web console', () => {
     expect(download.suggestedFilename()).toMatch(/^chinook.*\.zst$/);
   });
 
+  it('verifies the backup and shows it passed', async () => {
+    await expect(backupRow(backupId).locator('td[data-label="Verification"]').textContent()).resolves.toBe('not verified');
+    await backupRow(backupId).getByRole('button', { name: 'Verify' }).click();
+    await backupRow(backupId).locator('td[data-label="Verification"] .badge', { hasText: 'passed' }).waitFor({ timeout: 60_000 });
+    expect((await client.get(`/backups/${backupId}`)).body.verificationStatus).toBe('passed');
+  });
+
   let restoreId: string;
 
   it('restores into a second database through the dialog, and the copy holds exactly the source’s data', async () => {

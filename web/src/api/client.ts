@@ -14,6 +14,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Dispatched on window when the API answers 401: the key was revoked, or never valid. */
+export const UNAUTHORIZED_EVENT = 'dbbackup:unauthorized';
+
 /** A client of the API that served this page, sending the key as a bearer token. */
 export function createApiClient(key: string, baseUrl = window.location.origin): ApiClient {
   const client = createClient<paths>({ baseUrl });
@@ -21,6 +24,10 @@ export function createApiClient(key: string, baseUrl = window.location.origin): 
     onRequest({ request }) {
       request.headers.set('Authorization', `Bearer ${key}`);
       return request;
+    },
+    onResponse({ response }) {
+      if (response.status === 401) window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
+      return response;
     },
   });
   return client;

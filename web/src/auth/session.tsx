@@ -1,5 +1,5 @@
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
-import { type ApiClient, createApiClient, type Schemas, unwrap } from '../api/client';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { type ApiClient, createApiClient, type Schemas, UNAUTHORIZED_EVENT, unwrap } from '../api/client';
 import { grants, type Scope } from './scopes';
 
 /** The key lives in this tab's sessionStorage only (never a cookie): closing the tab signs out. */
@@ -14,6 +14,8 @@ export interface Session {
 
 interface SessionContextValue {
   session: Session | null;
+  /** Why the last session ended without a sign-out (its key stopped working). */
+  ended: string | null;
   signIn(key: string): Promise<void>;
   signOut(): void;
 }
@@ -37,10 +39,12 @@ export async function openSession(key: string): Promise<Session> {
 
 export function SessionProvider({ initial, children }: { initial: Session | null; children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(initial);
+  const [ended, setEnded] = useState<string | null>(null);
 
   const signIn = useCallback(async (key: string) => {
     const opened = await openSession(key.trim());
     window.sessionStorage.setItem(STORAGE_KEY, opened.key);
+    setEnded(null);
     setSession(opened);
   }, []);
 
@@ -49,7 +53,19 @@ export function SessionProvider({ initial, children }: { initial: Session | null
     setSession(null);
   }, []);
 
-  const value = useMemo(() => ({ session, signIn, signOut }), [session, signIn, signOut]);
+  // A key revoked while in use: back to the sign-in page, saying why, rather than errors on every panel.
+  useEffect(() => {
+    if (!session) return;
+    const expire = () => {
+      window.sessionStorage.removeItem(STORAGE_KEY);
+      setEnded('The API no longer accepts this key (revoked?). Sign in again.');
+      setSession(null);
+    };
+    window.addEventListener(UNAUTHORIZED_EVENT, expire);
+    return () => window.removeEventListener(UNAUTHORIZED_EVENT, expire);
+  }, [session]);
+
+  const value = useMemo(() => ({ session, ended, signIn, signOut }), [session, ended, signIn, signOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

@@ -2,11 +2,8 @@ import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionProvider, useSessionContext } from '../../auth/session';
+import { json } from '../../test-support';
 import { SignInPage } from './sign-in-page';
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
 
 function Shell() {
   const { session } = useSessionContext();
@@ -48,5 +45,32 @@ describe('SignInPage', () => {
     await waitFor(() => expect(screen.getByText('Signed in as on-call')).toBeTruthy());
     expect(window.sessionStorage.getItem('dbbackup.apiKey')).toBe('dbb_good');
     expect(document.cookie).toBe('');
+  });
+});
+
+describe('a key revoked while signed in', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    window.sessionStorage.clear();
+  });
+
+  it('ends the session at the first 401 and says why on the sign-in page', async () => {
+    const identity = { apiKeyId: '3', name: 'on-call', prefix: 'dbb_abc', scopes: ['read'], createdAt: '2026-01-01T00:00:00Z' };
+    const answers = [json(200, identity), json(401, { error: 'Missing or invalid API key' })];
+    vi.stubGlobal('fetch', vi.fn(async () => answers.shift()!));
+    function Probe() {
+      const { session } = useSessionContext();
+      return session ? <button onClick={() => void session.api.GET('/overview')}>Load</button> : <SignInPage />;
+    }
+    render(
+      <SessionProvider initial={null}>
+        <Probe />
+      </SessionProvider>,
+    );
+    await userEvent.type(screen.getByLabelText('API key'), 'dbb_soon_revoked');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Load' }));
+    expect((await screen.findByRole('status')).textContent).toBe('The API no longer accepts this key (revoked?). Sign in again.');
+    expect(window.sessionStorage.length).toBe(0);
   });
 });

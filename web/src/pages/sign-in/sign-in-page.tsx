@@ -4,7 +4,7 @@ import { ErrorMessage } from '../../components/error-message';
 import { ThemeToggle } from '../../components/theme-toggle';
 
 export function SignInPage() {
-  const { signIn } = useSessionContext();
+  const { signIn, ended } = useSessionContext();
   const [key, setKey] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -26,6 +26,11 @@ export function SignInPage() {
       <form onSubmit={(event) => void submit(event)} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Backups console</h1>
         <p className="muted">Sign in with an API key. It stays in this browser tab only, and the console shows only what its scopes allow.</p>
+        {ended && (
+          <p className="notice" role="status">
+            {ended}
+          </p>
+        )}
         <label htmlFor="api-key">API key</label>
         <input
           id="api-key"
