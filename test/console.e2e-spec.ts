@@ -286,10 +286,12 @@ describe('Web console', () => {
   });
 
   it('a read-only key sees the data and no button that would change anything', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    // A phone that prefers dark: the console follows prefers-color-scheme.
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
     try {
       const viewerPage = await context.newPage();
       await signIn(viewerPage, viewerKey);
+      await expect(viewerPage.evaluate(() => getComputedStyle(document.body).backgroundColor)).resolves.toBe('rgb(15, 18, 22)');
       await expect(viewerPage.locator('.identity').textContent()).resolves.toContain('on-call viewer (read)');
       await expect(viewerPage.getByRole('link', { name: 'Settings' }).count()).resolves.toBe(0);
       await viewerPage.getByRole('link', { name: 'chinook', exact: true }).click();
