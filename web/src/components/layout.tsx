@@ -1,4 +1,5 @@
 import { NavLink, Outlet } from 'react-router';
+import { SCOPE_DESCRIPTIONS } from '../auth/scopes';
 import { useSession, useSessionContext } from '../auth/session';
 import { ThemeToggle } from './theme-toggle';
 
@@ -21,7 +22,7 @@ export function Layout() {
           {session.can('admin') && <NavLink to="/settings">Settings</NavLink>}
         </nav>
         <div className="identity">
-          <span title={`Scopes: ${session.identity.scopes.join(', ')}`}>
+          <span title={session.identity.scopes.map((scope) => `${scope}: ${SCOPE_DESCRIPTIONS[scope]}`).join('\n')}>
             {session.identity.name} <span className="muted">({session.identity.scopes.join(', ')})</span>
           </span>
           <ThemeToggle />
