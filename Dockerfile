@@ -15,12 +15,16 @@ ARG NODE_VERSION=24
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 
-# Dependencies first, so this layer is cached until the lockfile changes.
+# Dependencies first, so this layer is cached until the lockfile changes. web/ is an npm workspace: its
+# package.json is part of the one lockfile's install.
 COPY package.json package-lock.json ./
+COPY web/package.json ./web/package.json
 RUN npm ci --no-audit --no-fund
 
+# The API (dist/) and the web console (web/dist/, bundled by Vite: its packages are all devDependencies).
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY web ./web
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
@@ -82,6 +86,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The console the API serves at / (dist/core/http/console-static.js looks for ../../../web/dist).
+COPY --from=build /app/web/dist ./web/dist
 
 USER node
 EXPOSE 3000

@@ -4,14 +4,16 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module.js';
 import { ApiFastifyAdapter } from './core/http/api-fastify-adapter.js';
+import { serveConsole } from './core/http/console-static.js';
 import { setupSwagger } from './core/http/swagger.js';
 
 /** Request bodies are small JSON documents; anything larger is refused with 413. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
- * Helmet's defaults, with what Swagger UI at /docs needs: its scripts and styles are files served by the API
- * ('self'), its styles set inline style attributes, and its icons are data: URIs.
+ * Helmet's defaults, with what Swagger UI at /docs and the web console at / need: their scripts and styles are files
+ * served by the API ('self', never inline scripts), Swagger UI's styles set inline style attributes, and its icons
+ * are data: URIs.
  */
 const SWAGGER_UI_CSP = {
   defaultSrc: ["'self'"],
@@ -37,5 +39,7 @@ export async function createApiApp(): Promise<NestFastifyApplication> {
   app.enableShutdownHooks();
   await app.register(helmet, { contentSecurityPolicy: { directives: SWAGGER_UI_CSP } });
   setupSwagger(app);
+  const consoleServed = await serveConsole(app);
+  app.get(Logger).log(consoleServed ? 'Web console served at /' : 'Web console not built (web/dist): / answers 404');
   return app;
 }

@@ -15,6 +15,7 @@ import { QueueModule } from './core/queue/queue.module.js';
 import { DatabasesApiModule } from './databases/databases-api.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { OverviewApiModule } from './overview/overview-api.module.js';
 import { WebhooksModule } from './notifications/webhooks.module.js';
 import { RetentionApiModule } from './retention/retention-api.module.js';
 import { SchedulesApiModule } from './schedules/schedules-api.module.js';
@@ -39,6 +40,7 @@ import { StorageApiModule } from './storage/storage-api.module.js';
     RetentionApiModule,
     WebhooksModule,
     MetricsModule,
+    OverviewApiModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: HttpExceptionFilter },

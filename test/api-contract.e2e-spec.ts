@@ -280,6 +280,7 @@ describe('HTTP contract (API process only)', () => {
       expect(status).toBe(200);
       expect(Object.keys(body.paths).sort()).toEqual([
         '/api-keys',
+        '/api-keys/current',
         '/api-keys/{apiKeyId}',
         '/backups',
         '/backups/{backupId}',
@@ -304,6 +305,7 @@ describe('HTTP contract (API process only)', () => {
         '/health/live',
         '/health/ready',
         '/metrics',
+        '/overview',
         '/restores',
         '/restores/{restoreId}',
         '/restores/{restoreId}/aside',
@@ -346,7 +348,7 @@ describe('HTTP contract (API process only)', () => {
     it('reads as a person works: ordered tags with descriptions, nothing pre-filled in queries, every answer described', async () => {
       const { body } = await client.get('/docs-json');
       expect(body.tags.map((tag: { name: string }) => tag.name)).toEqual([
-        'databases', 'backups', 'restores', 'drills', 'schedules', 'retention', 'storage-targets', 'webhooks', 'api-keys', 'health', 'metrics',
+        'databases', 'overview', 'backups', 'restores', 'drills', 'schedules', 'retention', 'storage-targets', 'webhooks', 'api-keys', 'health', 'metrics',
       ]);
       expect(body.tags.filter((tag: { description?: string }) => !tag.description)).toEqual([]);
       expect(body.info.description).toContain('### Getting started');

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Controller, Get, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { grants, requiredScope } from './api-key.guard.js';
-import { API_SCOPES, Public, RequireScope } from './scopes.js';
+import { ANY_KEY, API_SCOPES, Public, RequireAnyKey, RequireScope } from './scopes.js';
 
 @Controller()
 class Plain {
@@ -16,6 +16,7 @@ class Plain {
 class Scoped {
   @Get() inherited() {}
   @RequireScope('delete') @Get() overridden() {}
+  @RequireAnyKey() @Get() anyKey() {}
 }
 
 @Public()
@@ -41,6 +42,7 @@ describe('requiredScope', () => {
     [Scoped, 'inherited', 'backup'],
     [Scoped, 'overridden', 'delete'],
     [Open, 'anything', null],
+    [Scoped, 'anyKey', ANY_KEY],
   ] as const)('%p.%s needs %p (no metadata: admin)', (controller, handler, scope) => {
     expect(requiredScope(reflector, context(controller, handler))).toBe(scope);
   });

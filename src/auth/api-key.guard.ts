@@ -4,15 +4,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken } from './api-key-material.js';
 import { ApiKeysService, type AuthenticatedKey } from './api-keys.service.js';
 import { MissingScopeError, UnauthenticatedError } from './auth.errors.js';
-import { type ApiScope, PUBLIC_ROUTE_KEY, REQUIRED_SCOPE_KEY } from './scopes.js';
+import { ANY_KEY, ANY_KEY_ROUTE_KEY, type ApiScope, PUBLIC_ROUTE_KEY, REQUIRED_SCOPE_KEY } from './scopes.js';
 
 /** A request that passed the guard carries the key it was authenticated with (the rate limiter counts per key). */
 export type AuthenticatedRequest = FastifyRequest & { apiKey?: AuthenticatedKey };
 
-/** The scope a route needs: its @RequireScope, or `admin` when it has none (secure by default). */
-export function requiredScope(reflector: Reflector, context: ExecutionContext): ApiScope | null {
+/** The scope a route needs: its @RequireScope, any key (@RequireAnyKey), or `admin` when it has none (secure by default). */
+export function requiredScope(reflector: Reflector, context: ExecutionContext): ApiScope | typeof ANY_KEY | null {
   const targets = [context.getHandler(), context.getClass()];
   if (reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_KEY, targets)) return null;
+  if (reflector.getAllAndOverride<boolean>(ANY_KEY_ROUTE_KEY, targets)) return ANY_KEY;
   return reflector.getAllAndOverride<ApiScope>(REQUIRED_SCOPE_KEY, targets) ?? 'admin';
 }
 
@@ -40,7 +41,7 @@ export class ApiKeyGuard implements CanActivate {
       throw new UnauthenticatedError();
     }
     request.apiKey = key;
-    if (!grants(key.scopes, needed)) throw new MissingScopeError(needed);
+    if (needed !== ANY_KEY && !grants(key.scopes, needed)) throw new MissingScopeError(needed);
     return true;
   }
 }

@@ -28,6 +28,10 @@ export class ApiKeysRepository {
     return rows[0] ?? null;
   }
 
+  findActiveById(id: string): Promise<ApiKeyEntity | null> {
+    return this.keys.findOneBy({ id, revokedAt: IsNull() });
+  }
+
   insert(values: Pick<ApiKeyEntity, 'name' | 'scopes' | 'prefix' | 'keyHash'>): Promise<ApiKeyEntity> {
     return this.keys.save(this.keys.create(values));
   }

@@ -35,6 +35,13 @@ export class ApiKeysService {
     return { entity, key };
   }
 
+  /** The active key a request was authenticated with (ApiKeyNotFoundError if it was revoked meanwhile). */
+  async current(key: AuthenticatedKey): Promise<ApiKeyEntity> {
+    const entity = await this.keys.findActiveById(key.id);
+    if (!entity) throw new ApiKeyNotFoundError();
+    return entity;
+  }
+
   /** Active keys, oldest first. */
   list(): Promise<ApiKeyEntity[]> {
     return this.keys.listActive();

@@ -7,6 +7,7 @@ import { AdminKeySeeder } from './admin-key.seeder.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { ApiKeyGuard, type AuthenticatedRequest } from './api-key.guard.js';
 import { ApiKeysController } from './api-keys.controller.js';
+import { CurrentApiKeyController } from './current-api-key.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
@@ -43,7 +44,7 @@ class RateLimitStorageModule {}
       }),
     }),
   ],
-  controllers: [ApiKeysController],
+  controllers: [CurrentApiKeyController, ApiKeysController],
   providers: [
     ApiKeysRepository,
     ApiKeysService,

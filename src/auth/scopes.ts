@@ -9,6 +9,9 @@ export type ApiScope = (typeof API_SCOPES)[number];
 
 export const REQUIRED_SCOPE_KEY = 'auth:required-scope';
 export const PUBLIC_ROUTE_KEY = 'auth:public';
+export const ANY_KEY_ROUTE_KEY = 'auth:any-key';
+/** What a route marked @RequireAnyKey() needs: a valid key, whatever its scopes. */
+export const ANY_KEY = 'any-key';
 
 export const MISSING_KEY_MESSAGE = 'Missing or invalid API key';
 
@@ -27,6 +30,10 @@ export const RequireScope = (scope: ApiScope) =>
     errorResponse(401, [MISSING_KEY_MESSAGE]),
     errorResponse(403, [missingScopeMessage(scope)]),
   );
+
+/** A route any valid key may call, whatever its scopes (a key describing itself). */
+export const RequireAnyKey = () =>
+  applyDecorators(SetMetadata(ANY_KEY_ROUTE_KEY, true), ApiBearerAuth(BEARER_SCHEME), errorResponse(401, MISSING_KEY_MESSAGE));
 
 /** A route anyone may call without a key (health probes). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE_KEY, true);

@@ -69,6 +69,19 @@ export class RetentionController {
     return this.retention.preview(databaseId);
   }
 
+  @Post('preview')
+  @HttpCode(200)
+  @RequireScope('read')
+  @ApiOperation({
+    summary: 'What a policy would delete now, before saving it',
+    description: 'The body is a policy as PUT takes it; nothing is saved or deleted. A body without rules keeps everything.',
+  })
+  @ApiResponse({ status: 200, type: RetentionPreviewDto })
+  @ApiErrors([400, 'Validation failed'], DATABASE_NOT_FOUND)
+  previewCandidate(@Param('databaseId') databaseId: string, @Body() dto: RetentionPolicyDto): Promise<RetentionPreviewDto> {
+    return this.retention.previewCandidate(databaseId, dto);
+  }
+
   @Post('enforce')
   @HttpCode(202)
   @RequireScope('admin')

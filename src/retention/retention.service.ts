@@ -33,7 +33,17 @@ export class RetentionService {
   }
 
   async preview(databaseId: string, now = new Date()): Promise<RetentionPreviewDto> {
-    const policy = await this.getPolicy(databaseId);
+    return this.previewPolicy(databaseId, await this.getPolicy(databaseId), now);
+  }
+
+  /** What `policy` would delete now if it were saved (the database must exist; nothing is changed). */
+  async previewCandidate(databaseId: string, candidate: RetentionPolicyDto, now = new Date()): Promise<RetentionPreviewDto> {
+    await this.databases.get(databaseId);
+    const policy = RetentionPolicyDto.toPolicy(candidate);
+    return this.previewPolicy(databaseId, hasRules(policy) ? policy : null, now);
+  }
+
+  private async previewPolicy(databaseId: string, policy: RetentionPolicy | null, now: Date): Promise<RetentionPreviewDto> {
     const selection = await this.select(databaseId, policy, now);
     return {
       databaseId,

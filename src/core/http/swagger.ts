@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
 export const SWAGGER_PATH = 'docs';
 /** Swagger name of the bearer scheme (DocumentBuilder.addBearerAuth); routes name it through @RequireScope. */
@@ -11,6 +11,7 @@ export const BEARER_SCHEME = 'api-key';
  */
 export const API_TAGS: ReadonlyArray<{ name: string; description: string }> = [
   { name: 'databases', description: 'Register the databases to back up (PostgreSQL, MySQL/MariaDB) and test their connection.' },
+  { name: 'overview', description: "Every database's state at a glance: freshness, next run, last drill, warnings, size trend." },
   { name: 'backups', description: 'Trigger a backup, follow it, list, download, verify, restore or delete backups.' },
   { name: 'restores', description: 'Follow, cancel and list restores; drop the previous content a restore set aside.' },
   { name: 'drills', description: 'Restore drills: restore a backup into a scratch database, check it, and drop it.' },
@@ -53,11 +54,15 @@ export function swaggerConfig() {
   return builder.build();
 }
 
+/** The OpenAPI document of the app's routes (also exported to web/openapi.json for the console's types). */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  // Every route names its tag; a controller without one (restores: its routes sit under two) gets no tag of its name.
+  return SwaggerModule.createDocument(app, swaggerConfig(), { autoTagControllers: false });
+}
+
 /** Swagger UI at /docs (its assets served by the API itself) and the OpenAPI document at /docs-json. */
 export function setupSwagger(app: INestApplication): void {
-  // Every route names its tag; a controller without one (restores: its routes sit under two) gets no tag of its name.
-  const document = SwaggerModule.createDocument(app, swaggerConfig(), { autoTagControllers: false });
-  SwaggerModule.setup(SWAGGER_PATH, app, document, {
+  SwaggerModule.setup(SWAGGER_PATH, app, buildOpenApiDocument(app), {
     jsonDocumentUrl: `${SWAGGER_PATH}-json`,
     customSiteTitle: 'Database backup service — API',
     swaggerOptions: { persistAuthorization: true },

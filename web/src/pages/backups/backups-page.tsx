@@ -1,0 +1,87 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { type Schemas, unwrap } from '../../api/client';
+import { useSession } from '../../auth/session';
+import { Badge } from '../../components/badges';
+import { ErrorMessage, Loading } from '../../components/error-message';
+import { formatAge, formatTime } from '../../lib/format';
+import { isActive, pollInterval } from '../../lib/polling';
+
+type Status = Schemas['BackupSummaryDto']['status'];
+const STATUSES: readonly Status[] = ['queued', 'running', 'success', 'failed'];
+
+export function BackupsPage() {
+  const { api } = useSession();
+  const [status, setStatus] = useState<Status | ''>('');
+  const [databaseId, setDatabaseId] = useState('');
+  const databases = useQuery({ queryKey: ['databases'], queryFn: () => unwrap(api.GET('/databases')) });
+  const backups = useQuery({
+    queryKey: ['backups-list', status, databaseId],
+    queryFn: () =>
+      unwrap(api.GET('/backups', { params: { query: { limit: 100, ...(status ? { status } : {}), ...(databaseId ? { databaseId } : {}) } } })),
+    refetchInterval: (query) => pollInterval(query, (query.state.data ?? []).some((backup) => isActive(backup.status))),
+  });
+  return (
+    <section aria-labelledby="backups-page-title" className="stack">
+      <h1 id="backups-page-title">Backups</h1>
+      <div className="filters" role="search">
+        <label>
+          Status{' '}
+          <select value={status} onChange={(event) => setStatus(event.target.value as Status | '')}>
+            <option value="">all</option>
+            {STATUSES.map((value) => (
+              <option key={value}>{value}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Database{' '}
+          <select value={databaseId} onChange={(event) => setDatabaseId(event.target.value)}>
+            <option value="">all</option>
+            {(databases.data ?? []).map((database) => (
+              <option key={database.databaseId} value={database.databaseId}>
+                {database.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorMessage error={backups.error} />
+      {backups.isPending ? (
+        <Loading what="backups" />
+      ) : (
+        <table className="responsive">
+          <thead>
+            <tr>
+              <th scope="col">Backup</th>
+              <th scope="col">Database</th>
+              <th scope="col">Status</th>
+              <th scope="col">Trigger</th>
+              <th scope="col">Requested</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(backups.data ?? []).map((backup) => (
+              <tr key={backup.backupId}>
+                <td data-label="Backup">#{backup.backupId}</td>
+                <td data-label="Database">
+                  <Link to={`/databases/${backup.databaseId}`}>{backup.databaseName}</Link>
+                </td>
+                <td data-label="Status">
+                  <Badge value={backup.status} />
+                  {isActive(backup.status) && <progress aria-label={`Backup ${backup.backupId} ${backup.status}`} />}
+                </td>
+                <td data-label="Trigger">{backup.trigger}</td>
+                <td data-label="Requested" title={formatTime(backup.timestamp)}>
+                  {formatAge(backup.timestamp)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="muted small-text">The 100 newest matching backups.</p>
+    </section>
+  );
+}

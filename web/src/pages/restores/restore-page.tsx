@@ -1,0 +1,87 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { type Schemas, unwrap } from '../../api/client';
+import { useSession } from '../../auth/session';
+import { Badge, ProgressBar } from '../../components/badges';
+import { ErrorMessage, Loading } from '../../components/error-message';
+import { formatBytes, formatDuration, formatTime, secondsBetween } from '../../lib/format';
+import { isActive, pollInterval } from '../../lib/polling';
+
+export function RestorePage() {
+  const { restoreId = '' } = useParams();
+  const { api } = useSession();
+  const restore = useQuery({
+    queryKey: ['restore', restoreId],
+    queryFn: () => unwrap(api.GET('/restores/{restoreId}', { params: { path: { restoreId } } })),
+    refetchInterval: (query) => pollInterval(query, isActive(query.state.data?.status)),
+  });
+  const backupId = restore.data?.backupId ?? '';
+  const backup = useQuery({
+    queryKey: ['backup', backupId, 'for-restore'],
+    queryFn: () => unwrap(api.GET('/backups/{backupId}', { params: { path: { backupId } } })),
+    enabled: backupId !== '',
+  });
+  if (restore.isPending) return <Loading what="the restore" />;
+  if (restore.error) return <ErrorMessage error={restore.error} />;
+  const data = restore.data;
+  return (
+    <section aria-labelledby="restore-title" className="stack">
+      <div className="page-title">
+        <h1 id="restore-title">Restore #{data.restoreId}</h1>
+        <Badge value={data.status} />
+      </div>
+      <p>
+        Backup #{data.backupId} of <Link to={`/databases/${data.sourceDatabaseId}`}>database {data.sourceDatabaseId}</Link> into{' '}
+        <Link to={`/databases/${data.targetDatabaseId}`}>database {data.targetDatabaseId}</Link>, requested {formatTime(data.timestamp)}
+        {data.finishedAt && <>, took {formatDuration(secondsBetween(data.startedAt, data.finishedAt))}</>}.
+      </p>
+      {data.progress && (
+        <p>
+          {data.progress.phase}: {formatBytes(data.progress.bytesRead)} of {formatBytes(backup.data?.sizeBytes)}{' '}
+          <ProgressBar value={data.progress.bytesRead} max={backup.data?.sizeBytes ?? null} label="Restore progress" />
+        </p>
+      )}
+      {data.error && (
+        <p className="error" role="alert">
+          {data.error}
+        </p>
+      )}
+      {data.asideDatabase && (
+        <p className="muted">
+          The target's previous content is kept as <code>{data.asideDatabase}</code> until {formatTime(data.asideExpiresAt)}.
+        </p>
+      )}
+      <Comparison verification={data.verification} />
+    </section>
+  );
+}
+
+function Comparison({ verification }: { verification: Schemas['RestoreResponseDto']['verification'] }) {
+  if (!verification) return <p className="muted">Not compared with the backup's manifest yet.</p>;
+  return (
+    <section aria-labelledby="comparison-title">
+      <h2 id="comparison-title">
+        Manifest comparison <Badge value={verification.status} />
+      </h2>
+      <p>
+        {verification.tables} tables, {verification.rows} rows, {verification.objects} objects, {verification.sequences} sequences ({verification.consistency}).
+      </p>
+      {verification.differences.length > 0 && (
+        <table className="responsive">
+          <thead>
+            <tr>
+              <th scope="col">Difference</th>
+            </tr>
+          </thead>
+          <tbody>
+            {verification.differences.map((difference, index) => (
+              <tr key={index}>
+                <td>{JSON.stringify(difference)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { type Schemas, unwrap } from '../../api/client';
+import { useSession } from '../../auth/session';
+import { Badge } from '../../components/badges';
+import { ErrorMessage, Loading } from '../../components/error-message';
+import { formatAge, formatBytes } from '../../lib/format';
+import { isActive, pollInterval } from '../../lib/polling';
+
+type Status = Schemas['RestoreResponseDto']['status'];
+const STATUSES: readonly Status[] = ['queued', 'running', 'success', 'failed'];
+
+export function RestoresPage() {
+  const { api } = useSession();
+  const [status, setStatus] = useState<Status | ''>('');
+  const restores = useQuery({
+    queryKey: ['restores'],
+    queryFn: () => unwrap(api.GET('/restores')),
+    refetchInterval: (query) => pollInterval(query, (query.state.data ?? []).some((restore) => isActive(restore.status))),
+  });
+  const shown = (restores.data ?? []).filter((restore) => !status || restore.status === status);
+  return (
+    <section aria-labelledby="restores-title" className="stack">
+      <h1 id="restores-title">Restores</h1>
+      <div className="filters" role="search">
+        <label>
+          Status{' '}
+          <select value={status} onChange={(event) => setStatus(event.target.value as Status | '')}>
+            <option value="">all</option>
+            {STATUSES.map((value) => (
+              <option key={value}>{value}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorMessage error={restores.error} />
+      {restores.isPending ? (
+        <Loading what="restores" />
+      ) : (
+        <table className="responsive">
+          <thead>
+            <tr>
+              <th scope="col">Restore</th>
+              <th scope="col">Backup</th>
+              <th scope="col">Into</th>
+              <th scope="col">Status</th>
+              <th scope="col">Requested</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((restore) => (
+              <tr key={restore.restoreId}>
+                <td data-label="Restore">
+                  <Link to={`/restores/${restore.restoreId}`}>#{restore.restoreId}</Link>
+                </td>
+                <td data-label="Backup">#{restore.backupId}</td>
+                <td data-label="Into">
+                  <Link to={`/databases/${restore.targetDatabaseId}`}>database {restore.targetDatabaseId}</Link>
+                </td>
+                <td data-label="Status">
+                  <Badge value={restore.status} />
+                  {restore.progress && (
+                    <span className="muted small-text">
+                      {' '}
+                      {restore.progress.phase} · {formatBytes(restore.progress.bytesRead)}
+                    </span>
+                  )}
+                </td>
+                <td data-label="Requested">{formatAge(restore.timestamp)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
