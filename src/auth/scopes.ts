@@ -33,7 +33,7 @@ export const RequireScope = (scope: ApiScope) =>
 
 /** A route any valid key may call, whatever its scopes (a key describing itself). */
 export const RequireAnyKey = () =>
-  applyDecorators(SetMetadata(ANY_KEY_ROUTE_KEY, true), ApiBearerAuth(BEARER_SCHEME), errorResponse(401, MISSING_KEY_MESSAGE));
+  applyDecorators(SetMetadata(ANY_KEY_ROUTE_KEY, true), ApiBearerAuth(BEARER_SCHEME), errorResponse(401, [MISSING_KEY_MESSAGE]));
 
 /** A route anyone may call without a key (health probes). */
 export const Public = () => SetMetadata(PUBLIC_ROUTE_KEY, true);

@@ -236,7 +236,7 @@ export interface paths {
         put?: never;
         /**
          * Schedule restore drills of a database
-         * @description Each tick runs one drill with trigger "schedule" on the first sandbox of the engine, however many API and worker replicas run. A tick that finds a drill of the database still queued or running, no successful backup or no sandbox is skipped (logged by the worker); the schedule then shows as missed after the grace period.
+         * @description Each tick runs one drill with trigger "schedule", however many API and worker replicas run: on `sandboxId` (default: the first sandbox of the engine family), with `probe` if given (validated as in POST /databases/{databaseId}/drills). A tick that finds a drill of the database still queued or running, no successful backup, or no usable sandbox (none, or the chosen one removed) is skipped (logged by the worker); the schedule then shows as missed after the grace period.
          */
         post: operations["DrillSchedulesController_create"];
         delete?: never;
@@ -260,7 +260,10 @@ export interface paths {
         delete: operations["DrillSchedulesController_remove"];
         options?: never;
         head?: never;
-        /** Change a drill schedule (cron, timezone, or enabled to pause and resume it) */
+        /**
+         * Change a drill schedule (cron, timezone, sandboxId, probe, or enabled to pause and resume it)
+         * @description A field left out stays as it is; `"probe": null` or `"sandboxId": null` removes it.
+         */
         patch: operations["DrillSchedulesController_update"];
         trace?: never;
     };
@@ -569,6 +572,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/drills/{drillId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a queued or running drill
+         * @description The drill ends at once as `failed` with the error "Cancelled by request". A queued drill's job is removed. A running drill's worker sees the cancel at its next progress write (within a second): it kills the restore tool and drops the scratch database (`scratchDropped` becomes true), within a few seconds; a probe already running ends first (at most its 30 s timeout). Publishes no webhook: the cancel is the caller's own.
+         */
+        post: operations["DrillsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/drills": {
         parameters: {
             query?: never;
@@ -797,7 +820,7 @@ export interface components {
             field: string;
             /**
              * @example [
-             *       "databaseId must be a string"
+             *       "databaseId is required"
              *     ]
              */
             messages: string[];
@@ -1164,6 +1187,52 @@ export interface components {
              */
             enabled?: boolean;
         };
+        ProbeExpectationDto: {
+            /**
+             * @example >
+             * @enum {string}
+             */
+            op: ">" | ">=" | "<" | "<=" | "=" | "!=";
+            /**
+             * @description Compared with the first column of the first row: numerically when it is a number, as text otherwise.
+             * @example 0
+             */
+            value: number | string;
+        };
+        DrillProbeDto: {
+            /**
+             * @description One read-only query (SELECT, WITH, VALUES or TABLE; no ";" except at the end), run only on the scratch copy, in a read-only transaction with a statement timeout.
+             * @example select count(*) from orders where created_at > now() - interval '1 day'
+             */
+            sql: string;
+            expect: components["schemas"]["ProbeExpectationDto"];
+        };
+        CreateDrillScheduleDto: {
+            /**
+             * @description Cron expression with five fields (minute hour day-of-month month day-of-week), or a macro such as @daily.
+             * @example 30 2 * * *
+             */
+            cron: string;
+            /**
+             * @description IANA time zone the cron is read in.
+             * @default UTC
+             * @example Europe/Paris
+             */
+            timezone?: string;
+            /**
+             * @description A disabled schedule makes no backups and is never missed.
+             * @default true
+             * @example true
+             */
+            enabled?: boolean;
+            /**
+             * @description Sandbox every drill of this schedule restores on (of the database's engine family); absent or null: the first sandbox (lowest id) of the backup's engine family at each tick.
+             * @example REPLACE_WITH_SANDBOX_ID
+             */
+            sandboxId?: string | null;
+            /** @description The probe every drill of this schedule runs on its copy (as in POST /databases/{databaseId}/drills); null: none. */
+            probe?: components["schemas"]["DrillProbeDto"] | null;
+        };
         DrillScheduleResponseDto: {
             /** @example 8 */
             scheduleId: string;
@@ -1175,6 +1244,13 @@ export interface components {
             timezone: string;
             /** @example true */
             enabled: boolean;
+            /**
+             * @description Sandbox each drill restores on; null: the first sandbox of the engine family at each tick.
+             * @example 1
+             */
+            sandboxId: string | null;
+            /** @description The probe each drill runs on its copy; null: none. */
+            probe: components["schemas"]["DrillProbeDto"] | null;
             /**
              * @description Next tick, ISO 8601 UTC; null when disabled.
              * @example 2024-09-16T02:00:00Z
@@ -1204,6 +1280,32 @@ export interface components {
             createdAt: string;
             /** @example 2024-09-01T12:00:00Z */
             updatedAt: string;
+        };
+        UpdateDrillScheduleDto: {
+            /**
+             * @description Cron expression with five fields (minute hour day-of-month month day-of-week), or a macro such as @daily.
+             * @example 30 2 * * *
+             */
+            cron?: string;
+            /**
+             * @description IANA time zone the cron is read in.
+             * @default UTC
+             * @example Europe/Paris
+             */
+            timezone?: string;
+            /**
+             * @description A disabled schedule makes no backups and is never missed.
+             * @default true
+             * @example true
+             */
+            enabled?: boolean;
+            /**
+             * @description Sandbox every drill of this schedule restores on (of the database's engine family); absent or null: the first sandbox (lowest id) of the backup's engine family at each tick.
+             * @example REPLACE_WITH_SANDBOX_ID
+             */
+            sandboxId?: string | null;
+            /** @description The probe every drill of this schedule runs on its copy (as in POST /databases/{databaseId}/drills); null: none. */
+            probe?: components["schemas"]["DrillProbeDto"] | null;
         };
         ManifestDifferenceDto: {
             /**
@@ -1258,26 +1360,6 @@ export interface components {
             /** @description Empty when passed. */
             differences: components["schemas"]["ManifestDifferenceDto"][];
         };
-        ProbeExpectationDto: {
-            /**
-             * @example >
-             * @enum {string}
-             */
-            op: ">" | ">=" | "<" | "<=" | "=" | "!=";
-            /**
-             * @description Compared with the first column of the first row: numerically when it is a number, as text otherwise.
-             * @example 0
-             */
-            value: number | string;
-        };
-        DrillProbeDto: {
-            /**
-             * @description One read-only query (SELECT, WITH, VALUES or TABLE; no ";" except at the end), run only on the scratch copy, in a read-only transaction with a statement timeout.
-             * @example select count(*) from orders where created_at > now() - interval '1 day'
-             */
-            sql: string;
-            expect: components["schemas"]["ProbeExpectationDto"];
-        };
         ProbeResultDto: {
             /** @example true */
             passed: boolean;
@@ -1291,6 +1373,19 @@ export interface components {
              * @example null
              */
             reason: string | null;
+        };
+        DrillProgressDto: {
+            /**
+             * @description downloading: the stored file and catalog are read and checked, the sandbox pre-flighted; restoring: the scratch database is created and the restore tool replays the dump; checking: the copy is measured against the backup's manifest; probing: the probe runs on the copy.
+             * @example restoring
+             * @enum {string}
+             */
+            phase: "downloading" | "restoring" | "checking" | "probing";
+            /**
+             * @description Bytes of the stored backup file read so far (updated every second).
+             * @example 52428800
+             */
+            bytesRead: number;
         };
         DrillResponseDto: {
             /** @example 5 */
@@ -1364,6 +1459,8 @@ export interface components {
             probe: components["schemas"]["DrillProbeDto"] | null;
             /** @description The probe's outcome (null: no probe, or not reached). */
             probeResult: components["schemas"]["ProbeResultDto"] | null;
+            /** @description Phase and bytes read while the drill runs; null otherwise. */
+            progress: components["schemas"]["DrillProgressDto"] | null;
         };
         DatabaseDetailsDto: {
             /** @example 123 */
@@ -1415,8 +1512,8 @@ export interface components {
         };
         CreateBackupDto: {
             /**
-             * @description Id of the registered database to back up.
-             * @example 123
+             * @description Id of the registered database to back up (the `databaseId` that POST /databases or GET /databases answers).
+             * @example REPLACE_WITH_DATABASE_ID
              */
             databaseId: string;
         };
@@ -1682,8 +1779,8 @@ export interface components {
         };
         CreateRestoreDto: {
             /**
-             * @description Registered database to restore into (same engine). Default: the database the backup was taken from.
-             * @example 124
+             * @description Registered database to restore into (same engine family; see GET /databases). Default: the database the backup was taken from.
+             * @example REPLACE_WITH_TARGET_DATABASE_ID
              */
             targetDatabaseId?: string;
             /**
@@ -1713,14 +1810,30 @@ export interface components {
              */
             terminateConnections?: boolean;
             /**
-             * @description PostgreSQL: restore only these tables ("schema.table"), each with its owned sequences, defaults, constraints (not foreign keys, which reference other tables), indexes, triggers, comments and grants, into the target database as it is: nothing else there is touched, and no fresh copy is switched in. A named table that the target already holds fails the restore; a name the backup does not hold is refused (422).
+             * @description Restore only these tables, named as GET /backups/{backupId}/contents names them: "schema.table" (PostgreSQL) or "table" (MySQL/MariaDB). Each comes with its defaults, constraints (not foreign keys, which reference other tables), indexes and triggers; PostgreSQL also with its owned sequences, comments and grants. They go into the target database as it is: nothing else there is touched, and no fresh copy is switched in, so `confirm` is not needed. A named table that the target already holds fails the restore (409 at request time); a name the backup does not hold is refused (422).
              * @example [
              *       "public.invoice"
              *     ]
              */
             tables?: string[];
             /**
-             * @description With `tables`: restore their rows (and sequence values) too; false restores only their definitions.
+             * @description PostgreSQL: restore these whole schemas, each with everything in it (tables, views, sequences, functions, types, indexes, constraints, triggers, comments, grants; with `data` rows and sequence values), into the target database as it is, alone or with `tables`. Foreign keys that reference a table outside the restored schemas are left out. A schema the target already has fails the restore (409); one the backup holds no table of is refused (422). MySQL/MariaDB: refused (422), a backup holding one database.
+             * @example [
+             *       "sales"
+             *     ]
+             */
+            schemas?: string[];
+            /**
+             * @description With `tables`: restore some of them under another name, `{"<name in tables>": "<new name>"}`, e.g. beside the table itself in the source database. A new name stays in its schema (PostgreSQL), is distinct and is not another requested name; the target must not have it (409). The renamed table's triggers are renamed too (trigger names are unique per database in MySQL) and, in PostgreSQL, its indexes, constraints and owned sequences whose names would clash.
+             * @example {
+             *       "public.invoice": "public.invoice_yesterday"
+             *     }
+             */
+            rename?: {
+                [key: string]: string;
+            };
+            /**
+             * @description With `tables` or `schemas`: restore their rows (and sequence values) too; false restores only their definitions.
              * @default true
              * @example true
              */
@@ -1795,7 +1908,7 @@ export interface components {
             toolVersion: string | null;
             options: components["schemas"]["RestoreOptionsDto"];
             /**
-             * @description A partial restore: the tables it restores ("schema.table"); null when it restores the whole database.
+             * @description A partial restore: the tables it restores ("schema.table" for PostgreSQL, "table" for MySQL); null when it restores the whole database.
              * @example null
              */
             tables: string[] | null;
@@ -1804,6 +1917,18 @@ export interface components {
              * @example null
              */
             data: boolean | null;
+            /**
+             * @description A partial restore: the whole schemas it restores (PostgreSQL); null if none.
+             * @example null
+             */
+            schemas: string[] | null;
+            /**
+             * @description A partial restore: the tables restored under another name (name in `tables` → new name); null if none.
+             * @example null
+             */
+            rename: {
+                [key: string]: string;
+            } | null;
             /** @description The restored copy measured against the backup's manifest before it was switched in (null until measured). A restore is `success` only when it passed. */
             verification: components["schemas"]["ManifestComparisonDto"] | null;
             /**
@@ -1925,8 +2050,8 @@ export interface components {
         };
         CreateDrillDto: {
             /**
-             * @description Sandbox to restore on; absent: the first sandbox (lowest id) of the backup's engine family.
-             * @example 1
+             * @description Sandbox to restore on (see GET /sandboxes); absent: the first sandbox (lowest id) of the backup's engine family.
+             * @example REPLACE_WITH_SANDBOX_ID
              */
             sandboxId?: string;
             /** @description A query whose answer the restored copy must give, checked after the manifest. */
@@ -2025,8 +2150,8 @@ export interface components {
              */
             enabled?: boolean;
             /**
-             * @description Only this database's events; absent or null: every database's events (a global webhook).
-             * @example 123
+             * @description Only this database's events (see GET /databases); absent or null: every database's events (a global webhook).
+             * @example REPLACE_WITH_DATABASE_ID
              */
             databaseId?: string | null;
             /**
@@ -2304,7 +2429,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2318,7 +2443,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2343,6 +2468,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The API keys. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2351,7 +2477,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyResponseDto"][];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2365,7 +2491,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2379,7 +2505,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2408,6 +2534,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created: the new API key, shown only in this answer. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2416,7 +2543,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKeyDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2430,7 +2557,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2444,7 +2571,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2458,7 +2585,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2492,7 +2619,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2506,7 +2633,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2520,7 +2647,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description API key not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2534,7 +2661,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2559,6 +2686,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The storage targets. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2567,7 +2695,7 @@ export interface operations {
                     "application/json": components["schemas"]["StorageTargetResponseDto"][];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2581,7 +2709,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2595,7 +2723,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2624,6 +2752,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created: the new storage target. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2632,7 +2761,7 @@ export interface operations {
                     "application/json": components["schemas"]["StorageTargetResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2646,7 +2775,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2660,7 +2789,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2674,7 +2803,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description A storage target named "offsite-s3" already exists */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2688,7 +2817,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2715,6 +2844,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The storage target. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2723,7 +2853,7 @@ export interface operations {
                     "application/json": components["schemas"]["StorageTargetResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2737,7 +2867,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2751,7 +2881,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Storage target not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2765,7 +2895,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2799,7 +2929,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2813,7 +2943,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2827,7 +2957,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Storage target not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2841,7 +2971,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Storage target is used by databases or holds backups; move or delete them first */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,7 +2985,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2882,6 +3012,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The storage target answered. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2890,7 +3021,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2904,7 +3035,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2918,7 +3049,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Storage target not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2932,7 +3063,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Storage target check failed: The specified bucket does not exist */
+            /** @description Understood, but it cannot be done. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2946,7 +3077,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2971,6 +3102,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The databases. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2979,7 +3111,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseResponseDto"][];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2993,7 +3125,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3007,7 +3139,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3036,6 +3168,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created: the new database. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3044,7 +3177,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3058,7 +3191,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3072,7 +3205,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3086,7 +3219,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description A database named "my_database" is already registered */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3100,7 +3233,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3127,6 +3260,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The database with its schedules. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3135,7 +3269,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseDetailsDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3149,7 +3283,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3163,7 +3297,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3177,7 +3311,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3211,7 +3345,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3225,7 +3359,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3239,7 +3373,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3253,7 +3387,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database has backups queued or running; delete it once they finish */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3267,7 +3401,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3298,6 +3432,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The database. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3306,7 +3441,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3320,7 +3455,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3334,7 +3469,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3348,7 +3483,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3362,7 +3497,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description A database named "my_database" is already registered */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3376,7 +3511,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3403,6 +3538,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The result of the connection test. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3411,7 +3547,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectionTestResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3425,7 +3561,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3439,7 +3575,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3453,7 +3589,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Connection test failed: password authentication failed for user "backup" */
+            /** @description Understood, but it cannot be done. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3467,7 +3603,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3494,6 +3630,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The schedules. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3502,7 +3639,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScheduleResponseDto"][];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3516,7 +3653,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3530,7 +3667,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3544,7 +3681,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3575,6 +3712,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created: the new schedule. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3583,7 +3721,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScheduleResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3597,7 +3735,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3611,7 +3749,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3625,7 +3763,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3639,7 +3777,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3667,6 +3805,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The schedule. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3675,7 +3814,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScheduleResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3689,7 +3828,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3703,25 +3842,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /**
-             * @description Database not found
-             *
-             *     Schedule not found
-             */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "error": "Schedule not found"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3756,7 +3886,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3770,7 +3900,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3784,25 +3914,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /**
-             * @description Database not found
-             *
-             *     Schedule not found
-             */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "error": "Schedule not found"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3834,6 +3955,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The schedule. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3842,7 +3964,7 @@ export interface operations {
                     "application/json": components["schemas"]["ScheduleResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3856,7 +3978,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3870,7 +3992,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3884,25 +4006,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /**
-             * @description Database not found
-             *
-             *     Schedule not found
-             */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "error": "Schedule not found"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3929,6 +4042,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The drill schedules. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3937,7 +4051,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrillScheduleResponseDto"][];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3951,7 +4065,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3965,7 +4079,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3979,7 +4093,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4006,10 +4120,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateScheduleDto"];
+                "application/json": components["schemas"]["CreateDrillScheduleDto"];
             };
         };
         responses: {
+            /** @description Created: the new drill schedule. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4018,7 +4133,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrillScheduleResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4032,7 +4147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4046,7 +4161,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4060,21 +4175,30 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Understood, but it cannot be done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "error": "Database not found"
+                     *       "error": "A postgres backup cannot be drilled on a mariadb sandbox"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4102,6 +4226,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The drill schedule. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4110,7 +4235,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrillScheduleResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4124,7 +4249,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4138,25 +4263,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /**
-             * @description Database not found
-             *
-             *     Schedule not found
-             */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "error": "Schedule not found"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4191,7 +4307,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4205,7 +4321,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4219,25 +4335,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /**
-             * @description Database not found
-             *
-             *     Schedule not found
-             */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "error": "Schedule not found"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4265,10 +4372,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["UpdateScheduleDto"];
+                "application/json": components["schemas"]["UpdateDrillScheduleDto"];
             };
         };
         responses: {
+            /** @description The drill schedule. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4277,7 +4385,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrillScheduleResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4291,7 +4399,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4305,7 +4413,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4319,25 +4427,30 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /**
-             * @description Database not found
-             *
-             *     Schedule not found
-             */
+            /** @description Something the request names does not exist. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Understood, but it cannot be done. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     /**
                      * @example {
-                     *       "error": "Schedule not found"
+                     *       "error": "A postgres backup cannot be drilled on a mariadb sandbox"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4356,17 +4469,17 @@ export interface operations {
     BackupsController_list: {
         parameters: {
             query?: {
-                /** @description Only the backups of this database. */
+                /** @description Only the backups of this database, e.g. `123`. */
                 databaseId?: string;
-                /** @description Only the backups in this status. */
+                /** @description Only the backups in this status, e.g. `failed`. */
                 status?: "queued" | "running" | "success" | "failed";
-                /** @description Only backups requested at or after this instant (inclusive). ISO 8601; without an offset, UTC. */
+                /** @description Only backups requested at or after this instant (inclusive). ISO 8601; without an offset, UTC. E.g. `2024-09-01` or `2024-09-01T00:00:00Z`. */
                 since?: string;
-                /** @description Only backups requested before this instant (exclusive). ISO 8601; without an offset, UTC. */
+                /** @description Only backups requested before this instant (exclusive). ISO 8601; without an offset, UTC. E.g. `2024-10-01T00:00:00Z`. */
                 until?: string;
-                /** @description Page size, 1 to 1000. */
+                /** @description Page size, 1 to 1000; 100 when absent. E.g. `50`. */
                 limit?: number;
-                /** @description Where the page starts: copy it from the `Link: <…>; rel="next"` header of the previous page. Opaque. */
+                /** @description Where the page starts: copy it from the `Link: <…>; rel="next"` header of the previous page. Opaque, e.g. `WyIyMDI0LTA5LTEyVDEyOjMwOjAwLjAwMDAwMFoiLCIxIl0`. */
                 cursor?: string;
             };
             header?: never;
@@ -4375,6 +4488,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The backups, newest first. */
             200: {
                 headers: {
                     /** @description The next page, as a relative URL: `</backups?limit=100&cursor=…>; rel="next"`. Absent on the last page. */
@@ -4403,7 +4517,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupSummaryDto"][];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4417,7 +4531,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4431,7 +4545,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4445,7 +4559,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4464,10 +4578,7 @@ export interface operations {
     BackupsController_trigger: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description URL of the new backup */
-                Location?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -4480,6 +4591,8 @@ export interface operations {
             /** @description The backup has been triggered. */
             202: {
                 headers: {
+                    /** @description URL of the new backup: `/backups/{backupId}`. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4493,7 +4606,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupTriggeredDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4507,7 +4620,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4521,7 +4634,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'backup' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4535,7 +4648,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4549,7 +4662,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description A backup of this database is already queued or running (backup 17) */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4563,7 +4676,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4577,7 +4690,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup queue unavailable; nothing was triggered, try again shortly */
+            /** @description A service it needs is unavailable; try again shortly. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4596,7 +4709,7 @@ export interface operations {
     BackupsController_get: {
         parameters: {
             query?: {
-                /** @description If still queued or running, wait up to this many seconds (at most 60) for it to finish before answering. */
+                /** @description If still queued or running, wait up to this many seconds (at most 60) for it to finish before answering, e.g. `30`. */
                 waitSeconds?: number;
             };
             header?: never;
@@ -4607,6 +4720,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The backup, with its file, checksum, manifest and verification. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4658,7 +4772,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupDetailsDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4672,7 +4786,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4686,7 +4800,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4700,7 +4814,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4714,7 +4828,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4748,7 +4862,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4762,7 +4876,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'delete' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4776,7 +4890,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4790,7 +4904,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup is running; it can be deleted once it has finished */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4804,7 +4918,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4818,7 +4932,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The backup file could not be deleted from storage, so the backup is kept: AccessDenied */
+            /** @description A storage or target server failed. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4854,7 +4968,7 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4868,7 +4982,7 @@ export interface operations {
                     "application/octet-stream": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4882,7 +4996,7 @@ export interface operations {
                     "application/octet-stream": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4896,7 +5010,7 @@ export interface operations {
                     "application/octet-stream": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup has no file (status: running) */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4910,7 +5024,7 @@ export interface operations {
                     "application/octet-stream": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4937,6 +5051,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The objects the backup holds. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5005,7 +5120,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupContentsDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5019,7 +5134,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5033,7 +5148,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5047,7 +5162,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup has no file (status: running) */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5061,7 +5176,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup contents could not be read: pg_restore cannot read the archive's table of contents: pg_restore: error: input file does not appear to be a valid archive */
+            /** @description Understood, but it cannot be done. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5075,7 +5190,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5089,7 +5204,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup queue unavailable; nothing was triggered, try again shortly */
+            /** @description A service it needs is unavailable; try again shortly. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5125,7 +5240,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackupDetailsDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5139,7 +5254,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'backup' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5153,7 +5268,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5167,7 +5282,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup has no file (status: failed) */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5181,7 +5296,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup verification failed: Backup file checksum does not match the record (altered) */
+            /** @description Understood, but it cannot be done. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5195,7 +5310,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5209,7 +5324,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup queue unavailable; nothing was triggered, try again shortly */
+            /** @description A service it needs is unavailable; try again shortly. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5234,6 +5349,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The process is up. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5253,6 +5369,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PostgreSQL, Redis and storage answer. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5261,6 +5378,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description PostgreSQL or Redis does not answer. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5285,21 +5403,24 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["CreateRestoreDto"];
             };
         };
         responses: {
+            /** @description Accepted: the restore is queued; follow it with GET /restores/{restoreId}. */
             202: {
                 headers: {
+                    /** @description URL of the new restore: `/restores/{restoreId}`. */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RestoreTriggeredDto"];
                 };
             };
-            /** @description Restoring into the source database replaces its contents: send "confirm": true */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5313,7 +5434,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5327,7 +5448,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'restore' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5341,21 +5462,16 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "error": "Backup not found"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup has no complete file to restore (status: failed) */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5369,7 +5485,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Cannot restore a postgres backup into a mysql database */
+            /** @description Understood, but it cannot be done. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5383,7 +5499,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5397,7 +5513,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup queue unavailable; nothing was triggered, try again shortly */
+            /** @description A service it needs is unavailable; try again shortly. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5424,6 +5540,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Accepted: the restore. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -5432,7 +5549,7 @@ export interface operations {
                     "application/json": components["schemas"]["RestoreResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5446,7 +5563,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'restore' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5460,7 +5577,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Restore not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5474,7 +5591,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This restore set no database aside */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5488,7 +5605,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5515,6 +5632,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Accepted: the restore. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -5523,7 +5641,7 @@ export interface operations {
                     "application/json": components["schemas"]["RestoreResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5537,7 +5655,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'restore' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5551,7 +5669,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Restore not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5565,7 +5683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The restore has already finished (status: success); there is nothing to cancel */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5579,7 +5697,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5604,6 +5722,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The restores. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5612,7 +5731,7 @@ export interface operations {
                     "application/json": components["schemas"]["RestoreResponseDto"][];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5626,7 +5745,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5640,7 +5759,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5659,7 +5778,7 @@ export interface operations {
     RestoresController_get: {
         parameters: {
             query?: {
-                /** @description If still queued or running, wait up to this many seconds (at most 60) for it to finish before answering. */
+                /** @description If still queued or running, wait up to this many seconds (at most 60) for it to finish before answering, e.g. `30`. */
                 waitSeconds?: number;
             };
             header?: never;
@@ -5670,6 +5789,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The restore. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5678,7 +5798,7 @@ export interface operations {
                     "application/json": components["schemas"]["RestoreResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5692,7 +5812,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5706,7 +5826,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5720,7 +5840,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Restore not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5734,7 +5854,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5759,6 +5879,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The sandboxes. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5767,7 +5888,7 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxResponseDto"][];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5781,7 +5902,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5795,7 +5916,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5824,6 +5945,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created: the new sandbox. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5832,7 +5954,7 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5846,7 +5968,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5860,7 +5982,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5874,7 +5996,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description A sandbox named "pg-sandbox" already exists */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5888,7 +6010,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5915,6 +6037,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The sandbox. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5923,7 +6046,7 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5937,7 +6060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5951,7 +6074,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Sandbox not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5965,7 +6088,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5992,13 +6115,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Done; no content. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6012,7 +6136,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6026,7 +6150,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Sandbox not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6040,7 +6164,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description A drill on this sandbox is queued or running; try again once it has finished */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6054,7 +6178,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6085,6 +6209,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The sandbox. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6093,7 +6218,7 @@ export interface operations {
                     "application/json": components["schemas"]["SandboxResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6107,7 +6232,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6121,7 +6246,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6135,7 +6260,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Sandbox not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6149,7 +6274,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description A sandbox named "pg-sandbox" already exists */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6163,7 +6288,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6194,6 +6319,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Accepted: the drill is queued. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -6202,7 +6328,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrillTriggeredDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6216,7 +6342,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6230,7 +6356,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'restore' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6244,7 +6370,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6258,7 +6384,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description A drill of this database is already queued or running */
+            /** @description The current state does not allow it. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6272,7 +6398,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description No sandbox can restore a postgres backup: register one with POST /sandboxes */
+            /** @description Understood, but it cannot be done. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6286,7 +6412,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6300,7 +6426,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup queue unavailable; nothing was triggered, try again shortly */
+            /** @description A service it needs is unavailable; try again shortly. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6309,6 +6435,98 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "Backup queue unavailable; nothing was triggered, try again shortly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    DrillsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                drillId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted: the drill, now failed with "Cancelled by request". */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrillResponseDto"];
+                };
+            };
+            /** @description No API key, or one that is unknown, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Missing or invalid API key"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The API key does not have the scope this route needs. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This API key lacks the 'restore' scope"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Something the request names does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Drill not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The current state does not allow it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The drill has already finished (status: success); there is nothing to cancel"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Internal server error"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponseDto"];
@@ -6328,6 +6546,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The drills. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6336,7 +6555,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrillResponseDto"][];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6350,7 +6569,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6364,7 +6583,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6378,7 +6597,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6397,7 +6616,7 @@ export interface operations {
     DrillsController_get: {
         parameters: {
             query?: {
-                /** @description If still queued or running, wait up to this many seconds (at most 60) for it to finish before answering. */
+                /** @description If still queued or running, wait up to this many seconds (at most 60) for it to finish before answering, e.g. `30`. */
                 waitSeconds?: number;
             };
             header?: never;
@@ -6408,6 +6627,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The drill. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6416,7 +6636,7 @@ export interface operations {
                     "application/json": components["schemas"]["DrillResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6430,7 +6650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6444,7 +6664,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6458,7 +6678,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Drill not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6472,7 +6692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6499,6 +6719,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The retention policy. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6518,7 +6739,7 @@ export interface operations {
                     "application/json": components["schemas"]["RetentionPolicyDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6532,7 +6753,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6546,7 +6767,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6560,7 +6781,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6591,6 +6812,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The retention policy. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6610,7 +6832,7 @@ export interface operations {
                     "application/json": components["schemas"]["RetentionPolicyDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6624,7 +6846,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6638,7 +6860,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6652,7 +6874,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6666,7 +6888,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6693,6 +6915,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description What the policy would delete now, and why. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6739,7 +6962,7 @@ export interface operations {
                     "application/json": components["schemas"]["RetentionPreviewDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6753,7 +6976,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6767,7 +6990,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6781,7 +7004,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6820,7 +7043,7 @@ export interface operations {
                     "application/json": components["schemas"]["RetentionPreviewDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6834,7 +7057,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6848,7 +7071,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6862,7 +7085,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6876,7 +7099,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6903,6 +7126,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Accepted: the enforcement is queued; what it will delete. */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -6911,7 +7135,7 @@ export interface operations {
                     "application/json": components["schemas"]["RetentionEnforcementDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6925,7 +7149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6939,7 +7163,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6953,7 +7177,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6967,7 +7191,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Backup queue unavailable; nothing was triggered, try again shortly */
+            /** @description A service it needs is unavailable; try again shortly. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6992,6 +7216,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The webhooks. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7000,7 +7225,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookResponseDto"][];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7014,7 +7239,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7028,7 +7253,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7057,6 +7282,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created: the new webhook, with its signing secret shown only in this answer. */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7065,7 +7291,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedWebhookResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7079,7 +7305,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7093,7 +7319,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7107,7 +7333,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Database not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7121,7 +7347,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Target host "127.0.0.1" is not allowed: 127.0.0.1 is loopback, and TARGET_HOST_ALLOWLIST does not name it */
+            /** @description Understood, but it cannot be done. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7135,7 +7361,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7162,6 +7388,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The webhook. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7170,7 +7397,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7184,7 +7411,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7198,7 +7425,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Webhook not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7212,7 +7439,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7246,7 +7473,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7260,7 +7487,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7274,7 +7501,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Webhook not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7288,7 +7515,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7319,6 +7546,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The webhook. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7327,7 +7555,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7341,7 +7569,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7355,7 +7583,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'admin' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7369,7 +7597,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Webhook not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7383,7 +7611,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Target host "127.0.0.1" is not allowed: 127.0.0.1 is loopback, and TARGET_HOST_ALLOWLIST does not name it */
+            /** @description Understood, but it cannot be done. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7397,7 +7625,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7416,7 +7644,7 @@ export interface operations {
     WebhooksController_deliveries: {
         parameters: {
             query?: {
-                /** @description How many of the newest deliveries to return. */
+                /** @description How many of the newest deliveries to return; 50 when absent. */
                 limit?: number;
             };
             header?: never;
@@ -7427,6 +7655,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The webhook deliveries. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7435,7 +7664,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryResponseDto"][];
                 };
             };
-            /** @description Validation failed */
+            /** @description The request is invalid. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7449,7 +7678,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7463,7 +7692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7477,7 +7706,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Webhook not found */
+            /** @description Something the request names does not exist. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7491,7 +7720,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7525,7 +7754,7 @@ export interface operations {
                     "text/plain; version=0.0.4; charset=utf-8": string;
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7539,7 +7768,7 @@ export interface operations {
                     "text/plain; version=0.0.4; charset=utf-8": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7553,7 +7782,7 @@ export interface operations {
                     "text/plain; version=0.0.4; charset=utf-8": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -7586,7 +7815,7 @@ export interface operations {
                     "application/json": components["schemas"]["OverviewDatabaseDto"][];
                 };
             };
-            /** @description Missing or invalid API key */
+            /** @description No API key, or one that is unknown, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7600,7 +7829,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description This API key lacks the 'read' scope */
+            /** @description The API key does not have the scope this route needs. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7614,7 +7843,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Internal server error */
+            /** @description An unexpected failure; the logs have it under the X-Request-Id. */
             500: {
                 headers: {
                     [name: string]: unknown;
