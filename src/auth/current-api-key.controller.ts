@@ -18,7 +18,7 @@ export class CurrentApiKeyController {
     summary: 'Describe the calling API key: its name and scopes',
     description: 'Any valid key may call it, whatever its scopes. `admin` satisfies every scope.',
   })
-  @ApiResponse({ status: 200, type: ApiKeyResponseDto })
+  @ApiResponse({ status: 200, description: 'The calling key: its name, prefix and scopes.', type: ApiKeyResponseDto })
   @ApiErrors()
   async current(@Req() request: AuthenticatedRequest): Promise<ApiKeyResponseDto> {
     return ApiKeyResponseDto.from(await this.keys.current(request.apiKey!));

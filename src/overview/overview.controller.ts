@@ -19,7 +19,7 @@ export class OverviewController {
       'flag, last drill and restore time, warnings and anomalies of the last success, and the sizes of the last 30 ' +
       'successful backups. Sorted by state (failed, missed, never, warning, ok), then by name.',
   })
-  @ApiResponse({ status: 200, type: [OverviewDatabaseDto] })
+  @ApiResponse({ status: 200, description: 'One row per database, worst state first.', type: [OverviewDatabaseDto] })
   @ApiErrors()
   list(): Promise<OverviewDatabaseDto[]> {
     return this.overview.list();

@@ -76,7 +76,7 @@ export class RetentionController {
     summary: 'What a policy would delete now, before saving it',
     description: 'The body is a policy as PUT takes it; nothing is saved or deleted. A body without rules keeps everything.',
   })
-  @ApiResponse({ status: 200, type: RetentionPreviewDto })
+  @ApiResponse({ status: 200, description: 'What the policy would keep and delete now; nothing is changed.', type: RetentionPreviewDto })
   @ApiErrors([400, 'Validation failed'], DATABASE_NOT_FOUND)
   previewCandidate(@Param('databaseId') databaseId: string, @Body() dto: RetentionPolicyDto): Promise<RetentionPreviewDto> {
     return this.retention.previewCandidate(databaseId, dto);

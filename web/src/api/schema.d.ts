@@ -2421,6 +2421,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The calling key: its name, prefix and scopes. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7035,6 +7036,7 @@ export interface operations {
             };
         };
         responses: {
+            /** @description What the policy would keep and delete now; nothing is changed. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7807,6 +7809,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description One row per database, worst state first. */
             200: {
                 headers: {
                     [name: string]: unknown;
