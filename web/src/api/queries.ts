@@ -51,6 +51,7 @@ export function useBackupSizes(backupIds: ReadonlyArray<string | null>): Map<str
  */
 export function useLastBackupSizes(enabled: boolean): Map<string, number | null> {
   const { api } = useSession();
-  const overview = useQuery({ queryKey: ['overview'], queryFn: () => unwrap(api.GET('/overview')), enabled, staleTime: 30_000 });
+  // Fetched afresh on mount: a cached overview may predate the database or its last success.
+  const overview = useQuery({ queryKey: ['overview'], queryFn: () => unwrap(api.GET('/overview')), enabled, staleTime: 0 });
   return new Map((overview.data ?? []).map((row) => [row.databaseId, row.lastSuccess?.sizeBytes ?? null]));
 }
