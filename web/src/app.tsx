@@ -5,6 +5,7 @@ import { type Session, SessionProvider, useSessionContext } from './auth/session
 import { Layout } from './components/layout';
 import { BackupsPage } from './pages/backups/backups-page';
 import { DatabasePage } from './pages/database/database-page';
+import { DrillsPage } from './pages/drills/drills-page';
 import { OverviewPage } from './pages/overview/overview-page';
 import { RestorePage } from './pages/restores/restore-page';
 import { RestoresPage } from './pages/restores/restores-page';
@@ -25,6 +26,7 @@ function createRouter() {
         { path: 'backups', element: <BackupsPage /> },
         { path: 'restores', element: <RestoresPage /> },
         { path: 'restores/:restoreId', element: <RestorePage /> },
+        { path: 'drills', element: <DrillsPage /> },
         { path: 'settings', element: <SettingsPage /> },
         { path: '*', element: <Navigate to="/" replace /> },
       ],

@@ -17,8 +17,3 @@ const TONES: Record<string, string> = {
 export function Badge({ value, label }: { value: string; label?: string }) {
   return <span className={`badge tone-${TONES[value] ?? 'muted'}`}>{label ?? value}</span>;
 }
-
-export function ProgressBar({ value, max, label }: { value: number | null; max: number | null; label: string }) {
-  if (value == null || !max) return <progress aria-label={label} />;
-  return <progress aria-label={label} value={Math.min(value, max)} max={max} />;
-}

@@ -19,6 +19,7 @@ export function Layout() {
           </NavLink>
           <NavLink to="/backups">Backups</NavLink>
           <NavLink to="/restores">Restores</NavLink>
+          <NavLink to="/drills">Drills</NavLink>
           {session.can('admin') && <NavLink to="/settings">Settings</NavLink>}
         </nav>
         <div className="identity">

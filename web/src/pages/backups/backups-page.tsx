@@ -2,9 +2,11 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { type Schemas, unwrap } from '../../api/client';
+import { useLastBackupSizes, useRunningBackupDetails } from '../../api/queries';
 import { useSession } from '../../auth/session';
 import { Badge } from '../../components/badges';
 import { ErrorMessage, Loading } from '../../components/error-message';
+import { BackupProgress } from '../../components/work-progress';
 import { formatAge, formatTime } from '../../lib/format';
 import { isActive, pollInterval } from '../../lib/polling';
 
@@ -22,6 +24,9 @@ export function BackupsPage() {
       unwrap(api.GET('/backups', { params: { query: { limit: 100, ...(status ? { status } : {}), ...(databaseId ? { databaseId } : {}) } } })),
     refetchInterval: (query) => pollInterval(query, (query.state.data ?? []).some((backup) => isActive(backup.status))),
   });
+  const listed = backups.data ?? [];
+  const running = useRunningBackupDetails(listed);
+  const lastSizes = useLastBackupSizes(listed.some((backup) => isActive(backup.status)));
   return (
     <section aria-labelledby="backups-page-title" className="stack">
       <h1 id="backups-page-title">Backups</h1>
@@ -62,15 +67,17 @@ export function BackupsPage() {
             </tr>
           </thead>
           <tbody>
-            {(backups.data ?? []).map((backup) => (
-              <tr key={backup.backupId}>
+            {listed.map((backup) => (
+              <tr key={backup.backupId} data-backup={backup.backupId}>
                 <td data-label="Backup">#{backup.backupId}</td>
                 <td data-label="Database">
                   <Link to={`/databases/${backup.databaseId}`}>{backup.databaseName}</Link>
                 </td>
                 <td data-label="Status">
                   <Badge value={backup.status} />
-                  {isActive(backup.status) && <progress aria-label={`Backup ${backup.backupId} ${backup.status}`} />}
+                  {isActive(backup.status) && (
+                    <BackupProgress backup={backup} details={running.get(backup.backupId)} lastSize={lastSizes.get(backup.databaseId)} />
+                  )}
                 </td>
                 <td data-label="Trigger">{backup.trigger}</td>
                 <td data-label="Requested" title={formatTime(backup.timestamp)}>

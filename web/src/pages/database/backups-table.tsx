@@ -1,11 +1,14 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { type Schemas, unwrap } from '../../api/client';
+import { useLastBackupSizes } from '../../api/queries';
 import { useSession } from '../../auth/session';
-import { Badge, ProgressBar } from '../../components/badges';
+import { Badge } from '../../components/badges';
 import { CopyButton } from '../../components/copy-button';
+import { BackupProgress } from '../../components/work-progress';
 import { ErrorMessage, Loading } from '../../components/error-message';
 import { formatBytes, formatDuration, formatTime, secondsBetween } from '../../lib/format';
+
 import { isActive, pollInterval } from '../../lib/polling';
 import { downloadBackup } from './download';
 import { RestoreDialog } from './restore-dialog';
@@ -31,6 +34,7 @@ export function BackupsTable({ database }: { database: Database }) {
     })),
   });
 
+  const lastSizes = useLastBackupSizes((list.data ?? []).some((backup) => isActive(backup.status)));
   if (list.isPending) return <Loading what="backups" />;
   if (list.error) return <ErrorMessage error={list.error} />;
   if (!list.data.length) return <p className="muted">No backup yet.</p>;
@@ -50,14 +54,21 @@ export function BackupsTable({ database }: { database: Database }) {
       </thead>
       <tbody>
         {list.data.map((backup, index) => (
-          <BackupLine key={backup.backupId} summary={backup} details={details[index]?.data} database={database} />
+          <BackupLine key={backup.backupId} summary={backup} details={details[index]?.data} database={database} lastSize={lastSizes.get(database.databaseId)} />
         ))}
       </tbody>
     </table>
   );
 }
 
-function BackupLine({ summary, details, database }: { summary: Schemas['BackupSummaryDto']; details: Details | undefined; database: Database }) {
+interface LineProps {
+  summary: Schemas['BackupSummaryDto'];
+  details: Details | undefined;
+  database: Database;
+  lastSize: number | null | undefined;
+}
+
+function BackupLine({ summary, details, database, lastSize }: LineProps) {
   const status = details?.status ?? summary.status;
   return (
     <tr data-backup={summary.backupId}>
@@ -66,11 +77,7 @@ function BackupLine({ summary, details, database }: { summary: Schemas['BackupSu
       </td>
       <td data-label="Status">
         <Badge value={status} />
-        {status === 'running' && details?.progress && (
-          <div className="muted small-text">
-            {details.progress.phase} · {formatBytes(details.progress.bytesWritten)} <ProgressBar value={null} max={null} label="Backup running" />
-          </div>
-        )}
+        {isActive(status) && <BackupProgress backup={summary} details={details} lastSize={lastSize} />}
         {details?.error && <div className="error small-text">{details.error}</div>}
         {(summary.anomalies ?? []).map((anomaly) => (
           <div key={anomaly.kind} className="warn small-text">

@@ -4,8 +4,8 @@ import { type Schemas, unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { Badge } from '../../components/badges';
 import { ErrorMessage, Loading } from '../../components/error-message';
-import { formatAge, formatDuration } from '../../lib/format';
 import { BackupsTable } from './backups-table';
+import { DrillsSection } from './drills-section';
 import { RetentionEditor } from './retention-editor';
 import { SchedulesEditor } from './schedules-editor';
 
@@ -27,9 +27,9 @@ export function DatabasePage() {
           {details.engine} · {details.host}:{details.port}/{details.database} · {details.compression}
           {details.encrypted ? ' · encrypted' : ''}
         </span>
+        {details.missedSchedule && <Badge value="missed" label="a schedule is missed" />}
       </div>
       <DatabaseActions database={details} />
-      <DrillSummary database={details} />
       <section aria-labelledby="backups-title">
         <h2 id="backups-title">Backups</h2>
         <BackupsTable database={details} />
@@ -44,6 +44,7 @@ export function DatabasePage() {
           <RetentionEditor databaseId={details.databaseId} />
         </section>
       </div>
+      <DrillsSection database={details} />
       <DatabaseWebhooks databaseId={details.databaseId} />
     </section>
   );
@@ -80,29 +81,6 @@ function DatabaseActions({ database }: { database: Schemas['DatabaseDetailsDto']
       )}
       <ErrorMessage error={backUp.error ?? test.error} />
     </div>
-  );
-}
-
-function DrillSummary({ database }: { database: Schemas['DatabaseDetailsDto'] }) {
-  const drill = database.lastDrill;
-  return (
-    <p>
-      Last drill:{' '}
-      {drill ? (
-        <>
-          <Badge value={drill.status} /> {formatAge(drill.finishedAt)}
-        </>
-      ) : (
-        <span className="muted">none</span>
-      )}
-      {database.restoreTimeSeconds != null && <> · restore time {formatDuration(database.restoreTimeSeconds)}</>}
-      {database.missedSchedule && (
-        <>
-          {' '}
-          · <Badge value="missed" label="a schedule is missed" />
-        </>
-      )}
-    </p>
   );
 }
 

@@ -2,9 +2,10 @@ import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { type Schemas, unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
-import { Badge, ProgressBar } from '../../components/badges';
+import { Badge } from '../../components/badges';
 import { ErrorMessage, Loading } from '../../components/error-message';
-import { formatBytes, formatDuration, formatTime, secondsBetween } from '../../lib/format';
+import { WorkProgress } from '../../components/work-progress';
+import { formatDuration, formatTime, secondsBetween } from '../../lib/format';
 import { isActive, pollInterval } from '../../lib/polling';
 
 export function RestorePage() {
@@ -35,11 +36,12 @@ export function RestorePage() {
         <Link to={`/databases/${data.targetDatabaseId}`}>database {data.targetDatabaseId}</Link>, requested {formatTime(data.timestamp)}
         {data.finishedAt && <>, took {formatDuration(secondsBetween(data.startedAt, data.finishedAt))}</>}.
       </p>
-      {data.progress && (
-        <p>
-          {data.progress.phase}: {formatBytes(data.progress.bytesRead)} of {formatBytes(backup.data?.sizeBytes)}{' '}
-          <ProgressBar value={data.progress.bytesRead} max={backup.data?.sizeBytes ?? null} label="Restore progress" />
-        </p>
+      {isActive(data.status) && (
+        <WorkProgress
+          label="Restore progress"
+          progress={data.progress ? { phase: data.progress.phase, bytes: data.progress.bytesRead } : null}
+          total={backup.data?.sizeBytes}
+        />
       )}
       {data.error && (
         <p className="error" role="alert">

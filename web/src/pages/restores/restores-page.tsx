@@ -2,10 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { type Schemas, unwrap } from '../../api/client';
+import { useBackupSizes } from '../../api/queries';
 import { useSession } from '../../auth/session';
 import { Badge } from '../../components/badges';
 import { ErrorMessage, Loading } from '../../components/error-message';
-import { formatAge, formatBytes } from '../../lib/format';
+import { WorkProgress } from '../../components/work-progress';
+import { formatAge } from '../../lib/format';
 import { isActive, pollInterval } from '../../lib/polling';
 
 type Status = Schemas['RestoreResponseDto']['status'];
@@ -20,6 +22,7 @@ export function RestoresPage() {
     refetchInterval: (query) => pollInterval(query, (query.state.data ?? []).some((restore) => isActive(restore.status))),
   });
   const shown = (restores.data ?? []).filter((restore) => !status || restore.status === status);
+  const sizes = useBackupSizes(shown.filter((restore) => isActive(restore.status)).map((restore) => restore.backupId));
   return (
     <section aria-labelledby="restores-title" className="stack">
       <h1 id="restores-title">Restores</h1>
@@ -50,7 +53,7 @@ export function RestoresPage() {
           </thead>
           <tbody>
             {shown.map((restore) => (
-              <tr key={restore.restoreId}>
+              <tr key={restore.restoreId} data-restore={restore.restoreId}>
                 <td data-label="Restore">
                   <Link to={`/restores/${restore.restoreId}`}>#{restore.restoreId}</Link>
                 </td>
@@ -60,11 +63,12 @@ export function RestoresPage() {
                 </td>
                 <td data-label="Status">
                   <Badge value={restore.status} />
-                  {restore.progress && (
-                    <span className="muted small-text">
-                      {' '}
-                      {restore.progress.phase} · {formatBytes(restore.progress.bytesRead)}
-                    </span>
+                  {isActive(restore.status) && (
+                    <WorkProgress
+                      label={`Restore ${restore.restoreId} progress`}
+                      progress={restore.progress ? { phase: restore.progress.phase, bytes: restore.progress.bytesRead } : null}
+                      total={restore.backupId ? sizes.get(restore.backupId) : null}
+                    />
                   )}
                 </td>
                 <td data-label="Requested">{formatAge(restore.timestamp)}</td>

@@ -1,5 +1,6 @@
 import { useSession } from '../../auth/session';
 import { ApiKeysSection } from './api-keys-section';
+import { SandboxesSection } from './sandboxes-section';
 import { StorageTargetsSection } from './storage-targets-section';
 import { WebhooksSection } from './webhooks-section';
 
@@ -12,6 +13,7 @@ export function SettingsPage() {
       <ApiKeysSection />
       <StorageTargetsSection />
       <WebhooksSection />
+      <SandboxesSection />
     </section>
   );
 }

@@ -1,7 +1,10 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { unwrap } from '../../api/client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { messageOf, type Schemas, unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { ErrorMessage, Loading } from '../../components/error-message';
+
+type CreateTarget = Schemas['CreateStorageTargetDto'];
 
 export function StorageTargetsSection() {
   const { api } = useSession();
@@ -16,7 +19,7 @@ export function StorageTargetsSection() {
       ) : (
         <ul className="notes">
           {(targets.data ?? []).map((target) => (
-            <li key={target.storageTargetId}>
+            <li key={target.storageTargetId} data-storage-target={target.name}>
               <strong>{target.name}</strong> <span className="muted">{target.kind}</span> <code>{[target.endpoint, target.bucket, target.prefix].filter(Boolean).join(' / ')}</code>{' '}
               <TargetTest storageTargetId={target.storageTargetId} />
             </li>
@@ -24,6 +27,7 @@ export function StorageTargetsSection() {
           {targets.data?.length === 0 && <li className="muted">None registered.</li>}
         </ul>
       )}
+      <CreateTargetForm />
     </section>
   );
 }
@@ -34,10 +38,93 @@ function TargetTest({ storageTargetId }: { storageTargetId: string }) {
   return (
     <>
       <button type="button" className="small" onClick={() => test.mutate()} disabled={test.isPending}>
-        Test
+        {test.isPending ? 'Testing…' : 'Test'}
       </button>{' '}
       {test.isSuccess && <span role="status">reachable</span>}
       <ErrorMessage error={test.error} />
     </>
+  );
+}
+
+const EMPTY: CreateTarget = {
+  name: '',
+  kind: 's3',
+  bucket: '',
+  region: 'us-east-1',
+  endpoint: '',
+  forcePathStyle: false,
+  prefix: '',
+  accessKeyId: '',
+  secretAccessKey: '',
+};
+
+/** The body to send: the optional endpoint left out when empty (AWS itself). */
+export function targetBody(draft: CreateTarget): CreateTarget {
+  const { endpoint, ...rest } = draft;
+  return endpoint?.trim() ? { ...rest, endpoint: endpoint.trim() } : rest;
+}
+
+/** Adds an S3-compatible target, then tests it at once (writes and deletes a probe object) and says how it went. */
+function CreateTargetForm() {
+  const { api } = useSession();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState<CreateTarget>(EMPTY);
+  const set = (field: keyof CreateTarget, value: string | boolean) => setDraft({ ...draft, [field]: value });
+  const create = useMutation({
+    mutationFn: async () => {
+      const target = await unwrap(api.POST('/storage-targets', { body: targetBody(draft) }));
+      const test = await unwrap(api.POST('/storage-targets/{storageTargetId}/test', { params: { path: { storageTargetId: target.storageTargetId } } })).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      return { target, test };
+    },
+    onSuccess: async () => {
+      setDraft(EMPTY);
+      await queryClient.invalidateQueries({ queryKey: ['storage-targets'] });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  const text = (field: 'name' | 'bucket' | 'region' | 'endpoint' | 'prefix' | 'accessKeyId', label: string, placeholder: string, required = false) => (
+    <label>
+      {label} <input value={draft[field] ?? ''} onChange={(event) => set(field, event.target.value)} placeholder={placeholder} required={required} />
+    </label>
+  );
+  return (
+    <form onSubmit={submit} className="stack" aria-label="Add a storage target">
+      <h3>Add an S3-compatible target</h3>
+      <div className="inline-form">
+        {text('name', 'Name', 'offsite-s3', true)}
+        {text('bucket', 'Bucket', 'db-backups', true)}
+        {text('region', 'Region', 'us-east-1')}
+        {text('endpoint', 'Endpoint', 'https://minio.internal:9000 (empty: AWS)')}
+        {text('prefix', 'Prefix', 'prod/')}
+        <label className="check">
+          <input type="checkbox" checked={draft.forcePathStyle ?? false} onChange={(event) => set('forcePathStyle', event.target.checked)} /> path-style
+          (MinIO, Ceph)
+        </label>
+      </div>
+      <div className="inline-form">
+        {text('accessKeyId', 'Access key ID', 'AKIA…', true)}
+        <label>
+          Secret access key{' '}
+          <input type="password" value={draft.secretAccessKey} onChange={(event) => set('secretAccessKey', event.target.value)} required autoComplete="new-password" />
+        </label>
+      </div>
+      <ErrorMessage error={create.error} />
+      {create.data && (
+        <p role="status" className={create.data.test ? 'warn' : undefined}>
+          Added {create.data.target.name}: {create.data.test ? `the test failed (${messageOf(create.data.test)})` : 'tested, reachable.'}
+        </p>
+      )}
+      <div>
+        <button type="submit" className="primary" disabled={create.isPending}>
+          {create.isPending ? 'Adding and testing…' : 'Add and test'}
+        </button>
+      </div>
+    </form>
   );
 }
