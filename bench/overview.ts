@@ -28,7 +28,9 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { OVERVIEW_SQL } from '../src/overview/overview.repository.js';
+import type { AppConfig } from '../src/core/config/app-config.js';
+import { OVERVIEW_SQL, type OverviewRepository, type OverviewRow } from '../src/overview/overview.repository.js';
+import { OverviewService } from '../src/overview/overview.service.js';
 import { dropDatabase, withClient } from './lib/bench-database.js';
 import { DIST, PG, REDIS_URL, RESULTS_DIR, ROOT } from './lib/bench-config.js';
 import { cleanup, deleteRedisKeys, errorMessage, http, intFromEnv, onCleanup, waitForReady } from './lib/harness.js';
@@ -44,6 +46,8 @@ const WARMUP_S = 2;
 const WARMUP_REQUESTS = 20;
 const STARTUP_TIMEOUT_MS = 120_000;
 const NAME_PREFIX = 'bench_overview_db_';
+/** The API's default SCHEDULE_MISSED_GRACE_SECONDS, in ms. */
+const GRACE_MS = 3600 * 1000;
 
 const log = (line: string) => console.log(line);
 
@@ -127,6 +131,18 @@ async function fetchOverview(api: Api): Promise<void> {
   if (response.status !== 200) throw new Error(`GET /overview answered ${response.status}`);
 }
 
+/**
+ * OverviewService.list() in this process on rows already read: the schedules' cron arithmetic (next tick, missed,
+ * freshness), the states and the sort, without SQL, HTTP or JSON.
+ */
+async function serviceAlone(client: pg.Client): Promise<Percentiles> {
+  const rows = (await client.query<OverviewRow>(OVERVIEW_SQL)).rows;
+  const repository = { rows: () => Promise.resolve(rows) } as unknown as OverviewRepository;
+  const config = { scheduleMissedGraceMs: GRACE_MS } as AppConfig;
+  const service = new OverviewService(repository, config);
+  return timeSequentially(WARMUP_REQUESTS, SEQUENTIAL, async () => void (await service.list()));
+}
+
 interface Throughput {
   requestsPerSecond: number;
   p50Ms: number;
@@ -196,6 +212,7 @@ interface OverviewResults {
   throughput: Throughput;
   sequential: Percentiles;
   sqlAlone: Percentiles;
+  serviceAlone: Percentiles;
   explain: { plan: string; load1: number };
 }
 
@@ -223,6 +240,8 @@ function renderMarkdown(r: OverviewResults): string {
       `${r.throughput.p50Ms} | ${r.throughput.p99Ms} | | ${loads(r.throughput)} |`,
     `| Sequential GET /overview (after ${WARMUP_REQUESTS} warm-up requests) | ${r.sequential.n} requests | ${r.sequential.p50Ms} | ${r.sequential.p99Ms} | ${r.sequential.maxMs} | ${loads(r.sequential)} |`,
     `| The SQL alone (node-postgres, one open connection) | ${r.sqlAlone.n} runs | ${r.sqlAlone.p50Ms} | ${r.sqlAlone.p99Ms} | ${r.sqlAlone.maxMs} | ${loads(r.sqlAlone)} |`,
+    `| OverviewService.list() alone on rows in memory (schedules, states, sort; in the bench process) | ${r.serviceAlone.n} runs | ` +
+      `${r.serviceAlone.p50Ms} | ${r.serviceAlone.p99Ms} | ${r.serviceAlone.maxMs} | ${loads(r.serviceAlone)} |`,
     '',
     `## EXPLAIN (ANALYZE, BUFFERS) of the overview's SQL (second run; load average ${r.explain.load1.toFixed(2)})`,
     '',
@@ -265,6 +284,8 @@ async function main(): Promise<void> {
   log(`[explain] ${explained.plan.split('\n').slice(-2).join('; ')}`);
   const sqlAlone = await timeSequentially(WARMUP_REQUESTS, SEQUENTIAL, async () => void (await meta.query(OVERVIEW_SQL)));
   log(`[sql] p50 ${sqlAlone.p50Ms} ms, p99 ${sqlAlone.p99Ms} ms (load ${sqlAlone.load1Before})`);
+  const inProcess = await serviceAlone(meta);
+  log(`[service] p50 ${inProcess.p50Ms} ms, p99 ${inProcess.p99Ms} ms (load ${inProcess.load1Before})`);
   const load = await throughput(api);
   log(`[load] ${load.requestsPerSecond} req/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, non-2xx ${load.non2xx} (load ${load.load1Before})`);
   const sequential = await timeSequentially(WARMUP_REQUESTS, SEQUENTIAL, () => fetchOverview(api));
@@ -288,6 +309,7 @@ async function main(): Promise<void> {
     throughput: load,
     sequential,
     sqlAlone,
+    serviceAlone: inProcess,
     explain: explained,
   };
   await mkdir(RESULTS_DIR, { recursive: true });
