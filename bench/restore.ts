@@ -22,7 +22,6 @@
  * See bench/README.md.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +52,7 @@ import {
   deleteBackup,
   registerDatabase,
   startService,
+  storedBackupFile,
   timedServiceBackup,
   timedServiceRestore,
 } from './lib/service.js';
@@ -166,15 +166,6 @@ async function makeRestoreIdsUnique(service: Service): Promise<void> {
   }
 }
 
-/** Where the stored file of a backup is: its fileLocation, else STORAGE_DIR/<storage_key> from the metadata. */
-async function storedFile(service: Service, backupId: string, fileLocation: string | null | undefined): Promise<string> {
-  if (fileLocation && existsSync(fileLocation)) return fileLocation;
-  const [row] = await pgQuery<{ storage_key: string | null }>(PG, service.metaDb, 'SELECT storage_key FROM backups WHERE id = $1', [backupId]);
-  const fromKey = row?.storage_key ? path.resolve(service.storageDir, row.storage_key) : undefined;
-  if (fromKey && existsSync(fromKey)) return fromKey;
-  throw new Error(`the stored file of backup ${backupId} was not found (fileLocation ${fileLocation ?? 'null'}, storage key ${row?.storage_key ?? 'null'})`);
-}
-
 // ---------------------------------------------------------------------------------------------- main
 
 async function main(): Promise<number> {
@@ -272,7 +263,7 @@ async function main(): Promise<number> {
     try {
       log('[bench] the backup to restore: one service backup (kept; the warm-up of the service backups)');
       const taken = await timedServiceBackup(service, sourceId, { timeoutMs: BACKUP_TIMEOUT_MS, waitSeconds: WAIT_SECONDS, trace });
-      const file = await storedFile(service, taken.backupId, taken.details.fileLocation);
+      const file = await storedBackupFile(service, PG, taken.backupId, taken.details.fileLocation);
       const format = await fileFormat(file);
       results.restore.file = {
         path: file,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type PgServer, dropDatabase } from './bench-database.js';
+import { type PgServer, dropDatabase, pgQuery } from './bench-database.js';
 import { deleteRedisKeys, http, onCleanup, waitForReady } from './harness.js';
 import { type MemorySummary, RssSampler } from './memory.js';
 import { ServiceProcess, freePort } from './process.js';
@@ -266,4 +266,13 @@ export async function timedServiceRestore(
   } finally {
     if (!memory) await sampler.stop();
   }
+}
+
+/** Where the stored file of a backup is: its fileLocation, else STORAGE_DIR/<storage_key> from the metadata. */
+export async function storedBackupFile(service: Service, pg: PgServer, backupId: string, fileLocation: string | null | undefined): Promise<string> {
+  if (fileLocation && existsSync(fileLocation)) return fileLocation;
+  const [row] = await pgQuery<{ storage_key: string | null }>(pg, service.metaDb, 'SELECT storage_key FROM backups WHERE id = $1', [backupId]);
+  const fromKey = row?.storage_key ? path.resolve(service.storageDir, row.storage_key) : undefined;
+  if (fromKey && existsSync(fromKey)) return fromKey;
+  throw new Error(`the stored file of backup ${backupId} was not found (fileLocation ${fileLocation ?? 'null'}, storage key ${row?.storage_key ?? 'null'})`);
 }
