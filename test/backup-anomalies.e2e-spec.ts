@@ -1,7 +1,8 @@
 import { ApiClient } from './support/api-client.js';
-import { createDatabase, loadChinook, withClient } from './support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from './support/service-processes.js';
-import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
+import { withClient } from './support/postgres.js';
+import { type ApiProcess, type ServiceProcess, waitFor } from './support/service-processes.js';
+import { chinookDatabase, startStack, stopStack } from './support/stack.js';
+import { PG_HOST, postgresRegistration, type TestEnv } from './support/test-env.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 /** Written out here, independently of the service's code. */
@@ -24,17 +25,10 @@ describe('Size anomalies: a database shrunk behind the service’s back is flagg
 
   beforeAll(async () => {
     // The receiver listens on loopback, which webhooks may reach only when the allowlist names it.
-    env = await createTestEnv({ TARGET_HOST_ALLOWLIST: `${PG_HOST}, 127.0.0.1` });
-    source = `anomaly_src_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createDatabase(source);
-    await loadChinook(source);
+    ({ env, api, worker, client } = await startStack({ TARGET_HOST_ALLOWLIST: `${PG_HOST}, 127.0.0.1` }));
+    source = await chinookDatabase(env, 'anomaly_src');
     receiver = await new WebhookReceiver().start();
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
-    const created = await client.post('/databases', {
-      name: 'chinook', engine: 'postgres', host: PG_HOST, port: PG_PORT, database: source, username: PG_USER, password: 'x',
-    });
+    const created = await client.post('/databases', postgresRegistration('chinook', source));
     expect(created.status).toBe(201);
     databaseId = created.body.databaseId;
     const anomalyHook = await client.post('/webhooks', { url: receiver.url('/anomaly'), databaseId, events: ['backup.anomaly'] });
@@ -44,9 +38,8 @@ describe('Size anomalies: a database shrunk behind the service’s back is flagg
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
+    await stopStack({ env, api, worker });
     await receiver?.stop();
-    await env?.cleanup();
   });
 
   it('flags none of 4 backups of the unchanged database (3 too few to judge, the 4th like the others)', async () => {

@@ -2,8 +2,9 @@ import { open } from 'node:fs/promises';
 import { ApiClient } from './support/api-client.js';
 import { createMysqlDatabase, dropMysqlDatabase, loadChinookMysql, mysqlQuery } from './support/mysql.js';
 import { createDatabase, loadChinook, withClient } from './support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker } from './support/service-processes.js';
-import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
+import { type ApiProcess, type ServiceProcess } from './support/service-processes.js';
+import { startStack, stopStack } from './support/stack.js';
+import { PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
 
 /** Chinook's tables and their rows, as the manifest counts them. */
 const CHINOOK_ROWS: Array<[postgres: string, mysql: string, rows: number]> = [
@@ -37,15 +38,12 @@ describe('Backup contents', () => {
   let serial = 0;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
+    ({ env, api, worker, client } = await startStack());
   });
 
   afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
+    await stopStack({ env, api, worker });
     for (const name of mysqlDatabases) await dropMysqlDatabase(name).catch(() => undefined);
-    await env?.cleanup();
   });
 
   async function register(engine: 'postgres' | 'mariadb', database: string, encrypted: boolean): Promise<string> {

@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiClient } from './support/api-client.js';
-import { createDatabase, loadChinook, pgRestore, tableFingerprints } from './support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker } from './support/service-processes.js';
-import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
+import { createDatabase, pgRestore, tableFingerprints } from './support/postgres.js';
+import { type ApiProcess, type ServiceProcess } from './support/service-processes.js';
+import { chinookDatabase, startStack, stopStack } from './support/stack.js';
+import { postgresRegistration, type TestEnv } from './support/test-env.js';
 
 const CHINOOK_TABLES = [
   'album', 'artist', 'customer', 'employee', 'genre', 'invoice', 'invoice_line',
@@ -27,30 +28,14 @@ describe('Backing up a real PostgreSQL database end to end', () => {
   let databaseId: string;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    source = `chinook_src_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createDatabase(source);
-    await loadChinook(source);
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
-    const created = await client.post('/databases', {
-      name: 'chinook',
-      engine: 'postgres',
-      host: PG_HOST,
-      port: PG_PORT,
-      database: source,
-      username: PG_USER,
-      password: 'not-needed-with-trust-auth',
-    });
+    ({ env, api, worker, client } = await startStack());
+    source = await chinookDatabase(env, 'chinook_src');
+    const created = await client.post('/databases', postgresRegistration('chinook', source));
     expect(created.status).toBe(201);
     databaseId = created.body.databaseId;
   });
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api, worker }));
 
   let backup: any;
 
@@ -174,15 +159,7 @@ describe('Backing up a real PostgreSQL database end to end', () => {
   });
 
   it('fails a backup of a database that does not exist, with the reason and without a file', async () => {
-    const created = await client.post('/databases', {
-      name: 'missing',
-      engine: 'postgres',
-      host: PG_HOST,
-      port: PG_PORT,
-      database: `missing_${env.id}`,
-      username: PG_USER,
-      password: 'irrelevant',
-    });
+    const created = await client.post('/databases', postgresRegistration('missing', `missing_${env.id}`));
     const filesBefore = await storedFiles(env.storageDir);
     const triggered = await client.post('/backups', { databaseId: created.body.databaseId });
     const failed = await client.waitForBackup(triggered.body.backupId);

@@ -1,33 +1,29 @@
 import { ApiClient } from './support/api-client.js';
 import { createLockableDatabase, serviceSessions, lockTable, type TableLock } from './support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker } from './support/service-processes.js';
-import { createTestEnv, postgresRegistration, storedFiles, type TestEnv } from './support/test-env.js';
+import { type ApiProcess, type ServiceProcess } from './support/service-processes.js';
+import { ownedDatabase, startStack, stopStack } from './support/stack.js';
+import { postgresRegistration, storedFiles, type TestEnv } from './support/test-env.js';
 
 /** A dump held up by a lock runs past BACKUP_TIMEOUT_SECONDS: it is killed and the backup fails, "timed out". */
 describe('Per-backup time limit', () => {
   let env: TestEnv;
   let api: ApiProcess;
   let worker: ServiceProcess;
+  let client: ApiClient;
   let lock: TableLock | undefined;
 
   beforeAll(async () => {
-    env = await createTestEnv({ BACKUP_TIMEOUT_SECONDS: '2' });
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
+    ({ env, api, worker, client } = await startStack({ BACKUP_TIMEOUT_SECONDS: '2' }));
   });
 
   afterAll(async () => {
     await lock?.release();
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
+    await stopStack({ env, api, worker });
   });
 
   it('kills the dump, fails the backup with "timed out", and leaves no file and no session', async () => {
-    const source = `timeout_src_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createLockableDatabase(source);
+    const source = await ownedDatabase(env, 'timeout_src', createLockableDatabase);
     lock = await lockTable(source);
-
-    const client = new ApiClient(api);
     const databaseId = (
       await client.post('/databases', postgresRegistration('t', source))
     ).body.databaseId;

@@ -1,7 +1,8 @@
 import { ApiClient } from './support/api-client.js';
 import { withClient } from './support/postgres.js';
-import { type ApiProcess, startApi } from './support/service-processes.js';
-import { createTestEnv, listRedisKeys, REDIS_URL, type TestEnv } from './support/test-env.js';
+import { type ApiProcess } from './support/service-processes.js';
+import { startApiStack, stopStack } from './support/stack.js';
+import { listRedisKeys, REDIS_URL, type TestEnv } from './support/test-env.js';
 
 /** POST /backups answers each request of a burst on its own, though concurrent requests share their round trips. */
 describe('POST /backups in a burst (API only, no worker)', () => {
@@ -11,9 +12,7 @@ describe('POST /backups in a burst (API only, no worker)', () => {
   let databaseIds: string[];
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    api = await startApi(env.vars);
-    client = new ApiClient(api);
+    ({ env, api, client } = await startApiStack());
     databaseIds = await withClient(env.metadataDatabase, async (c) => {
       const { rows } = await c.query<{ id: string }>(
         `INSERT INTO databases (name, engine, host, port, database, username, deleted_at)
@@ -24,10 +23,7 @@ describe('POST /backups in a burst (API only, no worker)', () => {
     });
   });
 
-  afterAll(async () => {
-    await api?.stop();
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api }));
 
   it('one 202 per database, 409 naming it for the others, 404 for unknown or deleted databases; each 202 has its row and its job', async () => {
     const live = databaseIds.slice(0, 39);

@@ -1,7 +1,8 @@
 import { ApiClient } from './support/api-client.js';
 import { withClient } from './support/postgres.js';
-import { type ApiProcess, startApi } from './support/service-processes.js';
-import { createTestEnv, type TestEnv } from './support/test-env.js';
+import { type ApiProcess } from './support/service-processes.js';
+import { startApiStack, stopStack } from './support/stack.js';
+import { type TestEnv } from './support/test-env.js';
 
 /** One backup row as the reference sees it: the sort key exactly (microseconds since the epoch), ids as BigInt. */
 interface ReferenceRow {
@@ -105,17 +106,12 @@ describe('GET /backups: filters and keyset pages', () => {
   let all: ReferenceRow[];
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    api = await startApi(env.vars);
-    client = new ApiClient(api);
+    ({ env, api, client } = await startApiStack());
     databaseIds = await seed(env.metadataDatabase);
     all = await referenceRows(env.metadataDatabase);
   });
 
-  afterAll(async () => {
-    await api?.stop();
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api }));
 
   /** Follows the Link headers from `firstPath`; checks page sizes and that Link is there on every page but the last. */
   async function pageThrough(firstPath: string, limit: number): Promise<{ ids: string[]; pages: number; links: string[] }> {

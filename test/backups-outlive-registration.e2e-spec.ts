@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ApiClient, bearer } from './support/api-client.js';
-import { createDatabase, createLockableDatabase, withClient } from './support/postgres.js';
+import { createLockableDatabase, withClient } from './support/postgres.js';
 import { MYSQL_HOST, MYSQL_PORT, MYSQL_USER } from './support/mysql.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker } from './support/service-processes.js';
-import { createTestEnv, postgresRegistration, type TestEnv } from './support/test-env.js';
+import { type ApiProcess, type ServiceProcess } from './support/service-processes.js';
+import { ownedDatabase, startStack, stopStack } from './support/stack.js';
+import { postgresRegistration, type TestEnv } from './support/test-env.js';
 
 const CONFIRM_NEEDED = { error: 'Restoring into the source database replaces its contents: send "confirm": true' };
 const RESTORE_BUSY = { error: 'A restore into this database is already queued or running' };
@@ -32,15 +33,9 @@ describe('Backups that outlive their registration, and physical restore targets'
   };
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    source = `outlive_src_${env.id}`;
-    target = `outlive_dst_${env.id}`;
-    env.ownedDatabases.push(source, target);
-    await createLockableDatabase(source);
-    await createDatabase(target);
-    api = await startApi(env.vars);
-    worker = await startWorker(env.vars);
-    client = new ApiClient(api);
+    ({ env, api, worker, client } = await startStack());
+    source = await ownedDatabase(env, 'outlive_src', createLockableDatabase);
+    target = await ownedDatabase(env, 'outlive_dst');
     targetId = await register('target', target);
     mariadbId = (
       await client.post('/databases', {
@@ -55,10 +50,7 @@ describe('Backups that outlive their registration, and physical restore targets'
     ).body.databaseId;
   });
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api, worker }));
 
   it('keeps every backup endpoint working after DELETE /databases/:id, restoring into another registration', async () => {
     const sourceId = await register('doomed', source);

@@ -11,8 +11,9 @@ import {
 } from './support/mysql.js';
 import { createDatabase, loadChinook, tableFingerprints, withClient } from './support/postgres.js';
 import { startS3Server } from './support/s3-server.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker } from './support/service-processes.js';
-import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
+import { type ApiProcess, type ServiceProcess } from './support/service-processes.js';
+import { startStack, stopStack } from './support/stack.js';
+import { PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
 
 type S3 = Awaited<ReturnType<typeof startS3Server>>;
 type Engine = 'postgres' | 'mysql';
@@ -29,10 +30,8 @@ describe('Data path: both engines, local and S3 storage, with and without encryp
   let serial = 0;
 
   beforeAll(async () => {
-    env = await createTestEnv();
+    ({ env, api, worker, client } = await startStack());
     s3 = await startS3Server();
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
     const target = await client.post('/storage-targets', {
       name: 'test-s3',
       kind: 's3',
@@ -52,10 +51,9 @@ describe('Data path: both engines, local and S3 storage, with and without encryp
   });
 
   afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
+    await stopStack({ env, api, worker });
     await s3?.stop();
     for (const name of mysqlDatabases) await dropMysqlDatabase(name).catch(() => undefined);
-    await env?.cleanup();
   });
 
   async function makeDatabase(engine: Engine, name: string, load: boolean): Promise<string> {

@@ -1,8 +1,9 @@
 import { open } from 'node:fs/promises';
 import { ApiClient, bearer } from './support/api-client.js';
 import { createLockableDatabase, withClient } from './support/postgres.js';
-import { type ApiProcess, type ServiceProcess, sleep, startApi, startWorker } from './support/service-processes.js';
-import { createTestEnv, postgresRegistration, type TestEnv } from './support/test-env.js';
+import { type ApiProcess, type ServiceProcess, sleep, startWorker } from './support/service-processes.js';
+import { ownedDatabase, startApiStack, stopStack } from './support/stack.js';
+import { postgresRegistration, type TestEnv } from './support/test-env.js';
 
 const IN_PROGRESS = /^A backup of this database is already queued or running \(backup (\d+)\)$/;
 
@@ -18,18 +19,11 @@ describe('Hardening edge cases', () => {
   let source: string;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    source = `edge_src_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createLockableDatabase(source);
-    api = await startApi(env.vars);
-    client = new ApiClient(api);
+    ({ env, api, client } = await startApiStack());
+    source = await ownedDatabase(env, 'edge_src', createLockableDatabase);
   });
 
-  afterAll(async () => {
-    await api?.stop();
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api }));
 
   it('refuses an S3 prefix with "." or ".." segments at registration (400), nothing stored', async () => {
     for (const prefix of ['../../x', 'a/../b', './x', 'a/..', 'a/./b']) {

@@ -1,8 +1,9 @@
 import { ApiClient } from './support/api-client.js';
 import { withClient } from './support/postgres.js';
 import { RawConnection, rawRequest } from './support/raw-http.js';
-import { type ApiProcess, sleep, startApi } from './support/service-processes.js';
-import { createTestEnv, postgresRegistration, type TestEnv } from './support/test-env.js';
+import { type ApiProcess, sleep } from './support/service-processes.js';
+import { startApiStack, stopStack } from './support/stack.js';
+import { postgresRegistration, type TestEnv } from './support/test-env.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const SHUTTING_DOWN = 'Service unavailable: shutting down; try another instance or again shortly';
@@ -33,19 +34,14 @@ describe('HTTP edges: JSON depth, framework errors, request ids', () => {
   let databaseId: string;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    api = await startApi(env.vars);
-    client = new ApiClient(api);
+    ({ env, api, client } = await startApiStack());
     port = Number(new URL(api.url).port);
     const created = await client.post('/databases', postgresRegistration('edges', env.metadataDatabase));
     expect(created.status).toBe(201);
     databaseId = created.body.databaseId;
   });
 
-  afterAll(async () => {
-    await api?.stop();
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api }));
 
   async function backupCount(): Promise<number> {
     const { rows } = await withClient(env.metadataDatabase, (c) => c.query('SELECT count(*)::int AS n FROM backups'));

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { ApiClient } from './support/api-client.js';
-import { connect, createDatabase, withClient } from './support/postgres.js';
-import { type ApiProcess, freePort, type ServiceProcess, startApi, startWorker, waitFor } from './support/service-processes.js';
-import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
+import { connect, withClient } from './support/postgres.js';
+import { type ApiProcess, freePort, type ServiceProcess, waitFor } from './support/service-processes.js';
+import { ownedDatabase, startStack, stopStack } from './support/stack.js';
+import { postgresRegistration, type TestEnv } from './support/test-env.js';
 
 /** Sample lines of the text format whose name and labels start with `prefix`. */
 function lines(text: string, prefix: string): string[] {
@@ -20,26 +21,17 @@ describe('Metrics, worker metrics, progress and job log context', () => {
 
   beforeAll(async () => {
     const metricsPort = await freePort();
-    env = await createTestEnv({ WORKER_METRICS_PORT: String(metricsPort) });
+    ({ env, api, worker, client } = await startStack({ WORKER_METRICS_PORT: String(metricsPort) }));
     workerMetricsUrl = `http://127.0.0.1:${metricsPort}`;
-    source = `metrics_src_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createDatabase(source);
+    source = await ownedDatabase(env, 'metrics_src');
     await withClient(source, (c) => c.query('CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g'));
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
     for (const [name, database] of [['good', source], ['bad', `missing_${env.id}`]] as const) {
-      const created = await client.post('/databases', {
-        name, engine: 'postgres', host: PG_HOST, port: PG_PORT, database, username: PG_USER, password: 'x',
-      });
+      const created = await client.post('/databases', postgresRegistration(name, database));
       ids[name] = created.body.databaseId;
     }
   });
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api, worker }));
 
   it('serves /metrics in the Prometheus text format, to a key with the read scope', async () => {
     const response = await client.get('/metrics');

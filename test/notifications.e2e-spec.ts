@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { ApiClient } from './support/api-client.js';
-import { createDatabase, withClient } from './support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from './support/service-processes.js';
-import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
+import { withClient } from './support/postgres.js';
+import { type ApiProcess, type ServiceProcess, waitFor } from './support/service-processes.js';
+import { ownedDatabase, startStack, stopStack } from './support/stack.js';
+import { PG_HOST, postgresRegistration, type TestEnv } from './support/test-env.js';
 import { type ReceivedRequest, WebhookReceiver } from './support/webhook-receiver.js';
 
 /** What a receiver does with the documented scheme, written out here independently of the service's code. */
@@ -42,32 +43,25 @@ describe('Webhook notifications', () => {
 
   beforeAll(async () => {
     // The receiver listens on loopback, which webhooks may reach only when the allowlist names it.
-    env = await createTestEnv({
+    ({ env, api, worker, client } = await startStack({
       WEBHOOK_BACKOFF_MS: '300',
       WEBHOOK_MAX_ATTEMPTS: '3',
       RECONCILE_INTERVAL_SECONDS: '2',
       TARGET_HOST_ALLOWLIST: `${PG_HOST}, 127.0.0.1`,
-    });
-    source = `webhook_src_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createDatabase(source);
+    }));
+    source = await ownedDatabase(env, 'webhook_src');
     await withClient(source, (c) => c.query('CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 100) g'));
     receiver = await new WebhookReceiver().start();
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
     for (const [name, database] of [['good', source], ['bad', `missing_${env.id}`]] as const) {
-      const created = await client.post('/databases', {
-        name, engine: 'postgres', host: PG_HOST, port: PG_PORT, database, username: PG_USER, password: 'x',
-      });
+      const created = await client.post('/databases', postgresRegistration(name, database));
       expect(created.status).toBe(201);
       databases[name] = { id: created.body.databaseId, name };
     }
   });
 
   afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
+    await stopStack({ env, api, worker });
     await receiver?.stop();
-    await env?.cleanup();
   });
 
   it('refuses URLs that are not http(s) or point at a cloud metadata address', async () => {
@@ -194,12 +188,8 @@ describe('Webhook notifications', () => {
   });
 
   it('announces a restore as an event of its target database', async () => {
-    const copy = `webhook_dst_${env.id}`;
-    env.ownedDatabases.push(copy);
-    await createDatabase(copy);
-    const target = await client.post('/databases', {
-      name: 'copy', engine: 'postgres', host: PG_HOST, port: PG_PORT, database: copy, username: PG_USER, password: 'x',
-    });
+    const copy = await ownedDatabase(env, 'webhook_dst');
+    const target = await client.post('/databases', postgresRegistration('copy', copy));
     const created = await client.post('/webhooks', {
       url: receiver.url('/restores'), databaseId: target.body.databaseId, events: ['restore.succeeded', 'restore.failed'],
     });

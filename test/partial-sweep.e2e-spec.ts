@@ -2,30 +2,27 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiClient } from './support/api-client.js';
 import { withClient } from './support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker } from './support/service-processes.js';
-import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
+import { type ApiProcess, type ServiceProcess, startWorker } from './support/service-processes.js';
+import { startApiStack, stopStack } from './support/stack.js';
+import { postgresRegistration, type TestEnv } from './support/test-env.js';
 
 /** Temporary files left by a killed worker are removed; those of attempts still running are kept. */
 describe('Partial-file sweeper', () => {
   let env: TestEnv;
   let api: ApiProcess;
   let worker: ServiceProcess | undefined;
+  let client: ApiClient;
 
   beforeAll(async () => {
     // A long period: only the sweep at start-up runs, and the reconciler leaves these fresh rows alone.
-    env = await createTestEnv({ RECONCILE_INTERVAL_SECONDS: '3600' });
-    api = await startApi(env.vars);
+    ({ env, api, client } = await startApiStack({ RECONCILE_INTERVAL_SECONDS: '3600' }));
   });
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api, worker }));
 
   it('removes .partial files of finished backups and of superseded attempts, and nothing else', async () => {
-    const client = new ApiClient(api);
     const databaseId = (
-      await client.post('/databases', { name: 's', engine: 'postgres', host: PG_HOST, port: PG_PORT, database: 'postgres', username: PG_USER, password: 'x' })
+      await client.post('/databases', postgresRegistration('s', 'postgres'))
     ).body.databaseId;
     const [failed, running] = await withClient(env.metadataDatabase, async (c) => {
       const a = await c.query("INSERT INTO backups (database_id, engine, status, attempt, error) VALUES ($1, 'postgres', 'failed', 1, 'x') RETURNING id", [databaseId]);

@@ -18,8 +18,9 @@ import {
   pgSchemaDump,
 } from './support/pg-fidelity.js';
 import { createDatabase, dropDatabase, withClient } from './support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker } from './support/service-processes.js';
-import { createTestEnv, postgresRegistration, type TestEnv } from './support/test-env.js';
+import { type ApiProcess, type ServiceProcess } from './support/service-processes.js';
+import { startStack, stopStack } from './support/stack.js';
+import { postgresRegistration, type TestEnv } from './support/test-env.js';
 
 /**
  * Round trips through the API of databases that use everything a logical restore is known to lose, compared
@@ -34,9 +35,7 @@ describe('Faithful restores through the API', () => {
   let serial = 0;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
+    ({ env, api, worker, client } = await startStack());
   });
 
   const pgRoleSuffixes: string[] = [];
@@ -44,9 +43,8 @@ describe('Faithful restores through the API', () => {
   const mysqlAccountSuffixes: string[] = [];
 
   afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
     // Databases first (the env's, and the ones restores set aside), then the roles and accounts they used.
-    await env?.cleanup();
+    await stopStack({ env, api, worker });
     for (const suffix of pgRoleSuffixes) await dropPgFidelityRoles(suffix).catch(() => undefined);
     for (const name of mysqlDatabases) await dropMysqlDatabase(name).catch(() => undefined);
     for (const suffix of mysqlAccountSuffixes) await dropMysqlFidelityAccounts(suffix).catch(() => undefined);

@@ -1,8 +1,9 @@
 import { ApiClient } from './support/api-client.js';
 import { createDatabase, tableFingerprints, withClient } from './support/postgres.js';
 import { descendantsOf, isAlive } from './support/proc.js';
-import { type ApiProcess, type ServiceProcess, sleep, startApi, startWorker, waitFor } from './support/service-processes.js';
-import { createTestEnv, listRedisKeys, postgresRegistration, REDIS_URL, restoreDatabasesOf, type TestEnv } from './support/test-env.js';
+import { type ApiProcess, type ServiceProcess, sleep, startWorker, waitFor } from './support/service-processes.js';
+import { startStack, stopStack } from './support/stack.js';
+import { listRedisKeys, postgresRegistration, REDIS_URL, restoreDatabasesOf, type TestEnv } from './support/test-env.js';
 
 /** Rows of the slow table: restoring each one sleeps 1 ms in a service's fresh database, so the replay lasts a minute. */
 const SLOW_ROWS = 40_000;
@@ -20,16 +21,10 @@ describe('Restore progress and cancellation', () => {
   let client: ApiClient;
 
   beforeAll(async () => {
-    env = await createTestEnv({ RECONCILE_INTERVAL_SECONDS: '2' });
-    api = await startApi(env.vars);
-    worker = await startWorker(env.vars);
-    client = new ApiClient(api);
+    ({ env, api, worker, client } = await startStack({ RECONCILE_INTERVAL_SECONDS: '2' }));
   });
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api, worker }));
 
   /**
    * A source of ~20 MB of hard-to-compress rows whose domain check sleeps only in the service's fresh databases:

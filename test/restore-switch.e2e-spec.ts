@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { ApiClient } from './support/api-client.js';
-import { connect, createDatabase, loadChinook, tableFingerprints, withClient } from './support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker } from './support/service-processes.js';
-import { createTestEnv, postgresRegistration, restoreDatabasesOf, type TestEnv } from './support/test-env.js';
+import { connect, loadChinook, tableFingerprints, withClient } from './support/postgres.js';
+import { type ApiProcess, type ServiceProcess } from './support/service-processes.js';
+import { ownedDatabase, startStack, stopStack } from './support/stack.js';
+import { postgresRegistration, restoreDatabasesOf, type TestEnv } from './support/test-env.js';
 
 /**
  * The restore path's promises, engine-neutral parts, on PostgreSQL: the copy is made in a fresh database, checked
@@ -20,20 +21,13 @@ describe('Restores: fresh database, manifest check, switch, aside', () => {
   let serial = 0;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
+    ({ env, api, worker, client } = await startStack());
   });
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api, worker }));
 
   async function chinookDatabase(label: string): Promise<{ name: string; id: string }> {
-    const name = `rs_${label}_${env.id}`;
-    env.ownedDatabases.push(name);
-    await createDatabase(name);
+    const name = await ownedDatabase(env, `rs_${label}`);
     await loadChinook(name);
     const registered = await client.post('/databases', postgresRegistration(`rs-${++serial}-${label}`, name));
     expect(registered.status).toBe(201);
@@ -41,9 +35,7 @@ describe('Restores: fresh database, manifest check, switch, aside', () => {
   }
 
   async function emptyTarget(label: string): Promise<{ name: string; id: string }> {
-    const name = `rs_${label}_${env.id}`;
-    env.ownedDatabases.push(name);
-    await createDatabase(name);
+    const name = await ownedDatabase(env, `rs_${label}`);
     const registered = await client.post('/databases', postgresRegistration(`rs-${++serial}-${label}`, name));
     return { name, id: registered.body.databaseId };
   }

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { ApiClient } from './support/api-client.js';
-import { createDatabase, withClient } from './support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from './support/service-processes.js';
-import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from './support/test-env.js';
+import { withClient } from './support/postgres.js';
+import { type ApiProcess, type ServiceProcess, waitFor } from './support/service-processes.js';
+import { ownedDatabase, startStack, stopStack } from './support/stack.js';
+import { postgresRegistration, type TestEnv } from './support/test-env.js';
 
 describe('Retention', () => {
   let env: TestEnv;
@@ -29,16 +30,10 @@ describe('Retention', () => {
   };
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    const source = `retention_src_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createDatabase(source);
+    ({ env, api, worker, client } = await startStack());
+    const source = await ownedDatabase(env, 'retention_src');
     await withClient(source, (c) => c.query('CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100)'));
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
-    const created = await client.post('/databases', {
-      name: 'kept', engine: 'postgres', host: PG_HOST, port: PG_PORT, database: source, username: PG_USER, password: 'trust',
-    });
+    const created = await client.post('/databases', postgresRegistration('kept', source));
     databaseId = created.body.databaseId;
     for (let i = 0; i < 5; i++) await backUp();
     // Spread them in time: 40, 20, 10, 2 days ago, and now.
@@ -52,10 +47,7 @@ describe('Retention', () => {
     );
   });
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api, worker }));
 
   it('has no policy at first: everything is kept', async () => {
     expect((await client.get(`/databases/${databaseId}/retention`)).body).toEqual({

@@ -1,10 +1,11 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { ApiClient, bearer } from './support/api-client.js';
-import { createDatabase, loadChinook, runTool, withClient } from './support/postgres.js';
+import { runTool, withClient } from './support/postgres.js';
 import { descendantsOf } from './support/proc.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from './support/service-processes.js';
-import { createTestEnv, postgresRegistration, type TestEnv } from './support/test-env.js';
+import { type ApiProcess, type ServiceProcess, waitFor } from './support/service-processes.js';
+import { chinookDatabase, startStack, stopStack } from './support/stack.js';
+import { postgresRegistration, type TestEnv } from './support/test-env.js';
 
 const CHECKSUM_FAILURE = 'Backup verification failed: Backup file checksum does not match the record (altered)';
 
@@ -22,19 +23,11 @@ describe('Verify cannot hang', () => {
   let source: string;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    source = `verify_hang_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createDatabase(source);
-    await loadChinook(source);
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
+    ({ env, api, worker, client } = await startStack());
+    source = await chinookDatabase(env, 'verify_hang');
   });
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api, worker }));
 
   async function backupWith(compression: string, encrypted: boolean): Promise<any> {
     const name = `verify-${compression}-${encrypted ? 'enc' : 'plain'}-${Math.random().toString(36).slice(2, 8)}`;

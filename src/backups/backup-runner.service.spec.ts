@@ -1,5 +1,4 @@
-import { Logger } from '@nestjs/common';
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '../core/config/app-config.js';
 import {
@@ -23,6 +22,7 @@ import type { BackupEvents } from './backup-events.service.js';
 import { BackupRunner, storageKeyFor } from './backup-runner.service.js';
 import type { BackupsRepository } from './backups.repository.js';
 import { InMemoryFencedTable } from '../../test/support/in-memory-fenced-table.js';
+import { aborted, keptWarnings } from '../../test/support/worker-spec-helpers.js';
 
 describe('storageKeyFor', () => {
   it('builds the key from database, time (to the second), backup and attempt', () => {
@@ -146,24 +146,8 @@ function setUp(options: { row?: Row; registration?: Partial<Registration>; timeo
   return { runner, table, requests, pipelineState, deleted, registrationsRead, retentionQueue, finished, stored };
 }
 
-/** Resolves once `signal` aborts. */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-}
-
 describe('BackupRunner', () => {
-  let warnings: string[];
-
-  beforeEach(() => {
-    warnings = [];
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
-    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
-  });
-
-  afterEach(() => {
-    jest.restoreAllMocks();
-  });
+  const warnings = keptWarnings();
 
   it('runs a claimed backup through the pipeline with the registration’s settings and target', async () => {
     const { runner, requests } = setUp();

@@ -1,5 +1,6 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config.js';
+import { PeriodicSweeper } from '../core/process/periodic-sweeper.js';
 import { StorageRegistry } from '../storage/storage-registry.js';
 import { BackupsRepository } from './backups.repository.js';
 
@@ -13,24 +14,13 @@ const ATTEMPT_IN_KEY = /-backup-(\d+)-a(\d+)\./;
  * reconciler's period.
  */
 @Injectable()
-export class PartialFileSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(PartialFileSweeper.name);
-  private timer?: NodeJS.Timeout;
-
+export class PartialFileSweeper extends PeriodicSweeper {
   constructor(
     private readonly backups: BackupsRepository,
     private readonly storage: StorageRegistry,
-    private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), this.config.reconcileIntervalMs);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    config: AppConfig,
+  ) {
+    super(config, 'partial files');
   }
 
   /** Returns the removed files (relative paths). */
@@ -43,10 +33,10 @@ export class PartialFileSweeper implements OnApplicationBootstrap, OnApplication
         await this.storage.local.removePartial(partial.path);
         removed.push(partial.path);
       }
-    } catch (error) {
-      this.logger.warn(`Sweeping partial files failed: ${(error as Error).message}`);
+    } finally {
+      // Those removed before a failure too.
+      if (removed.length) this.logger.warn(`Removed partial files left by stopped workers: ${removed.join(', ')}`);
     }
-    if (removed.length) this.logger.warn(`Removed partial files left by stopped workers: ${removed.join(', ')}`);
     return removed;
   }
 }

@@ -1,6 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config.js';
-import { PeriodicTask } from '../core/process/periodic-task.js';
+import { PeriodicSweeper } from '../core/process/periodic-sweeper.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { drillOfScratchName, SCRATCH_DATABASE_PREFIX } from './drill-names.js';
 import { DrillsRepository } from './drills.repository.js';
@@ -16,25 +16,15 @@ import { SandboxesService } from './sandboxes.service.js';
  * match) is another installation's and is left alone. Dropping is idempotent, so several workers may sweep at once.
  */
 @Injectable()
-export class ScratchDatabaseSweeper extends PeriodicTask {
-  private readonly logger = new Logger(ScratchDatabaseSweeper.name);
-
+export class ScratchDatabaseSweeper extends PeriodicSweeper {
   constructor(
     private readonly drills: DrillsRepository,
     private readonly sandboxRows: SandboxesRepository,
     private readonly sandboxes: SandboxesService,
     private readonly engines: EngineRegistry,
-    private readonly config: AppConfig,
+    config: AppConfig,
   ) {
-    super();
-  }
-
-  protected intervalMs(): number {
-    return this.config.reconcileIntervalMs;
-  }
-
-  protected async tick(): Promise<void> {
-    await this.sweep().catch((error: Error) => this.logger.warn(`Sweeping scratch databases failed: ${error.message}`));
+    super(config, 'scratch databases');
   }
 
   /** Returns the names of the databases dropped. */

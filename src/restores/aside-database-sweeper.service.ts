@@ -1,6 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../core/config/app-config.js';
-import { PeriodicTask } from '../core/process/periodic-task.js';
+import { PeriodicSweeper } from '../core/process/periodic-sweeper.js';
 import { DatabasesService } from '../databases/databases.service.js';
 import { EngineRegistry } from '../engines/engine-registry.js';
 import { type ExpiredAside, RestoresRepository } from './restores.repository.js';
@@ -11,24 +11,14 @@ import { type ExpiredAside, RestoresRepository } from './restores.repository.js'
  * one drops it; a failed drop gives the claim back for the next sweep.
  */
 @Injectable()
-export class AsideDatabaseSweeper extends PeriodicTask {
-  private readonly logger = new Logger(AsideDatabaseSweeper.name);
-
+export class AsideDatabaseSweeper extends PeriodicSweeper {
   constructor(
     private readonly restores: RestoresRepository,
     private readonly databases: DatabasesService,
     private readonly engines: EngineRegistry,
-    private readonly config: AppConfig,
+    config: AppConfig,
   ) {
-    super();
-  }
-
-  protected intervalMs(): number {
-    return this.config.reconcileIntervalMs;
-  }
-
-  protected async tick(): Promise<void> {
-    await this.sweep().catch((error: Error) => this.logger.warn(`Sweeping aside databases failed: ${error.message}`));
+    super(config, 'aside databases');
   }
 
   /** Returns the names of the databases dropped. */

@@ -1,5 +1,4 @@
-import { Logger } from '@nestjs/common';
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { BackupEntity } from '../backups/backup.entity.js';
 import type { BackupsRepository } from '../backups/backups.repository.js';
 import type { AppConfig } from '../core/config/app-config.js';
@@ -23,6 +22,7 @@ import type { TableRestorer } from './table-restorer.service.js';
 import { RestoreRunner } from './restore-runner.service.js';
 import type { RestoresRepository } from './restores.repository.js';
 import { InMemoryFencedTable } from '../../test/support/in-memory-fenced-table.js';
+import { aborted, keptWarnings } from '../../test/support/worker-spec-helpers.js';
 
 type Row = Record<string, unknown>;
 
@@ -195,11 +195,6 @@ function setUp(options: { row?: Row; backup?: Partial<StoredBackup> | null; regi
   return { runner, table, log, engine, enginesAsked, files, pipeline, replayed, finished, backup, progressWrites };
 }
 
-/** Resolves once `signal` aborts. */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-}
-
 /** The phases every restore goes through before the restore tool runs, for attempt 1. */
 const BEFORE_REPLAY = [
   'read catalog db-1/20240912T110000Z-backup-7-a1.catalog.json (789 bytes, sha256 cccc…)',
@@ -210,18 +205,7 @@ const BEFORE_REPLAY = [
 const REPLAY = `replay db-1/20240912T110000Z-backup-7-a1.dump.zst into ${FRESH_1}`;
 
 describe('RestoreRunner', () => {
-  let warnings: string[];
-
-  beforeEach(() => {
-    warnings = [];
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
-    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
-  });
-
-  afterEach(() => {
-    jest.restoreAllMocks();
-  });
+  const warnings = keptWarnings();
 
   it('reads the catalog, pre-flights, restores into a fresh database, checks it against the manifest, then switches it in', async () => {
     const { runner, log } = setUp();

@@ -1,32 +1,29 @@
 import { ApiClient } from '../support/api-client.js';
 import { createLockableDatabase, heldDumpSessions, lockTable, type TableLock, withClient } from '../support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from '../support/service-processes.js';
-import { backupRow, createTestEnv, postgresRegistration, storedFiles, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, type ServiceProcess, waitFor } from '../support/service-processes.js';
+import { ownedDatabase, startStack, stopStack } from '../support/stack.js';
+import { backupRow, postgresRegistration, storedFiles, type TestEnv } from '../support/test-env.js';
 
 /** The server ends the dump's session (pg_terminate_backend): the backup fails at once, with the reason, no file. */
 describe("Fault 4: pg_terminate_backend on the dump's connection", () => {
   let env: TestEnv;
   let api: ApiProcess;
   let worker: ServiceProcess;
+  let client: ApiClient;
   let lock: TableLock | undefined;
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
+    ({ env, api, worker, client } = await startStack());
   });
 
   afterAll(async () => {
     await lock?.release();
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
+    await stopStack({ env, api, worker });
   });
 
   it('fails the backup with the server\'s reason, without retrying, and removes the partial file', async () => {
-    const source = `terminate_src_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createLockableDatabase(source);
+    const source = await ownedDatabase(env, 'terminate_src', createLockableDatabase);
     lock = await lockTable(source);
-    const client = new ApiClient(api);
     const databaseId = (await client.post('/databases', postgresRegistration('terminated', source))).body.databaseId;
     const backupId = (await client.post('/backups', { databaseId })).body.backupId;
     await waitFor(async () => ((await heldDumpSessions(source)) === 1 ? true : undefined), 30_000);

@@ -1,7 +1,8 @@
 import { ApiClient } from '../support/api-client.js';
 import { PrivatePostgres } from '../support/private-postgres.js';
-import { type ApiProcess, freePort, type ServiceProcess, startApi, startWorker, waitFor } from '../support/service-processes.js';
-import { backupRow, createTestEnv, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, freePort, type ServiceProcess, waitFor } from '../support/service-processes.js';
+import { startStack, stopStack } from '../support/stack.js';
+import { backupRow, type TestEnv } from '../support/test-env.js';
 
 const ROLE = 'backup_role';
 const PASSWORD = 'Right-Passw0rd-5f1c';
@@ -18,18 +19,15 @@ describe('Fault 5: unreachable target, wrong password', () => {
   let client: ApiClient;
 
   beforeAll(async () => {
-    env = await createTestEnv();
+    ({ env, api, worker, client } = await startStack());
     cluster = await PrivatePostgres.start();
     await cluster.createRole(ROLE, PASSWORD);
     await cluster.createDatabase('target', ROLE);
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
   });
 
   afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
+    await stopStack({ env, api, worker });
     await cluster?.destroy();
-    await env?.cleanup();
   });
 
   function registration(name: string, port: number, password: string) {

@@ -1,8 +1,9 @@
 import { ApiClient } from '../support/api-client.js';
 import { withClient } from '../support/postgres.js';
 import { PrivateRedis } from '../support/private-redis.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from '../support/service-processes.js';
-import { createTestEnv, postgresRegistration, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, type ServiceProcess, startWorker, waitFor } from '../support/service-processes.js';
+import { startApiStack, stopStack } from '../support/stack.js';
+import { postgresRegistration, type TestEnv } from '../support/test-env.js';
 
 const QUEUE_DOWN = { error: 'Backup queue unavailable; nothing was triggered, try again shortly' };
 
@@ -16,16 +17,13 @@ describe('Fault 6: Redis down during POST /backups', () => {
 
   beforeAll(async () => {
     redis = await PrivateRedis.start();
-    env = await createTestEnv({ REDIS_URL: redis.url, RECONCILE_INTERVAL_SECONDS: '2' });
-    api = await startApi(env.vars);
-    client = new ApiClient(api);
+    ({ env, api, client } = await startApiStack({ REDIS_URL: redis.url, RECONCILE_INTERVAL_SECONDS: '2' }));
   });
 
   afterAll(async () => {
     redis?.thaw();
-    await Promise.all([api?.stop(), worker?.stop()]);
+    await stopStack({ env, api, worker });
     await redis?.stop();
-    await env?.cleanup();
   });
 
   async function register(name: string): Promise<string> {

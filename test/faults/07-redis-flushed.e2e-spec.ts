@@ -1,8 +1,9 @@
 import { ApiClient } from '../support/api-client.js';
 import { createLockableDatabase, heldDumpSessions, lockTable, type TableLock, withClient } from '../support/postgres.js';
 import { PrivateRedis } from '../support/private-redis.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from '../support/service-processes.js';
-import { backupRow, createTestEnv, postgresRegistration, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, type ServiceProcess, startWorker, waitFor } from '../support/service-processes.js';
+import { startApiStack, stopStack } from '../support/stack.js';
+import { backupRow, postgresRegistration, type TestEnv } from '../support/test-env.js';
 
 /** The ids a worker's reconciler put back, over every pass it logged. */
 function reEnqueued(output: string): string[] {
@@ -24,16 +25,13 @@ describe('Fault 7: Redis flushed while backups are queued', () => {
 
   beforeAll(async () => {
     redis = await PrivateRedis.start();
-    env = await createTestEnv({ REDIS_URL: redis.url, RECONCILE_INTERVAL_SECONDS: '2', WORKER_CONCURRENCY: '1' });
-    api = await startApi(env.vars);
-    client = new ApiClient(api);
+    ({ env, api, client } = await startApiStack({ REDIS_URL: redis.url, RECONCILE_INTERVAL_SECONDS: '2', WORKER_CONCURRENCY: '1' }));
   });
 
   afterAll(async () => {
     await lock?.release();
-    await Promise.all([api?.stop(), ...workers.map((w) => w.stop())]);
+    await stopStack({ env, api, workers });
     await redis?.stop();
-    await env?.cleanup();
   });
 
   async function triggerQueued(names: string[]): Promise<string[]> {

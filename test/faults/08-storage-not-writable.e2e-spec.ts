@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { ApiClient } from '../support/api-client.js';
-import { createDatabase, loadChinook } from '../support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker } from '../support/service-processes.js';
-import { backupRow, createTestEnv, mountTmpfs, postgresRegistration, storedFiles, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, type ServiceProcess } from '../support/service-processes.js';
+import { chinookDatabase, startStack, stopStack } from '../support/stack.js';
+import { backupRow, mountTmpfs, postgresRegistration, storedFiles, type TestEnv } from '../support/test-env.js';
 
 /**
  * Storage that refuses writes: a read-only file system, and one that fills up mid-dump (a 64 KiB tmpfs; the
@@ -17,19 +17,13 @@ describe('Fault 8: storage not writable or full', () => {
   const unmounts: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    source = `storage_src_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createDatabase(source);
-    await loadChinook(source);
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
+    ({ env, api, worker, client } = await startStack());
+    source = await chinookDatabase(env, 'storage_src');
   });
 
   afterAll(async () => {
     for (const unmount of unmounts.reverse()) await unmount().catch(() => undefined);
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
+    await stopStack({ env, api, worker });
   });
 
   async function backupInto(name: string, mountOptions: string) {

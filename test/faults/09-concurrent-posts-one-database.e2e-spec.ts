@@ -1,7 +1,8 @@
 import { ApiClient } from '../support/api-client.js';
 import { createLockableDatabase, heldDumpSessions, lockTable, type TableLock, withClient } from '../support/postgres.js';
-import { type ApiProcess, type ServiceProcess, sleep, startApi, startWorker, waitFor } from '../support/service-processes.js';
-import { createTestEnv, postgresRegistration, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, type ServiceProcess, sleep, startWorker, waitFor } from '../support/service-processes.js';
+import { ownedDatabase, startApiStack, stopStack } from '../support/stack.js';
+import { postgresRegistration, type TestEnv } from '../support/test-env.js';
 
 /** One unfinished backup per database, across API requests and workers: a second POST gets 409 naming the first. */
 describe('Fault 9: concurrent POST /backups for one database', () => {
@@ -13,19 +14,14 @@ describe('Fault 9: concurrent POST /backups for one database', () => {
   const workers: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    source = `one_at_a_time_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createLockableDatabase(source);
-    api = await startApi(env.vars);
+    ({ env, api, client } = await startApiStack());
+    source = await ownedDatabase(env, 'one_at_a_time', createLockableDatabase);
     workers.push(...(await Promise.all([startWorker(env.vars), startWorker(env.vars)])));
-    client = new ApiClient(api);
   });
 
   afterAll(async () => {
     await lock?.release();
-    await Promise.all([api?.stop(), ...workers.map((w) => w.stop())]);
-    await env?.cleanup();
+    await stopStack({ env, api, workers });
   });
 
   it('accepts one of two simultaneous requests, refuses others while it runs, and runs one dump at a time', async () => {

@@ -1,7 +1,8 @@
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
 import { withClient } from '../support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from '../support/service-processes.js';
-import { createTestEnv, listRedisKeys, postgresRegistration, REDIS_URL, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, type ServiceProcess, startWorker, waitFor } from '../support/service-processes.js';
+import { startApiStack, stopStack } from '../support/stack.js';
+import { listRedisKeys, postgresRegistration, REDIS_URL, type TestEnv } from '../support/test-env.js';
 
 const DATABASES = 50;
 const REQUESTS = 2_000;
@@ -24,16 +25,11 @@ describe('Fault 10: 2,000 concurrent POST /backups over 50 databases', () => {
   const workers: ServiceProcess[] = [];
 
   beforeAll(async () => {
-    env = await createTestEnv({ WORKER_CONCURRENCY: '1' });
-    api = await startApi(env.vars);
+    ({ env, api, client } = await startApiStack({ WORKER_CONCURRENCY: '1' }));
     workers.push(...(await Promise.all([startWorker(env.vars), startWorker(env.vars)])));
-    client = new ApiClient(api);
   });
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), ...workers.map((w) => w.stop())]);
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api, workers }));
 
   it('answers 202 or 409 only, records a row per 202, names the unfinished backup of the same database in each 409, and finishes them all', async () => {
     const databaseIds: string[] = [];

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiClient } from '../support/api-client.js';
 import { withClient } from '../support/postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker } from '../support/service-processes.js';
-import { createTestEnv, listRedisKeys, postgresRegistration, REDIS_URL, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, type ServiceProcess } from '../support/service-processes.js';
+import { startStack, stopStack } from '../support/stack.js';
+import { listRedisKeys, postgresRegistration, REDIS_URL, type TestEnv } from '../support/test-env.js';
 
 const VALIDATION_FAILED = 'Validation failed';
 
@@ -22,16 +23,11 @@ describe('Fault 11: hostile inputs', () => {
   const canary = path.join(tmpdir(), `dbbackup-canary-${process.pid}-${Date.now()}`);
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
+    ({ env, api, worker, client } = await startStack());
     databaseId = (await client.post('/databases', postgresRegistration('target', 'postgres'))).body.databaseId;
   });
 
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api, worker }));
 
   async function backupCount(): Promise<number> {
     const { rows } = await withClient(env.metadataDatabase, (c) => c.query('SELECT count(*)::int AS n FROM backups'));

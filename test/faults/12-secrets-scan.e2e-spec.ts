@@ -4,8 +4,9 @@ import { lockTable, type TableLock } from '../support/postgres.js';
 import { PrivatePostgres } from '../support/private-postgres.js';
 import { PrivateRedis } from '../support/private-redis.js';
 import { descendantsOf, readProcText } from '../support/proc.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from '../support/service-processes.js';
-import { createTestEnv, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, type ServiceProcess, waitFor } from '../support/service-processes.js';
+import { startStack, stopStack } from '../support/stack.js';
+import { type TestEnv } from '../support/test-env.js';
 
 const ROLE = 'secret_owner';
 const PASSWORD = `Pw-${randomBytes(12).toString('hex')}-zq`;
@@ -64,17 +65,15 @@ describe('Fault 12: secrets scan while dumps run', () => {
     cluster = await PrivatePostgres.start();
     await cluster.createRole(ROLE, PASSWORD);
     redis = await PrivateRedis.start();
-    env = await createTestEnv({ REDIS_URL: redis.url, WORKER_CONCURRENCY: '2', LOG_LEVEL: 'debug' });
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
+    ({ env, api, worker } = await startStack({ REDIS_URL: redis.url, WORKER_CONCURRENCY: '2', LOG_LEVEL: 'debug' }));
     client = new RecordingApiClient(api);
   });
 
   afterAll(async () => {
     for (const lock of locks) await lock.release();
-    await Promise.all([api?.stop(), worker?.stop()]);
+    await stopStack({ env, api, worker });
     await redis?.stop();
     await cluster?.destroy();
-    await env?.cleanup();
   });
 
   it('finds the password in no process, Redis key, log line or response', async () => {

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ApiClient } from '../support/api-client.js';
 import { type ApiProcess, startApi } from '../support/service-processes.js';
+import { startApiStack, stopStack } from '../support/stack.js';
 import { createTestEnv, PG_HOST, PG_PORT, PG_USER, type TestEnv } from '../support/test-env.js';
 
 const UNAUTHENTICATED = { error: 'Missing or invalid API key' };
@@ -67,16 +68,11 @@ describe('13. Authentication and authorisation', () => {
   }
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    api = await startApi(env.vars);
-    admin = new ApiClient(api);
+    ({ env, api, client: admin } = await startApiStack());
     for (const scope of ['read', 'backup', 'restore', 'delete'] as const) keys[scope] = (await createKey(`${scope}-only`, [scope])).key;
   });
 
-  afterAll(async () => {
-    await api?.stop();
-    await env?.cleanup();
-  });
+  afterAll(() => stopStack({ env, api }));
 
   describe('401 without a valid key', () => {
     it('no Authorization header: 401 with WWW-Authenticate: Bearer', async () => {

@@ -1,7 +1,8 @@
 import { ApiClient } from '../support/api-client.js';
 import { PrivatePostgres } from '../support/private-postgres.js';
-import { type ApiProcess, startApi, waitFor } from '../support/service-processes.js';
-import { createTestEnv, postgresRegistration, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, waitFor } from '../support/service-processes.js';
+import { startApiStack, stopStack } from '../support/stack.js';
+import { postgresRegistration, type TestEnv } from '../support/test-env.js';
 
 const DATABASE_DOWN = { error: 'Database unavailable; try again shortly' };
 
@@ -14,15 +15,12 @@ describe('Fault 14: PostgreSQL down', () => {
 
   beforeAll(async () => {
     cluster = await PrivatePostgres.start();
-    env = await createTestEnv({ DATABASE_URL: cluster.url('dbbackup_metadata') });
-    api = await startApi(env.vars);
-    client = new ApiClient(api);
+    ({ env, api, client } = await startApiStack({ DATABASE_URL: cluster.url('dbbackup_metadata') }));
   });
 
   afterAll(async () => {
-    await api?.stop();
+    await stopStack({ env, api });
     await cluster?.destroy();
-    await env?.cleanup();
   });
 
   it('answers 503 with a JSON error while PostgreSQL is down, /health/ready says so, and recovers when it is back', async () => {

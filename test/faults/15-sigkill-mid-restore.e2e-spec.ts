@@ -1,8 +1,9 @@
 import { ApiClient } from '../support/api-client.js';
 import { createDatabase, tableFingerprints, withClient } from '../support/postgres.js';
 import { descendantsOf, isAlive, killAll, type ProcessInfo } from '../support/proc.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from '../support/service-processes.js';
-import { createTestEnv, postgresRegistration, restoreDatabasesOf, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, type ServiceProcess, startWorker, waitFor } from '../support/service-processes.js';
+import { startApiStack, stopStack } from '../support/stack.js';
+import { postgresRegistration, restoreDatabasesOf, type TestEnv } from '../support/test-env.js';
 
 /** Rows of the slow table: its expression index sleeps 5 ms a row when built in a service's fresh database. */
 const SLOW_ROWS = 1500;
@@ -20,15 +21,12 @@ describe('Fault 15: SIGKILL to a worker mid-restore', () => {
   let orphans: ProcessInfo[] = [];
 
   beforeAll(async () => {
-    env = await createTestEnv({ WORKER_LOCK_SECONDS: '2', RECONCILE_INTERVAL_SECONDS: '2' });
-    api = await startApi(env.vars);
-    client = new ApiClient(api);
+    ({ env, api, client } = await startApiStack({ WORKER_LOCK_SECONDS: '2', RECONCILE_INTERVAL_SECONDS: '2' }));
   });
 
   afterAll(async () => {
     killAll(orphans);
-    await Promise.all([api?.stop(), ...workers.map((worker) => worker.stop())]);
-    await env?.cleanup();
+    await stopStack({ env, api, workers });
   });
 
   async function worker(): Promise<ServiceProcess> {

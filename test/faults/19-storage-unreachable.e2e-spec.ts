@@ -1,8 +1,9 @@
 import { ApiClient } from '../support/api-client.js';
-import { createDatabase, withClient } from '../support/postgres.js';
+import { withClient } from '../support/postgres.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from '../support/service-processes.js';
-import { backupRow, createTestEnv, postgresRegistration, type TestEnv } from '../support/test-env.js';
+import { type ApiProcess, type ServiceProcess, waitFor } from '../support/service-processes.js';
+import { ownedDatabase, startStack, stopStack } from '../support/stack.js';
+import { backupRow, postgresRegistration, type TestEnv } from '../support/test-env.js';
 
 /**
  * Storage that cannot be reached (the S3 server went away) is retried like a target that cannot be reached: the
@@ -16,22 +17,17 @@ describe('Fault 19: storage unreachable', () => {
   let s3: S3TestServer | undefined;
 
   beforeAll(async () => {
-    env = await createTestEnv();
+    ({ env, api, worker, client } = await startStack());
     s3 = await startS3Server();
-    [api, worker] = await Promise.all([startApi(env.vars), startWorker(env.vars)]);
-    client = new ApiClient(api);
   });
 
   afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
+    await stopStack({ env, api, worker });
     await s3?.stop();
-    await env?.cleanup();
   });
 
   it('an S3 server that went away: the backup is retried, not failed at once', async () => {
-    const source = `storage_gone_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createDatabase(source);
+    const source = await ownedDatabase(env, 'storage_gone');
     await withClient(source, (c) => c.query('CREATE TABLE t (id int); INSERT INTO t VALUES (1)'));
     const target = await client.post('/storage-targets', {
       name: 'going-away',

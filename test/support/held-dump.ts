@@ -1,7 +1,8 @@
-import { ApiClient } from './api-client.js';
+import type { ApiClient } from './api-client.js';
 import { createLockableDatabase, heldDumpSessions, lockTable, type TableLock } from './postgres.js';
-import { type ApiProcess, type ServiceProcess, startApi, startWorker, waitFor } from './service-processes.js';
-import { createTestEnv, postgresRegistration, type TestEnv } from './test-env.js';
+import { type ApiProcess, type ServiceProcess, startWorker, waitFor } from './service-processes.js';
+import { ownedDatabase, startApiStack } from './stack.js';
+import { postgresRegistration, type TestEnv } from './test-env.js';
 
 /**
  * The stage of the worker fault tests: an API, a registered database whose table is locked so that its dump waits
@@ -20,12 +21,8 @@ export class HeldDumpStage {
   ) {}
 
   static async create(name: string, vars: Record<string, string> = {}): Promise<HeldDumpStage> {
-    const env = await createTestEnv(vars);
-    const source = `${name}_src_${env.id}`;
-    env.ownedDatabases.push(source);
-    await createLockableDatabase(source);
-    const api = await startApi(env.vars);
-    const client = new ApiClient(api);
+    const { env, api, client } = await startApiStack(vars);
+    const source = await ownedDatabase(env, `${name}_src`, createLockableDatabase);
     const databaseId = (await client.post('/databases', postgresRegistration(name, source))).body.databaseId;
     return new HeldDumpStage(env, api, client, source, databaseId);
   }

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { isoSeconds } from '../../core/http/id-param.js';
+import { createdAndUpdated } from '../../core/http/response-dates.js';
 import { COMPRESSIONS, type Compression } from '../../storage/compression.js';
 import { ENGINES, type EngineName } from '../../engines/engine-name.js';
 import type { DatabaseEntity } from '../database.entity.js';
@@ -54,8 +54,7 @@ export class DatabaseResponseDto {
       compression: entity.compression,
       encrypted: entity.encrypted,
       storageTargetId: entity.storageTargetId,
-      createdAt: isoSeconds(entity.createdAt),
-      updatedAt: isoSeconds(entity.updatedAt),
+      ...createdAndUpdated(entity),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { isoSeconds } from '../../core/http/id-param.js';
+import { createdAndUpdated } from '../../core/http/response-dates.js';
 import { ENGINES, type EngineName } from '../../engines/engine-name.js';
 import type { SandboxEntity } from '../sandbox.entity.js';
 
@@ -41,8 +41,7 @@ export class SandboxResponseDto {
       port: entity.port,
       maintenanceDatabase: entity.maintenanceDatabase,
       username: entity.username,
-      createdAt: isoSeconds(entity.createdAt),
-      updatedAt: isoSeconds(entity.updatedAt),
+      ...createdAndUpdated(entity),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { isoSeconds } from '../../core/http/id-param.js';
+import { createdAndUpdated } from '../../core/http/response-dates.js';
 import { maskUrlSecrets } from '../../core/http/url-secrets.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, type WebhookDeliveryEntity } from '../webhook-delivery.entity.js';
 import { WEBHOOK_EVENTS, type WebhookEvent } from '../webhook-events.js';
@@ -35,8 +36,7 @@ export class WebhookResponseDto {
       databaseId: entity.databaseId,
       events: entity.events,
       enabled: entity.enabled,
-      createdAt: isoSeconds(entity.createdAt),
-      updatedAt: isoSeconds(entity.updatedAt),
+      ...createdAndUpdated(entity),
     };
   }
 }

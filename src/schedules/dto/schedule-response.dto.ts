@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { isoSeconds } from '../../core/http/id-param.js';
+import { createdAndUpdated } from '../../core/http/response-dates.js';
 import type { ScheduleState } from '../missed-schedule.js';
 import type { ScheduleEntity } from '../schedule.entity.js';
 
@@ -57,8 +58,7 @@ export class ScheduleResponseDto {
       lastSuccessfulBackupAt: isoSeconds(lastSuccessAt),
       missed: state.missed,
       missedSince: state.missed ? isoSeconds(schedule.missedSince) : null,
-      createdAt: isoSeconds(schedule.createdAt),
-      updatedAt: isoSeconds(schedule.updatedAt),
+      ...createdAndUpdated(schedule),
     };
   }
 }
