@@ -1,3 +1,5 @@
+// page.evaluate callbacks run in the browser, hence the DOM types.
+/// <reference lib="dom" />
 import { createHmac } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { ApiClient } from './support/api-client.js';

@@ -1,3 +1,5 @@
+// page.evaluate callbacks run in the browser, hence the DOM types.
+/// <reference lib="dom" />
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
