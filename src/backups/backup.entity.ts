@@ -1,4 +1,5 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne } from 'typeorm';
+import { FencedRecordEntity } from '../core/database/fenced-record.entity.js';
 import { DatabaseEntity } from '../databases/database.entity.js';
 import type { EngineName } from '../engines/engine-name.js';
 import type { BackupManifest } from '../engines/backup-catalog.js';
@@ -15,19 +16,13 @@ export type BackupTrigger = (typeof BACKUP_TRIGGERS)[number];
 
 /** One backup of one database. This row, not the queue, is the record of what happened. */
 @Entity({ name: 'backups' })
-export class BackupEntity {
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
-  id!: string;
-
+export class BackupEntity extends FencedRecordEntity<BackupStatus, BackupPhase> {
   @Column({ name: 'database_id', type: 'bigint' })
   databaseId!: string;
 
   @ManyToOne(() => DatabaseEntity)
   @JoinColumn({ name: 'database_id' })
   database?: DatabaseEntity;
-
-  @Column({ type: 'varchar', length: 16 })
-  status!: BackupStatus;
 
   @Column({ type: 'varchar', length: 16 })
   trigger!: BackupTrigger;
@@ -39,15 +34,6 @@ export class BackupEntity {
   /** The cron tick a scheduled backup was made for; unique per schedule so a retried tick cannot make a second one. */
   @Column({ name: 'scheduled_for', type: 'timestamptz', nullable: true })
   scheduledFor!: Date | null;
-
-  @Column({ name: 'requested_at', type: 'timestamptz' })
-  requestedAt!: Date;
-
-  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
-  startedAt!: Date | null;
-
-  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
-  finishedAt!: Date | null;
 
   /** Key inside the storage target; derived from server-side ids only. */
   @Column({ name: 'storage_key', type: 'text', nullable: true })
@@ -63,18 +49,8 @@ export class BackupEntity {
   @Column({ type: 'char', length: 64, nullable: true })
   checksum!: string | null;
 
-  @Column({ type: 'text', nullable: true })
-  error!: string | null;
-
-  /** Fencing token: incremented by each worker that claims the backup; only the current holder may finish it. */
-  @Column({ type: 'integer', default: 0 })
-  attempt!: number;
-
   @Column({ name: 'server_version', type: 'text', nullable: true })
   serverVersion!: string | null;
-
-  @Column({ name: 'tool_version', type: 'text', nullable: true })
-  toolVersion!: string | null;
 
   /**
    * The engine, compression, encryption and storage target are recorded when the backup is requested (and again
@@ -123,12 +99,4 @@ export class BackupEntity {
   /** How a successful backup departs from its database's recent ones (size, duration); not a failure. */
   @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
   anomalies!: BackupAnomaly[];
-
-  /** What a running backup is doing; meaningful only while the status is `running`. */
-  @Column({ name: 'progress_phase', type: 'varchar', length: 16, nullable: true })
-  progressPhase!: BackupPhase | null;
-
-  /** Bytes of the stored file written so far, updated about once a second while running. */
-  @Column({ name: 'progress_bytes', type: 'bigint', nullable: true })
-  progressBytes!: string | null;
 }

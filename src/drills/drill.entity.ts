@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { FencedRecordEntity } from '../core/database/fenced-record.entity.js';
 import type { ManifestComparison } from '../engines/backup-catalog.js';
 import type { DrillProbe, ProbeResult } from './drill-probe.js';
 import type { DrillPhase } from './drill-progress.js';
@@ -11,10 +12,7 @@ export type DrillTrigger = (typeof DRILL_TRIGGERS)[number];
 
 /** One restore drill: a database's newest successful backup restored into a scratch database on a sandbox. */
 @Entity({ name: 'drills' })
-export class DrillEntity {
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
-  id!: string;
-
+export class DrillEntity extends FencedRecordEntity<DrillStatus, DrillPhase> {
   @Column({ name: 'database_id', type: 'bigint' })
   databaseId!: string;
 
@@ -29,9 +27,6 @@ export class DrillEntity {
   @Column({ type: 'varchar', length: 16, default: 'manual' })
   trigger!: DrillTrigger;
 
-  @Column({ type: 'varchar', length: 16 })
-  status!: DrillStatus;
-
   /** The drill schedule whose tick made this drill; null for a drill run now. */
   @Column({ name: 'schedule_id', type: 'bigint', nullable: true })
   scheduleId!: string | null;
@@ -40,31 +35,12 @@ export class DrillEntity {
   @Column({ name: 'scheduled_for', type: 'timestamptz', nullable: true })
   scheduledFor!: Date | null;
 
-  @Column({ name: 'requested_at', type: 'timestamptz' })
-  requestedAt!: Date;
-
-  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
-  startedAt!: Date | null;
-
-  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
-  finishedAt!: Date | null;
-
-  @Column({ type: 'text', nullable: true })
-  error!: string | null;
-
-  /** Fencing token, as for backups and restores. */
-  @Column({ type: 'integer', default: 0 })
-  attempt!: number;
-
   /** The scratch database of the latest attempt, on the sandbox (always dropped). */
   @Column({ name: 'scratch_database', type: 'text', nullable: true })
   scratchDatabase!: string | null;
 
   @Column({ name: 'scratch_dropped_at', type: 'timestamptz', nullable: true })
   scratchDroppedAt!: Date | null;
-
-  @Column({ name: 'tool_version', type: 'text', nullable: true })
-  toolVersion!: string | null;
 
   @Column({ type: 'jsonb', nullable: true })
   verification!: ManifestComparison | null;
@@ -78,12 +54,4 @@ export class DrillEntity {
   /** Seconds from creating the scratch database to the restore tool's end: this database's recovery time here. */
   @Column({ name: 'restore_time_seconds', type: 'double precision', nullable: true })
   restoreTimeSeconds!: number | null;
-
-  /** While running: the phase, written at once on each change and then every second with the bytes read. */
-  @Column({ name: 'progress_phase', type: 'varchar', length: 16, nullable: true })
-  progressPhase!: DrillPhase | null;
-
-  /** While running: bytes of the stored backup file read so far. */
-  @Column({ name: 'progress_bytes', type: 'bigint', nullable: true })
-  progressBytes!: string | null;
 }

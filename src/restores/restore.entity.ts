@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { FencedRecordEntity } from '../core/database/fenced-record.entity.js';
 import type { BackupStatus } from '../backups/backup.entity.js';
 import type { ManifestComparison } from '../engines/backup-catalog.js';
 import type { RestoreOptions, TableSelection } from '../engines/engine.js';
@@ -8,10 +9,7 @@ export type RestoreStatus = BackupStatus;
 
 /** One restore of a backup into a registered database. */
 @Entity({ name: 'restores' })
-export class RestoreEntity {
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
-  id!: string;
-
+export class RestoreEntity extends FencedRecordEntity<RestoreStatus, RestorePhase> {
   /** Null once the backup itself has been deleted; the restore's history stays. */
   @Column({ name: 'backup_id', type: 'bigint', nullable: true })
   backupId!: string | null;
@@ -28,28 +26,6 @@ export class RestoreEntity {
    */
   @Column({ name: 'target_key', type: 'text' })
   targetKey!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  status!: RestoreStatus;
-
-  @Column({ name: 'requested_at', type: 'timestamptz' })
-  requestedAt!: Date;
-
-  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
-  startedAt!: Date | null;
-
-  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
-  finishedAt!: Date | null;
-
-  @Column({ type: 'text', nullable: true })
-  error!: string | null;
-
-  /** Fencing token, as for backups. */
-  @Column({ type: 'integer', default: 0 })
-  attempt!: number;
-
-  @Column({ name: 'tool_version', type: 'text', nullable: true })
-  toolVersion!: string | null;
 
   /** The options the restore was requested with, defaults filled in. */
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
@@ -72,12 +48,4 @@ export class RestoreEntity {
 
   @Column({ name: 'aside_dropped_at', type: 'timestamptz', nullable: true })
   asideDroppedAt!: Date | null;
-
-  /** While running: the phase, written at once, and the stored bytes read so far, written every second. */
-  @Column({ name: 'progress_phase', type: 'varchar', length: 16, nullable: true })
-  progressPhase!: RestorePhase | null;
-
-  /** bigint: TypeORM returns it as a string. */
-  @Column({ name: 'progress_bytes', type: 'bigint', nullable: true })
-  progressBytes!: string | null;
 }
