@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { type Schemas, unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
@@ -36,6 +36,7 @@ export function RestorePage() {
         <Link to={`/databases/${data.targetDatabaseId}`}>database {data.targetDatabaseId}</Link>, requested {formatTime(data.timestamp)}
         {data.finishedAt && <>, took {formatDuration(secondsBetween(data.startedAt, data.finishedAt))}</>}.
       </p>
+      {isActive(data.status) && <CancelRestore restoreId={data.restoreId} phase={data.progress?.phase ?? null} />}
       {isActive(data.status) && (
         <WorkProgress
           label="Restore progress"
@@ -55,6 +56,28 @@ export function RestorePage() {
       )}
       <Comparison verification={data.verification} />
     </section>
+  );
+}
+
+/**
+ * Cancels a queued or running restore: the tools are killed and the target is left as it was. Once the copy is being
+ * switched in, the API refuses (409), so the button is gone then.
+ */
+export function CancelRestore({ restoreId, phase }: { restoreId: string; phase: string | null }) {
+  const { api, can } = useSession();
+  const queryClient = useQueryClient();
+  const cancel = useMutation({
+    mutationFn: () => unwrap(api.POST('/restores/{restoreId}/cancel', { params: { path: { restoreId } } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['restore', restoreId] }),
+  });
+  if (!can('restore') || phase === 'switching') return null;
+  return (
+    <div>
+      <button type="button" className="danger" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
+        {cancel.isPending ? 'Cancelling…' : 'Cancel restore'}
+      </button>
+      <ErrorMessage error={cancel.error} />
+    </div>
   );
 }
 
