@@ -2,12 +2,14 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { messageOf, type Schemas, unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
+import { ConfirmDelete } from '../../components/confirm-delete';
 import { ErrorMessage, Loading } from '../../components/error-message';
 
 type CreateTarget = Schemas['CreateStorageTargetDto'];
 
 export function StorageTargetsSection() {
   const { api } = useSession();
+  const queryClient = useQueryClient();
   const targets = useQuery({ queryKey: ['storage-targets'], queryFn: () => unwrap(api.GET('/storage-targets')) });
   return (
     <section aria-labelledby="storage-title" className="stack">
@@ -21,7 +23,13 @@ export function StorageTargetsSection() {
           {(targets.data ?? []).map((target) => (
             <li key={target.storageTargetId} data-storage-target={target.name}>
               <strong>{target.name}</strong> <span className="muted">{target.kind}</span> <code>{[target.endpoint, target.bucket, target.prefix].filter(Boolean).join(' / ')}</code>{' '}
-              <TargetTest storageTargetId={target.storageTargetId} />
+              <TargetTest storageTargetId={target.storageTargetId} />{' '}
+              <ConfirmDelete
+                what={`storage target ${target.name}`}
+                consequence="The API refuses while a database uses it or a backup is kept in it. The bucket itself is left as it is."
+                onDelete={() => unwrap(api.DELETE('/storage-targets/{storageTargetId}', { params: { path: { storageTargetId: target.storageTargetId } } }))}
+                onDeleted={() => queryClient.invalidateQueries({ queryKey: ['storage-targets'] })}
+              />
             </li>
           ))}
           {targets.data?.length === 0 && <li className="muted">None registered.</li>}

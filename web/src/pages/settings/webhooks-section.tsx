@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { type Schemas, unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { Badge } from '../../components/badges';
+import { ConfirmDelete } from '../../components/confirm-delete';
 import { CopyButton } from '../../components/copy-button';
 import { ErrorMessage, Loading } from '../../components/error-message';
 import { formatTime } from '../../lib/format';
@@ -10,7 +11,6 @@ import { formatTime } from '../../lib/format';
 export function WebhooksSection() {
   const { api } = useSession();
   const webhooks = useQuery({ queryKey: ['webhooks'], queryFn: () => unwrap(api.GET('/webhooks')) });
-  const [open, setOpen] = useState<string | null>(null);
   return (
     <section aria-labelledby="settings-webhooks-title" className="stack">
       <h2 id="settings-webhooks-title">Webhooks</h2>
@@ -20,19 +20,51 @@ export function WebhooksSection() {
       ) : (
         <ul className="notes">
           {(webhooks.data ?? []).map((webhook) => (
-            <li key={webhook.webhookId} data-webhook={webhook.url}>
-              <code>{webhook.url}</code> <span className="muted">{webhook.databaseId ? `database ${webhook.databaseId}` : 'every database'}</span> — {webhook.events.join(', ')}{' '}
-              <button type="button" className="small" aria-expanded={open === webhook.webhookId} onClick={() => setOpen(open === webhook.webhookId ? null : webhook.webhookId)}>
-                Deliveries
-              </button>
-              {open === webhook.webhookId && <Deliveries webhookId={webhook.webhookId} />}
-            </li>
+            <WebhookItem key={webhook.webhookId} webhook={webhook} />
           ))}
           {webhooks.data?.length === 0 && <li className="muted">None registered.</li>}
         </ul>
       )}
       <CreateWebhookForm />
     </section>
+  );
+}
+
+type Panel = 'deliveries' | 'edit' | null;
+
+/** One webhook: its deliveries, an edit form (URL, events, enabled) and delete, each on demand. */
+function WebhookItem({ webhook }: { webhook: Schemas['WebhookResponseDto'] }) {
+  const { api } = useSession();
+  const queryClient = useQueryClient();
+  const [panel, setPanel] = useState<Panel>(null);
+  const toggle = (which: Panel) => setPanel(panel === which ? null : which);
+  const { webhookId } = webhook;
+  return (
+    <li data-webhook={webhook.url}>
+      <code>{webhook.url}</code> <span className="muted">{webhook.databaseId ? `database ${webhook.databaseId}` : 'every database'}</span> — {webhook.events.join(', ')}
+      {!webhook.enabled && (
+        <>
+          {' '}
+          <Badge value="none" label="disabled" />
+        </>
+      )}{' '}
+      <span className="item-actions">
+        <button type="button" className="small" aria-expanded={panel === 'deliveries'} onClick={() => toggle('deliveries')}>
+          Deliveries
+        </button>
+        <button type="button" className="small" aria-expanded={panel === 'edit'} onClick={() => toggle('edit')}>
+          Edit
+        </button>
+        <ConfirmDelete
+          what={`webhook ${webhook.url}`}
+          consequence="Its delivery log goes with it; nothing more is sent to this URL."
+          onDelete={() => unwrap(api.DELETE('/webhooks/{webhookId}', { params: { path: { webhookId } } }))}
+          onDeleted={() => queryClient.invalidateQueries({ queryKey: ['webhooks'] })}
+        />
+      </span>
+      {panel === 'deliveries' && <Deliveries webhookId={webhookId} />}
+      {panel === 'edit' && <EditWebhookForm webhook={webhook} onDone={() => setPanel(null)} />}
+    </li>
   );
 }
 
@@ -99,6 +131,65 @@ export function webhookBody(draft: WebhookDraft): Schemas['CreateWebhookDto'] {
   };
 }
 
+/** The PATCH body: URL, events (in the API's order) and whether it is enabled; its database and secret stay. */
+export function webhookPatch(draft: Pick<WebhookDraft, 'url' | 'events' | 'enabled'>): Schemas['UpdateWebhookDto'] {
+  return { url: draft.url.trim(), events: WEBHOOK_EVENTS.filter((event) => draft.events.includes(event)), enabled: draft.enabled };
+}
+
+function EventsFieldset({ events, onChange }: { events: readonly WebhookEvent[]; onChange(events: WebhookEvent[]): void }) {
+  const toggle = (event: WebhookEvent, on: boolean) => onChange(on ? [...events, event] : events.filter((item) => item !== event));
+  return (
+    <fieldset className="events">
+      <legend>Events</legend>
+      {WEBHOOK_EVENTS.map((event) => (
+        <label key={event} className="check">
+          <input type="checkbox" checked={events.includes(event)} onChange={(change) => toggle(event, change.target.checked)} /> <code>{event}</code>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Changes a webhook's URL, events and enabled state; the API's refusal (e.g. a host not allowed) is shown as it words it. */
+function EditWebhookForm({ webhook, onDone }: { webhook: Schemas['WebhookResponseDto']; onDone(): void }) {
+  const { api } = useSession();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState({ url: webhook.url, events: [...webhook.events] as WebhookEvent[], enabled: webhook.enabled });
+  const save = useMutation({
+    mutationFn: () => unwrap(api.PATCH('/webhooks/{webhookId}', { params: { path: { webhookId: webhook.webhookId } }, body: webhookPatch(draft) })),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['webhooks'] });
+      onDone();
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate();
+  };
+  return (
+    <form onSubmit={submit} className="stack edit-form" aria-label={`Edit webhook ${webhook.url}`}>
+      <div className="inline-form">
+        <label>
+          URL <input type="url" value={draft.url} onChange={(event) => setDraft({ ...draft, url: event.target.value })} required size={40} />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={draft.enabled} onChange={(event) => setDraft({ ...draft, enabled: event.target.checked })} /> enabled
+        </label>
+      </div>
+      <EventsFieldset events={draft.events} onChange={(events) => setDraft({ ...draft, events })} />
+      <ErrorMessage error={save.error} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={save.isPending || draft.events.length === 0}>
+          {save.isPending ? 'Saving…' : 'Save'}
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
 /** Adds a webhook; its signing secret is shown once, with a copy button. */
 function CreateWebhookForm() {
   const { api } = useSession();
@@ -114,7 +205,6 @@ function CreateWebhookForm() {
       await queryClient.invalidateQueries({ queryKey: ['webhooks'] });
     },
   });
-  const toggle = (event: WebhookEvent, on: boolean) => setDraft({ ...draft, events: on ? [...draft.events, event] : draft.events.filter((item) => item !== event) });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate();
@@ -141,14 +231,7 @@ function CreateWebhookForm() {
           <input type="checkbox" checked={draft.enabled} onChange={(event) => setDraft({ ...draft, enabled: event.target.checked })} /> enabled
         </label>
       </div>
-      <fieldset className="events">
-        <legend>Events</legend>
-        {WEBHOOK_EVENTS.map((event) => (
-          <label key={event} className="check">
-            <input type="checkbox" checked={draft.events.includes(event)} onChange={(change) => toggle(event, change.target.checked)} /> <code>{event}</code>
-          </label>
-        ))}
-      </fieldset>
+      <EventsFieldset events={draft.events} onChange={(events) => setDraft({ ...draft, events })} />
       <label>
         Signing secret <input type="password" value={draft.secret} onChange={(event) => setDraft({ ...draft, secret: event.target.value })} autoComplete="new-password" placeholder="empty: generated" />
       </label>
