@@ -12,10 +12,13 @@ import { PG_HOST, PG_PORT, PG_USER, postgresRegistration, restoreDatabasesOf } f
 const SLOW_ROWS = 40_000;
 const CANCELLED = 'Cancelled by request';
 
+const S3_TARGET = { kind: 's3', bucket: 'console-bucket', accessKeyId: 'AK', secretAccessKey: 'SK' };
+
 /**
  * Cancelling from the console in Debian's Chromium, against the real API, a worker, PostgreSQL (also the drills'
  * sandbox) and Redis: a running restore from its page (the target left as it was), a running drill from the Drills
- * page (its scratch database dropped).
+ * page (its scratch database dropped). Then Settings: a sandbox edited and deleted, storage target deletes confirmed
+ * by name, the API's refusal shown in the dialog.
  */
 describe('Web console: cancel a running restore and a running drill', () => {
   let stack: Stack;
@@ -89,14 +92,15 @@ describe('Web console: cancel a running restore and a running drill', () => {
     await withClient(target, (c) => c.query('CREATE TABLE previous AS SELECT g AS id FROM generate_series(1, 10) g'));
     const targetId = (await client.post('/databases', postgresRegistration('ccancel-target', target))).body.databaseId;
     const before = await tableFingerprints(target);
-    expect(Object.keys(before)).toEqual(['public.previous']);
+    expect(Object.keys(before)).toEqual(['previous']);
+    expect(before.previous!.rows).toBe(10);
 
     const requested = await client.post(`/backups/${backupId}/restore`, { targetDatabaseId: targetId });
     expect(requested.status).toBe(202);
     const { restoreId } = requested.body;
     await bodyWhen(`/restores/${restoreId}`, (body) => body.progress?.phase === 'restoring' && body.progress.bytesRead > 0);
 
-    await page.goto(`${stack.api.url}/restores/${restoreId}`);
+    await page.goto(`${stack.api.url}/#/restores/${restoreId}`);
     await page.getByRole('heading', { name: `Restore #${restoreId}` }).waitFor();
     await page.getByRole('progressbar', { name: 'Restore progress' }).waitFor();
     await screenshot(page, 'restore-running-cancel');
@@ -138,5 +142,50 @@ describe('Web console: cancel a running restore and a running drill', () => {
     expect((await client.get(`/drills/${drillId}`)).body).toMatchObject({ status: 'failed', error: CANCELLED, progress: null });
     await waitFor(async () => ((await scratchDatabasesOfDrill(env.metadataDatabase, drillId)).length ? undefined : true), 15_000);
     expect(await scratchDatabasesOfDrill(env.metadataDatabase, drillId)).toEqual([]);
+  });
+
+  async function openSettings(): Promise<void> {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+  }
+
+  it('Settings: edits and deletes the sandbox; a storage target in use is refused with the API’s text, an unused one deleted', async () => {
+    const { env, client } = stack;
+    const inUse = (await client.post('/storage-targets', { name: 'in-use', ...S3_TARGET })).body.storageTargetId;
+    expect((await client.post('/storage-targets', { name: 'spare', ...S3_TARGET })).status).toBe(201);
+    const stored = await client.post('/databases', postgresRegistration('ccancel-stored', `ccancel_target_${env.id}`, { storageTargetId: inUse }));
+    expect(stored.status).toBe(201);
+    await openSettings();
+
+    const sandbox = page.locator('li[data-sandbox="local"]');
+    await sandbox.getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('form', { name: 'Edit sandbox local' });
+    await form.getByLabel('Name').fill('local-pg');
+    await form.getByLabel('Maintenance database').fill('template1');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.locator('li[data-sandbox="local-pg"]').waitFor();
+    await expect(form.count()).resolves.toBe(0);
+    expect((await client.get('/sandboxes')).body).toEqual([
+      expect.objectContaining({ name: 'local-pg', engine: 'postgres', host: PG_HOST, port: PG_PORT, maintenanceDatabase: 'template1', username: PG_USER }),
+    ]);
+
+    await page.getByRole('button', { name: 'Delete sandbox local-pg' }).click();
+    const sandboxDialog = page.getByRole('dialog', { name: 'Delete sandbox local-pg?' });
+    await sandboxDialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.locator('li[data-sandbox="local-pg"]').waitFor({ state: 'detached' });
+    expect((await client.get('/sandboxes')).body).toEqual([]);
+
+    await page.getByRole('button', { name: 'Delete storage target in-use' }).click();
+    const refused = page.getByRole('dialog', { name: 'Delete storage target in-use?' });
+    await refused.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect(refused.getByRole('alert').textContent()).resolves.toBe('Storage target is used by databases or holds backups; move or delete them first');
+    await screenshot(page, 'settings-delete-refused', false);
+    await page.keyboard.press('Escape');
+    await refused.waitFor({ state: 'hidden' });
+
+    await page.getByRole('button', { name: 'Delete storage target spare' }).click();
+    await page.getByRole('dialog', { name: 'Delete storage target spare?' }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.locator('li[data-storage-target="spare"]').waitFor({ state: 'detached' });
+    expect((await client.get('/storage-targets')).body.map((target: { name: string }) => target.name)).toEqual(['in-use']);
   });
 });
