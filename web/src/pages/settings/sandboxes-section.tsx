@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { type Schemas, unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { ConfirmDelete } from '../../components/confirm-delete';
@@ -42,6 +42,12 @@ function SandboxItem({ sandbox }: { sandbox: Schemas['SandboxResponseDto'] }) {
   const { api } = useSession();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
+  const editButton = useRef<HTMLButtonElement>(null);
+  // Focus goes back to Edit when the form closes, rather than to the page's start.
+  const closeEdit = () => {
+    setEditing(false);
+    editButton.current?.focus();
+  };
   const { sandboxId } = sandbox;
   return (
     <li data-sandbox={sandbox.name}>
@@ -51,7 +57,7 @@ function SandboxItem({ sandbox }: { sandbox: Schemas['SandboxResponseDto'] }) {
       </code>{' '}
       <span className="muted small-text">added {formatTime(sandbox.createdAt)}</span>{' '}
       <span className="item-actions">
-        <button type="button" className="small" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+        <button ref={editButton} type="button" className="small" aria-expanded={editing} onClick={() => setEditing(!editing)}>
           Edit
         </button>
         <ConfirmDelete
@@ -61,7 +67,7 @@ function SandboxItem({ sandbox }: { sandbox: Schemas['SandboxResponseDto'] }) {
           onDeleted={() => queryClient.invalidateQueries({ queryKey: ['sandboxes'] })}
         />
       </span>
-      {editing && <EditSandboxForm sandbox={sandbox} onDone={() => setEditing(false)} />}
+      {editing && <EditSandboxForm sandbox={sandbox} onDone={closeEdit} />}
     </li>
   );
 }

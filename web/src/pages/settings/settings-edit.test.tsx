@@ -100,6 +100,7 @@ describe('Settings: edit and delete', () => {
     expect((await within(form).findByRole('alert')).textContent).toBe(refusal);
     await userEvent.click(within(form).getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('form', { name: `Edit webhook ${WEBHOOK.url}` })).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit' }));
   });
 
   it('deletes a webhook after a confirmation naming it; "Keep it" sends nothing', async () => {

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { type Schemas, unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { Badge } from '../../components/badges';
@@ -37,7 +37,13 @@ function WebhookItem({ webhook }: { webhook: Schemas['WebhookResponseDto'] }) {
   const { api } = useSession();
   const queryClient = useQueryClient();
   const [panel, setPanel] = useState<Panel>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
   const toggle = (which: Panel) => setPanel(panel === which ? null : which);
+  // Focus goes back to Edit when the form closes, rather than to the page's start.
+  const closeEdit = () => {
+    setPanel(null);
+    editButton.current?.focus();
+  };
   const { webhookId } = webhook;
   return (
     <li data-webhook={webhook.url}>
@@ -52,7 +58,7 @@ function WebhookItem({ webhook }: { webhook: Schemas['WebhookResponseDto'] }) {
         <button type="button" className="small" aria-expanded={panel === 'deliveries'} onClick={() => toggle('deliveries')}>
           Deliveries
         </button>
-        <button type="button" className="small" aria-expanded={panel === 'edit'} onClick={() => toggle('edit')}>
+        <button ref={editButton} type="button" className="small" aria-expanded={panel === 'edit'} onClick={() => toggle('edit')}>
           Edit
         </button>
         <ConfirmDelete
@@ -63,7 +69,7 @@ function WebhookItem({ webhook }: { webhook: Schemas['WebhookResponseDto'] }) {
         />
       </span>
       {panel === 'deliveries' && <Deliveries webhookId={webhookId} />}
-      {panel === 'edit' && <EditWebhookForm webhook={webhook} onDone={() => setPanel(null)} />}
+      {panel === 'edit' && <EditWebhookForm webhook={webhook} onDone={closeEdit} />}
     </li>
   );
 }
