@@ -11,8 +11,13 @@ const env = loadEnvironment('api');
 // Done once here so the two processes do not both wait on the migration lock.
 await prepareDatabase(env.DATABASE_URL);
 
+/**
+ * Each child runs in a process group of its own (`detached`), so that Ctrl-C at a terminal, which signals the whole
+ * foreground group, reaches only this process, and each child gets the signal once, from stopAll. A worker takes a
+ * second signal as "stop now, without handing the running jobs back".
+ */
 function startChild(entry: string, childEnv: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [fileURLToPath(new URL(entry, import.meta.url))], { stdio: 'inherit', env: childEnv });
+  return spawn(process.execPath, [fileURLToPath(new URL(entry, import.meta.url))], { stdio: 'inherit', env: childEnv, detached: true });
 }
 
 // The worker never needs the admin API key, so it does not get it.
@@ -27,6 +32,8 @@ function stopAll(signal: NodeJS.Signals): void {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stopAll(signal));
+// Closing the terminal no longer reaches the children (other process groups): stop them as a SIGTERM would.
+process.on('SIGHUP', () => stopAll('SIGTERM'));
 for (const child of children) {
   child.on('exit', (code) => {
     if (!stopping) process.exitCode = code ?? 1;

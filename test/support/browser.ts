@@ -5,24 +5,24 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 /** Screenshots of the browser tests: kept as CI artifacts, never committed (.gitignore). */
 export const SCREENSHOTS_DIR = path.resolve('test-artifacts/screenshots');
 
-/**
- * Debian's Chromium, headless. Without the background-networking flags it keeps trying to reach hosts this machine
- * cannot reach. Playwright gives each launch a fresh temporary profile (user data dir) and removes it on close.
- */
+/** Debian's chromium, installed by .ci/run; TEST_CHROMIUM names another. */
+export const CHROMIUM = process.env.TEST_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Headless, as root, and without the background traffic to hosts this machine cannot reach. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Playwright gives each launch a fresh temporary profile (user data dir) and removes it on close. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 /** The whole page, or with `fullPage: false` what the viewport shows (the README's pictures). */

@@ -2,21 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-
-/** Debian's chromium, installed by .ci/run. */
-export const CHROMIUM = process.env.TEST_CHROMIUM ?? '/usr/bin/chromium';
-
-/** Headless, as root, and without the background traffic to hosts this machine cannot reach. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
 
 /** A fresh Chromium profile (so nothing is remembered from an earlier run), removed by close(). */
 export interface Browser {
