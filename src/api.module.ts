@@ -11,7 +11,7 @@ import { ENTITIES } from './entities.js';
 import { HttpExceptionFilter } from './core/http/http-exception.filter.js';
 import { createValidationPipe } from './core/http/validation.pipe.js';
 import { LoggingModule } from './core/logging/logging.module.js';
-import { QueueModule } from './core/queue/queue.module.js';
+import { QueueConnectionModule } from './core/queue/queue-connection.module.js';
 import { DatabasesApiModule } from './databases/databases-api.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -28,7 +28,7 @@ import { StorageApiModule } from './storage/storage-api.module.js';
     CryptoModule,
     LoggingModule,
     DatabaseModule.forRoot(ENTITIES),
-    QueueModule.forRole('producer'),
+    QueueConnectionModule.forRole('producer'),
     AuthModule,
     StorageApiModule,
     DatabasesApiModule,

@@ -5,7 +5,7 @@ import { createApiApp } from './api.app.js';
 import { loadEnvironment } from './core/config/load-environment.js';
 import { prepareDatabase } from './core/database/prepare-database.js';
 import { readyMessage } from './core/http/ready-message.js';
-import { redisOptions } from './core/queue/queue.module.js';
+import { redisOptions } from './core/queue/queue-connection.module.js';
 import { checkRedisSettings } from './core/queue/redis-settings-check.js';
 
 const LISTEN_BACKLOG = 4096;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Type } from '@nestjs/common';
-import { MODULE_METADATA } from '@nestjs/common/constants.js';
+import { GLOBAL_MODULE_METADATA, MODULE_METADATA } from '@nestjs/common/constants.js';
+import { QueueConnectionModule } from './core/queue/queue-connection.module.js';
+import { QueueModule } from './core/queue/queue.module.js';
 import { WorkerModule } from './worker.module.js';
 
 type ModuleRef = Type | { module: Type; imports?: ModuleRef[]; controllers?: Type[] } | Promise<unknown>;
@@ -26,10 +28,35 @@ function reachableModules(root: Type): Map<Type, { controllers: Type[] }> {
   return seen;
 }
 
+/** The modules reachable from `root` whose own imports name `imported`. */
+function importersOf(root: Type, imported: Type): string[] {
+  return [...reachableModules(root).keys()]
+    .filter((type) => ((Reflect.getMetadata(MODULE_METADATA.IMPORTS, type) as ModuleRef[] | undefined) ?? []).includes(imported))
+    .map((type) => type.name)
+    .sort();
+}
+
 describe('worker module graph', () => {
   it('the worker loads no controller', () => {
     const controllers = [...reachableModules(WorkerModule).values()].flatMap((module) => module.controllers.map((type) => type.name));
     expect(controllers).toEqual([]);
+  });
+
+  // The API's graph cannot be loaded here (@nestjs/throttler under jest's ESM); the e2e specs boot it.
+  it('the queues are no global module: each room that queues jobs or reads them imports QueueModule', () => {
+    expect(Reflect.getMetadata(GLOBAL_MODULE_METADATA, QueueModule)).toBeUndefined();
+    expect(QueueConnectionModule.forRole('worker').global).toBeUndefined();
+    expect(importersOf(WorkerModule, QueueModule)).toEqual([
+      'BackupCommandsModule',
+      'BackupsWorkerModule',
+      'DrillCommandsModule',
+      'DrillsWorkerModule',
+      'NotificationsModule',
+      'NotificationsWorkerModule',
+      'RestoresWorkerModule',
+      'RetentionWorkerModule',
+      'SchedulesModule',
+    ]);
   });
 
 });

@@ -7,7 +7,7 @@ import { CryptoModule } from './core/crypto/crypto.module.js';
 import { DatabaseModule } from './core/database/database.module.js';
 import { ENTITIES } from './entities.js';
 import { LoggingModule } from './core/logging/logging.module.js';
-import { QueueModule } from './core/queue/queue.module.js';
+import { QueueConnectionModule } from './core/queue/queue-connection.module.js';
 import { NotificationsWorkerModule } from './notifications/notifications-worker.module.js';
 import { WorkerMetricsModule } from './core/metrics/worker-metrics.module.js';
 import { RetentionWorkerModule } from './retention/retention-worker.module.js';
@@ -20,7 +20,7 @@ import { SchedulesWorkerModule } from './schedules/schedules-worker.module.js';
     CryptoModule,
     LoggingModule,
     DatabaseModule.forRoot(ENTITIES),
-    QueueModule.forRole('worker'),
+    QueueConnectionModule.forRole('worker'),
     WorkerMetricsModule,
     BackupsWorkerModule,
     RestoresWorkerModule,

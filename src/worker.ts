@@ -4,7 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { loadEnvironment } from './core/config/load-environment.js';
 import { prepareDatabase } from './core/database/prepare-database.js';
 import { PgTools } from './engines/pg-tools.js';
-import { redisOptions } from './core/queue/queue.module.js';
+import { redisOptions } from './core/queue/queue-connection.module.js';
 import { checkRedisSettings } from './core/queue/redis-settings-check.js';
 import { jobsNotSettled } from './core/queue/job-host.js';
 import { SHUTDOWN_CLOSE_ALLOWANCE_MS, stopOnSignals } from './core/process/stop-on-signals.js';

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../core/config/app-config.js';
-import { redisOptions } from '../core/queue/queue.module.js';
+import { redisOptions } from '../core/queue/queue-connection.module.js';
 import { withTimeout } from '../core/queue/with-timeout.js';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;

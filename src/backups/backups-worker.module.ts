@@ -17,10 +17,11 @@ import { BackupContentsLister } from './backup-contents-lister.service.js';
 import { BackupVerifier } from './backup-verifier.service.js';
 import { BackupProcessor } from './backup.processor.js';
 import { PipelineModule } from '../pipeline/pipeline.module.js';
+import { QueueModule } from '../core/queue/queue.module.js';
 
 /** Worker side: consumes backup, verify and list-contents jobs. Only the worker imports this module. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, NotificationsModule, EnginesModule, StorageModule, WorkerMetricsModule],
+  imports: [QueueModule, TypeOrmModule.forFeature([BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, NotificationsModule, EnginesModule, StorageModule, WorkerMetricsModule],
   providers: [BackupRunner, BackupAnomalyCheck, BackupVerifier, BackupContentsLister, FinishedListener, BackupEvents, BackupProcessor, BackupReconciler, PartialFileSweeper],
 })
 export class BackupsWorkerModule {}

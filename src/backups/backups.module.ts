@@ -11,10 +11,11 @@ import { BackupsService } from './backups.service.js';
 import { PipelineModule } from '../pipeline/pipeline.module.js';
 import { VerifyRequests } from './verify-requests.service.js';
 import { ContentsRequests } from './contents-requests.service.js';
+import { QueueModule } from '../core/queue/queue.module.js';
 
 /** API side: the spec's endpoints and the producer of backup jobs. */
 @Module({
-  imports: [TypeOrmModule.forFeature([BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, EnginesModule, StorageModule],
+  imports: [QueueModule, TypeOrmModule.forFeature([BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, EnginesModule, StorageModule],
   controllers: [BackupsController],
   providers: [BackupsService, VerifyRequests, ContentsRequests, FinishedListener],
   exports: [BackupsService, FinishedListener],

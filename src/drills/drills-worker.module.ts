@@ -12,10 +12,11 @@ import { DrillReconciler } from './drill-reconciler.service.js';
 import { DrillRecordsModule } from './drill-records.module.js';
 import { DrillRunner } from './drill-runner.service.js';
 import { ScratchDatabaseSweeper } from './scratch-database-sweeper.service.js';
+import { QueueModule } from '../core/queue/queue.module.js';
 
 /** Worker side: runs drills, puts back lost drill jobs, drops leftover scratch databases. */
 @Module({
-  imports: [DrillRecordsModule, BackupCommandsModule, DatabasesModule, EnginesModule, NotificationsModule, PipelineModule, StorageModule, WorkerMetricsModule],
+  imports: [QueueModule, DrillRecordsModule, BackupCommandsModule, DatabasesModule, EnginesModule, NotificationsModule, PipelineModule, StorageModule, WorkerMetricsModule],
   providers: [DrillRunner, DrillEvents, DrillProcessor, DrillReconciler, ScratchDatabaseSweeper],
 })
 export class DrillsWorkerModule {}

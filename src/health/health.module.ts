@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { StorageModule } from '../storage/storage.module.js';
 import { HealthController } from './health.controller.js';
+import { QueueModule } from '../core/queue/queue.module.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), StorageModule],
+  imports: [QueueModule, TerminusModule.forRoot({ logger: false }), StorageModule],
   controllers: [HealthController],
 })
 export class HealthModule {}

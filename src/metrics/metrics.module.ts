@@ -5,10 +5,11 @@ import { RestoreRecordsModule } from '../restores/restore-records.module.js';
 import { SchedulesModule } from '../schedules/schedules.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsService } from './metrics.service.js';
+import { QueueModule } from '../core/queue/queue.module.js';
 
 /** API side: GET /metrics. */
 @Module({
-  imports: [BackupCommandsModule, RestoreRecordsModule, SchedulesModule, DrillRecordsModule],
+  imports: [QueueModule, BackupCommandsModule, RestoreRecordsModule, SchedulesModule, DrillRecordsModule],
   controllers: [MetricsController],
   providers: [MetricsService],
 })

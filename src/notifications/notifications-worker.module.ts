@@ -8,10 +8,11 @@ import { WebhookDeliveryProcessor } from './webhook-delivery.processor.js';
 import { WebhookDeliveryReconciler } from './webhook-delivery-reconciler.service.js';
 import { WebhookEntity } from './webhook.entity.js';
 import { WebhookSender } from './webhook-sender.service.js';
+import { QueueModule } from '../core/queue/queue.module.js';
 
 /** Worker side: sends webhook deliveries. */
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity]), NetModule, WorkerMetricsModule, NotificationsModule],
+  imports: [QueueModule, TypeOrmModule.forFeature([WebhookEntity, WebhookDeliveryEntity]), NetModule, WorkerMetricsModule, NotificationsModule],
   providers: [WebhookSender, WebhookDeliveryProcessor, WebhookDeliveryReconciler],
 })
 export class NotificationsWorkerModule {}

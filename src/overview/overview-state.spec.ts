@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
+import { CronExpressionParser } from 'cron-parser';
 import { overviewState, summarizeSchedules, worstFirst } from './overview-state.js';
 
 const HOUR = 3600 * 1000;
@@ -26,6 +27,29 @@ describe('summarizeSchedules', () => {
   it('the next run is the soonest of the enabled schedules', () => {
     const daily = { ...hourly, cron: '0 2 * * *' };
     expect(summarizeSchedules([daily, hourly], now, now, HOUR).nextRunAt).toEqual(new Date('2026-03-10T13:00:00Z'));
+  });
+});
+
+describe('summarizeSchedules: cron expressions parsed once', () => {
+  it("parses each enabled schedule's expression once, not for every tick nor for every request", () => {
+    const parse = jest.spyOn(CronExpressionParser, 'parse');
+    try {
+      // Expressions and time zones no other test of this file uses: none is parsed yet.
+      const schedules = [
+        { cron: '10 * * * *', timezone: 'Europe/Lisbon', enabled: true, updatedAt: created },
+        { cron: '20 3 * * *', timezone: 'Europe/Lisbon', enabled: true, updatedAt: created },
+        { cron: '20 3 * * *', timezone: 'America/Chicago', enabled: true, updatedAt: created },
+        { cron: '40 * * * *', timezone: 'Europe/Lisbon', enabled: false, updatedAt: created },
+      ];
+      const first = summarizeSchedules(schedules, new Date('2026-03-10T09:30:00Z'), now, HOUR);
+      expect(first).toEqual({ nextRunAt: new Date('2026-03-10T13:10:00Z'), missed: true, freshness: 'missed' });
+      expect(parse).toHaveBeenCalledTimes(3);
+      const later = new Date(now.getTime() + 24 * HOUR);
+      expect(summarizeSchedules(schedules, later, later, HOUR)).toEqual({ nextRunAt: new Date('2026-03-11T13:10:00Z'), missed: false, freshness: 'fresh' });
+      expect(parse).toHaveBeenCalledTimes(3);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
 

@@ -16,10 +16,11 @@ import { RestoreRunner } from './restore-runner.service.js';
 import { RestoreProcessor } from './restore.processor.js';
 import { TableRestorer } from './table-restorer.service.js';
 import { PipelineModule } from '../pipeline/pipeline.module.js';
+import { QueueModule } from '../core/queue/queue.module.js';
 
 /** Worker side: consumes restore jobs. */
 @Module({
-  imports: [TypeOrmModule.forFeature([RestoreEntity, BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, RestoreRecordsModule, NotificationsModule, EnginesModule, StorageModule, WorkerMetricsModule],
+  imports: [QueueModule, TypeOrmModule.forFeature([RestoreEntity, BackupEntity]), PipelineModule, DatabasesModule, BackupCommandsModule, RestoreRecordsModule, NotificationsModule, EnginesModule, StorageModule, WorkerMetricsModule],
   providers: [RestoreRunner, TableRestorer, RestoreEvents, RestoreProcessor, RestoreReconciler, AsideDatabaseSweeper],
 })
 export class RestoresWorkerModule {}

@@ -7,10 +7,11 @@ import { RestoreRecordsModule } from './restore-records.module.js';
 import { RestoresController } from './restores.controller.js';
 import { RestoresService } from './restores.service.js';
 import { TableRestoreChecks } from './table-restore-checks.service.js';
+import { QueueModule } from '../core/queue/queue.module.js';
 
 /** API side of restores. */
 @Module({
-  imports: [RestoreRecordsModule, BackupsModule, DatabasesModule, EnginesModule, PipelineModule],
+  imports: [QueueModule, RestoreRecordsModule, BackupsModule, DatabasesModule, EnginesModule, PipelineModule],
   controllers: [RestoresController],
   providers: [RestoresService, TableRestoreChecks],
 })

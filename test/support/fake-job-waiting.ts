@@ -9,6 +9,7 @@ import type { VerifyJobData } from '../../src/core/queue/job-registry.js';
 export class FakeJobWaiting {
   readonly listeners = new Map<string, () => void>();
   readonly notified: string[] = [];
+  /** The jobs removed (a running one is not). */
   readonly removed: string[] = [];
   enqueued?: VerifyJobData;
   jobId?: string;
@@ -39,7 +40,13 @@ export class FakeJobWaiting {
       this.resultReads++;
       return { state: this.state, failedReason: this.failedReason, value: this.value };
     },
-    removeIfIdle: async (_job: unknown, jobId: string) => void this.removed.push(jobId),
+    stateOf: async () => ({ state: this.state, failedReason: this.failedReason }),
+    // A running job is locked by its worker: BullMQ does not remove it.
+    removeIfIdle: async (_job: unknown, jobId: string) => {
+      if (this.state === 'active' || this.state === 'missing') return;
+      this.removed.push(jobId);
+      this.state = 'missing';
+    },
   } as unknown as JobQueues;
 
   /** The API's own announcement (through a repository), heard by this process's listeners too. */

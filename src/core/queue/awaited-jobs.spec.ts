@@ -39,6 +39,12 @@ function jobsOf(fakes: FakeJobWaiting, overrides: Partial<AwaitedJobKind> = {}):
   return { jobs: new AwaitedJobs(fakes.queues, fakes.listener, logger, kind), logger };
 }
 
+/** Resolves once `condition` holds, or after `ms` (the assertions that follow then say what did not happen). */
+async function until(condition: () => boolean, ms = 3_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe('AwaitedJobs', () => {
   describe('untilAnnounced', () => {
     it('queues a job with ids only and returns once the worker announces it done', async () => {
@@ -135,6 +141,48 @@ describe('AwaitedJobs', () => {
       expect(fakes.listeners.size).toBe(0);
     },
   );
+
+  it('a worker that took the job just as the client went away, and listened after the announcement, is told again and its job removed once stopped', async () => {
+    const fakes = new FakeJobWaiting();
+    const client = new AbortController();
+    const reason = new Error('The client went away before the answer');
+    fakes.onEnqueued = () => {
+      // The worker takes the job (now locked: it cannot be removed) as the client goes away.
+      fakes.state = 'active';
+      client.abort(reason);
+    };
+    // The worker's own listener, subscribed only once the API's first announcement is past (a NOTIFY is not kept).
+    const workerHeard: string[] = [];
+    let workerListens = false;
+    const announce = async (key: string) => {
+      await fakes.announce(key);
+      if (workerListens) {
+        workerHeard.push(key);
+        // It stops the job, which BullMQ then records completed.
+        fakes.state = 'completed';
+      }
+      workerListens = true;
+    };
+    await expect(jobsOf(fakes, { announce }).jobs.untilAnnounced('7', client.signal)).rejects.toBe(reason);
+    await until(() => fakes.state === 'missing');
+    expect(workerHeard).toEqual([cancelledKey(fakes.jobId!)]);
+    expect(fakes.removed).toEqual([fakes.jobId]);
+    expect(fakes.listeners.size).toBe(0);
+  });
+
+  it('a client that goes away just as the job completed: the job is removed, the announcement reaches no one, nothing is repeated', async () => {
+    const fakes = new FakeJobWaiting();
+    const client = new AbortController();
+    fakes.onEnqueued = () => {
+      fakes.state = 'completed';
+      fakes.value = { outcome: 'listed', objects: [] };
+      client.abort(new Error('gone'));
+    };
+    await expect(jobsOf(fakes).jobs.resultOf('7', client.signal)).rejects.toThrow('gone');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fakes.notified).toEqual([cancelledKey(fakes.jobId!)]);
+    expect(fakes.removed).toEqual([fakes.jobId]);
+  });
 
   it('still removes the job, and logs why, when telling the worker to stop fails', async () => {
     const fakes = new FakeJobWaiting();

@@ -151,11 +151,33 @@ export class AwaitedJobs {
     return NOT_YET;
   }
 
-  /** Stops the job: removed if still waiting, and its worker told to stop it if running. */
+  /**
+   * Stops the job: removed if still waiting, and its worker told to stop it if running. An announcement is not
+   * kept: a worker that took the job just as the client went away may listen for it only after it was made, and
+   * its job, locked, cannot be removed. So, in the background, until the job is gone: the announcement is repeated
+   * while the job runs, and the job removed once it is idle again (stopped, or handed back on a worker's shutdown).
+   */
   private async cancel(jobId: string): Promise<void> {
+    await this.tellWorkerToStop(jobId);
+    await this.queues.removeIfIdle(this.kind.job, jobId);
+    void this.untilGone(jobId).catch((error: Error) => this.logger.warn(`${this.kind.texts.notCancelled} ${jobId}: ${error.message}`));
+  }
+
+  /** Until the job is no longer in Redis, or for the wait limit at most. */
+  private async untilGone(jobId: string): Promise<void> {
+    const deadline = Date.now() + this.kind.waitLimitMs;
+    for (;;) {
+      const { state } = await this.queues.stateOf(this.kind.job, jobId).catch(() => ({ state: 'unreadable' }));
+      if (state === 'missing' || Date.now() > deadline) return;
+      if (state === 'active') await this.tellWorkerToStop(jobId);
+      else await this.queues.removeIfIdle(this.kind.job, jobId);
+      await sleep(POLL_MS, undefined, { ref: false });
+    }
+  }
+
+  private async tellWorkerToStop(jobId: string): Promise<void> {
     await this.kind
       .announce(this.kind.cancelledKey(jobId))
       .catch((error: Error) => this.logger.warn(`${this.kind.texts.notCancelled} ${jobId}: ${error.message}`));
-    await this.queues.removeIfIdle(this.kind.job, jobId);
   }
 }
