@@ -1,21 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { type Schemas, unwrap } from '../../api/client';
+import { unwrap } from '../../api/client';
 import { useLastBackupSizes, useRunningBackupDetails } from '../../api/queries';
 import { useSession } from '../../auth/session';
 import { Badge } from '../../components/badges';
 import { ErrorMessage, Loading } from '../../components/error-message';
+import { DatabaseFilter, StatusFilter, type WorkStatus } from '../../components/list-filters';
 import { BackupProgress } from '../../components/work-progress';
 import { formatAge, formatTime } from '../../lib/format';
 import { isActive, pollInterval } from '../../lib/polling';
 
-type Status = Schemas['BackupSummaryDto']['status'];
-const STATUSES: readonly Status[] = ['queued', 'running', 'success', 'failed'];
 
 export function BackupsPage() {
   const { api } = useSession();
-  const [status, setStatus] = useState<Status | ''>('');
+  const [status, setStatus] = useState<WorkStatus | ''>('');
   const [databaseId, setDatabaseId] = useState('');
   const databases = useQuery({ queryKey: ['databases'], queryFn: () => unwrap(api.GET('/databases')) });
   const backups = useQuery({
@@ -31,26 +30,8 @@ export function BackupsPage() {
     <section aria-labelledby="backups-page-title" className="stack">
       <h1 id="backups-page-title">Backups</h1>
       <div className="filters" role="search">
-        <label>
-          Status{' '}
-          <select value={status} onChange={(event) => setStatus(event.target.value as Status | '')}>
-            <option value="">all</option>
-            {STATUSES.map((value) => (
-              <option key={value}>{value}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Database{' '}
-          <select value={databaseId} onChange={(event) => setDatabaseId(event.target.value)}>
-            <option value="">all</option>
-            {(databases.data ?? []).map((database) => (
-              <option key={database.databaseId} value={database.databaseId}>
-                {database.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StatusFilter value={status} onChange={setStatus} />
+        <DatabaseFilter value={databaseId} onChange={setDatabaseId} databases={databases.data ?? []} />
       </div>
       <ErrorMessage error={backups.error} />
       {backups.isPending ? (

@@ -2,11 +2,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { type Schemas, unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
-import { Badge } from '../../components/badges';
 import { ErrorMessage, Loading } from '../../components/error-message';
-import { formatAge } from '../../lib/format';
 import { ProbeFields, SandboxPicker } from '../drills/drill-fields';
 import { describeProbe, probeDraftOf, probeOf } from '../drills/drill-options';
+import { ScheduleState } from './schedules-editor';
 
 type DrillSchedule = Schemas['DrillScheduleResponseDto'];
 type Database = Schemas['DatabaseDetailsDto'];
@@ -35,25 +34,11 @@ export function DrillSchedulesEditor({ database }: { database: Database }) {
   );
 }
 
-function DrillScheduleState({ schedule }: { schedule: DrillSchedule }) {
-  return (
-    <span className="muted">
-      {schedule.enabled ? `next ${formatAge(schedule.nextRunAt)}` : 'paused'}
-      {schedule.missed && (
-        <>
-          {' '}
-          <Badge value="missed" label="drill missed" />
-        </>
-      )}
-    </span>
-  );
-}
-
 function DrillScheduleLine({ schedule }: { schedule: DrillSchedule }) {
   return (
     <div className="schedule">
       <code>{schedule.cron}</code> {schedule.timezone} · sandbox {schedule.sandboxId ?? 'first of the family'} · probe {describeProbe(schedule.probe)}{' '}
-      <DrillScheduleState schedule={schedule} />
+      <ScheduleState schedule={schedule} missedLabel="drill missed" />
     </div>
   );
 }
@@ -120,7 +105,7 @@ function DrillScheduleForm({ database, schedule }: { database: Database; schedul
             <button type="button" className="small danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
               Delete
             </button>
-            <DrillScheduleState schedule={schedule} />
+            <ScheduleState schedule={schedule} missedLabel="drill missed" />
           </>
         )}
       </div>

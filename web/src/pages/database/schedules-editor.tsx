@@ -19,14 +19,15 @@ export function SchedulesEditor({ databaseId, schedules }: { databaseId: string;
   );
 }
 
-function ScheduleState({ schedule }: { schedule: Schedule }) {
+/** "next in …" or "paused", and a badge when the schedule is missed (a drill schedule says so in `missedLabel`). */
+export function ScheduleState({ schedule, missedLabel = 'missed' }: { schedule: Pick<Schedule, 'enabled' | 'nextRunAt' | 'missed'>; missedLabel?: string }) {
   return (
     <span className="muted">
       {schedule.enabled ? `next ${formatAge(schedule.nextRunAt)}` : 'paused'}
       {schedule.missed && (
         <>
           {' '}
-          <Badge value="missed" label="missed" />
+          <Badge value="missed" label={missedLabel} />
         </>
       )}
     </span>

@@ -1,17 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { type Schemas, unwrap } from '../../api/client';
+import { unwrap } from '../../api/client';
 import { useSession } from '../../auth/session';
 import { ErrorMessage, Loading } from '../../components/error-message';
+import { DatabaseFilter, StatusFilter, type WorkStatus } from '../../components/list-filters';
 import { isActive, pollInterval } from '../../lib/polling';
 import { DrillsTable } from './drills-table';
 
-type Status = Schemas['DrillResponseDto']['status'];
-const STATUSES: readonly Status[] = ['queued', 'running', 'success', 'failed'];
 
 export function DrillsPage() {
   const { api } = useSession();
-  const [status, setStatus] = useState<Status | ''>('');
+  const [status, setStatus] = useState<WorkStatus | ''>('');
   const [databaseId, setDatabaseId] = useState('');
   const databases = useQuery({ queryKey: ['databases'], queryFn: () => unwrap(api.GET('/databases')) });
   const drills = useDrills(databaseId);
@@ -25,26 +24,8 @@ export function DrillsPage() {
         probe), times it, and drops it.
       </p>
       <div className="filters" role="search">
-        <label>
-          Status{' '}
-          <select value={status} onChange={(event) => setStatus(event.target.value as Status | '')}>
-            <option value="">all</option>
-            {STATUSES.map((value) => (
-              <option key={value}>{value}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Database{' '}
-          <select value={databaseId} onChange={(event) => setDatabaseId(event.target.value)}>
-            <option value="">all</option>
-            {(databases.data ?? []).map((database) => (
-              <option key={database.databaseId} value={database.databaseId}>
-                {database.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StatusFilter value={status} onChange={setStatus} />
+        <DatabaseFilter value={databaseId} onChange={setDatabaseId} databases={databases.data ?? []} />
       </div>
       <ErrorMessage error={drills.error ?? databases.error} />
       {drills.isPending ? <Loading what="drills" /> : <DrillsTable drills={shown} databaseNames={names} />}

@@ -1,21 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { type Schemas, unwrap } from '../../api/client';
+import { unwrap } from '../../api/client';
 import { useBackupSizes } from '../../api/queries';
 import { useSession } from '../../auth/session';
 import { Badge } from '../../components/badges';
 import { ErrorMessage, Loading } from '../../components/error-message';
+import { StatusFilter, type WorkStatus } from '../../components/list-filters';
 import { WorkProgress } from '../../components/work-progress';
 import { formatAge } from '../../lib/format';
 import { isActive, pollInterval } from '../../lib/polling';
 
-type Status = Schemas['RestoreResponseDto']['status'];
-const STATUSES: readonly Status[] = ['queued', 'running', 'success', 'failed'];
 
 export function RestoresPage() {
   const { api } = useSession();
-  const [status, setStatus] = useState<Status | ''>('');
+  const [status, setStatus] = useState<WorkStatus | ''>('');
   const restores = useQuery({
     queryKey: ['restores'],
     queryFn: () => unwrap(api.GET('/restores')),
@@ -27,15 +26,7 @@ export function RestoresPage() {
     <section aria-labelledby="restores-title" className="stack">
       <h1 id="restores-title">Restores</h1>
       <div className="filters" role="search">
-        <label>
-          Status{' '}
-          <select value={status} onChange={(event) => setStatus(event.target.value as Status | '')}>
-            <option value="">all</option>
-            {STATUSES.map((value) => (
-              <option key={value}>{value}</option>
-            ))}
-          </select>
-        </label>
+        <StatusFilter value={status} onChange={setStatus} />
       </div>
       <ErrorMessage error={restores.error} />
       {restores.isPending ? (
