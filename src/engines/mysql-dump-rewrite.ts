@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { LinePiecesTransform } from './line-pieces-transform.js';
 
 /** A definer account as the catalog records it. */
 export interface MysqlAccount {
@@ -73,7 +73,7 @@ type LineMode = 'start' | 'data' | 'statement' | 'long';
  * sequence defaults lose the source database's qualifier so they resolve to the database restored into, and the
  * chosen DEFINER accounts become CURRENT_USER.
  */
-export class MysqlDumpRewriter extends Transform {
+export class MysqlDumpRewriter extends LinePiecesTransform {
   private mode: LineMode = 'start';
   private held: Buffer[] = [];
   private heldBytes = 0;
@@ -86,24 +86,11 @@ export class MysqlDumpRewriter extends Transform {
     this.definers = options.definers === 'all' ? 'all' : new Set(options.definers.map((account) => bytesOf(definerClause(account))));
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const newline = chunk.indexOf(0x0a, offset);
-      const end = newline < 0 ? chunk.length : newline + 1;
-      this.acceptPiece(chunk.subarray(offset, end), newline >= 0);
-      offset = end;
-    }
-    callback();
-  }
-
-  override _flush(callback: TransformCallback): void {
+  protected override finish(): void {
     if (this.heldBytes > 0) this.releaseHeld(this.mode === 'statement');
-    callback();
   }
 
-  /** A piece of one line; `endsLine` when it includes the line's "\n". */
-  private acceptPiece(piece: Buffer, endsLine: boolean): void {
+  protected override acceptPiece(piece: Buffer, endsLine: boolean): void {
     if (this.mode === 'data' || this.mode === 'long') {
       this.push(piece);
     } else {

@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { LinePiecesTransform } from './line-pieces-transform.js';
 
 /**
  * Partial restores of MySQL/MariaDB dumps: a streamed filter over the decompressed dump that keeps only the named
@@ -83,7 +83,7 @@ export function renamedTrigger(trigger: string, table: string, renamedTo: string
 type Section = { kind: 'preamble' } | { kind: 'skipped' } | { kind: 'structure' | 'data'; table: string; renamedTo: string };
 type LineMode = 'start' | 'data' | 'statement' | 'long';
 
-export class MysqlTableFilter extends Transform {
+export class MysqlTableFilter extends LinePiecesTransform {
   private section: Section = { kind: 'preamble' };
   private delimiter = ';';
   private mode: LineMode = 'start';
@@ -100,29 +100,9 @@ export class MysqlTableFilter extends Transform {
     this.tables = new Map([...options.tables].map(([name, renamedTo]) => [bytesOf(name), bytesOf(renamedTo)]));
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const newline = chunk.indexOf(0x0a, offset);
-        const end = newline < 0 ? chunk.length : newline + 1;
-        this.acceptPiece(chunk.subarray(offset, end), newline >= 0);
-        offset = end;
-      }
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
-  }
-
-  override _flush(callback: TransformCallback): void {
-    try {
-      if (this.heldBytes > 0) this.endHeldLine();
-      if (this.createTable) this.push(Buffer.from(this.createTable.join(''), 'latin1'));
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
+  protected override finish(): void {
+    if (this.heldBytes > 0) this.endHeldLine();
+    if (this.createTable) this.push(Buffer.from(this.createTable.join(''), 'latin1'));
   }
 
   private get inTable(): boolean {
@@ -133,8 +113,7 @@ export class MysqlTableFilter extends Transform {
     return this.section.kind === 'data' && this.options.data;
   }
 
-  /** A piece of one line; `endsLine` when it includes the line's "\n". */
-  private acceptPiece(piece: Buffer, endsLine: boolean): void {
+  protected override acceptPiece(piece: Buffer, endsLine: boolean): void {
     if (this.mode === 'data') {
       if (this.keepsRows) this.push(piece);
     } else if (this.mode === 'long') {

@@ -101,7 +101,8 @@ function Deliveries({ webhookId }: { webhookId: string }) {
 
 type WebhookEvent = Schemas['CreateWebhookDto']['events'] extends (infer E)[] | undefined ? E : never;
 
-export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
+/** In the API's order; the check below makes the build fail when the OpenAPI document's events differ. */
+export const WEBHOOK_EVENTS = [
   'backup.succeeded',
   'backup.failed',
   'restore.succeeded',
@@ -111,7 +112,9 @@ export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
   'drill.succeeded',
   'drill.failed',
   'drill.missed',
-];
+] as const satisfies readonly WebhookEvent[];
+const everyEventListed: WebhookEvent extends (typeof WEBHOOK_EVENTS)[number] ? true : never = true;
+void everyEventListed;
 
 /** What the API sends when no events are named; the later events are sent only to webhooks that name them. */
 export const DEFAULT_EVENTS: readonly WebhookEvent[] = WEBHOOK_EVENTS.slice(0, 5);
